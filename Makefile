@@ -1,0 +1,86 @@
+# duban — see README.md. Build tools are pinned here and fetched by the go
+# command itself; nothing is assumed to be on PATH but Go (and, for a local
+# database, the PostgreSQL server binaries).
+
+SHELL := /bin/bash
+GO ?= go
+TEMPL_VERSION := v0.3.1100
+STATICCHECK_VERSION := v0.8.2
+TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@$(TEMPL_VERSION)
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+BIN := bin/duban
+# Tests run in parallel per package; -p 2 matches a 2-core machine.
+TEST_FLAGS ?= -count=1 -p 2
+FUZZTIME ?= 10s
+
+.PHONY: run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz clean
+
+## run: start duban with a local PostgreSQL (or DATABASE_URL), migrate, seed, serve on :8080
+run: build
+	$(BIN) dev
+
+## build: compile bin/duban
+build: generate
+	$(GO) build -o $(BIN) ./cmd/duban
+
+## test: the whole test suite against a throwaway PostgreSQL (or TEST_DATABASE_URL)
+test: build
+ifdef TEST_DATABASE_URL
+	$(GO) test $(TEST_FLAGS) ./...
+else
+	$(BIN) devdb exec -- $(GO) test $(TEST_FLAGS) ./...
+endif
+
+## fuzz: run the parser's fuzz test for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/planparse
+
+## generate: templ components -> *_templ.go (committed)
+generate:
+	$(TEMPL) generate -log-level error
+
+## generate-check: fail if generated files are out of date
+generate-check: generate
+	@git diff --exit-code -- '*_templ.go' || (echo "templ generate changed files: run make generate and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- '*_templ.go')" || (git status --porcelain -- '*_templ.go'; echo "untracked generated files: commit them" && exit 1)
+
+## lint: gofmt, go vet, staticcheck
+lint: fmt vet staticcheck
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(STATICCHECK) ./...
+
+## migrations-check: up, down to zero, up again on a fresh database
+migrations-check: build
+ifdef TEST_DATABASE_URL
+	$(GO) test -count=1 -run 'TestMigrations' ./internal/postgres/
+else
+	$(BIN) devdb exec -- $(GO) test -count=1 -run 'TestMigrations' ./internal/postgres/
+endif
+
+## db-up / db-down: PostgreSQL in Docker for those who prefer it (see docker-compose.yml)
+db-up:
+	docker compose up -d db
+	@echo 'export DATABASE_URL=postgres://duban:duban@127.0.0.1:5432/duban?sslmode=disable'
+	@echo 'export TEST_DATABASE_URL=postgres://duban:duban@127.0.0.1:5432/postgres?sslmode=disable'
+
+db-down:
+	docker compose down
+
+## migrate-new NAME=x: create the next pair of migration files
+migrate-new:
+	@test -n "$(NAME)" || (echo "usage: make migrate-new NAME=add_something" && exit 1)
+	@n=$$(ls migrations/*.up.sql 2>/dev/null | sed 's|migrations/0*||; s|_.*||' | sort -n | tail -1); \
+	 next=$$(printf '%06d' $$(( $${n:-0} + 1 ))); \
+	 printf 'BEGIN;\n\n-- %s\n\nCOMMIT;\n' "$(NAME)" > migrations/$${next}_$(NAME).up.sql; \
+	 printf 'BEGIN;\n\n-- undo %s\n\nCOMMIT;\n' "$(NAME)" > migrations/$${next}_$(NAME).down.sql; \
+	 echo "created migrations/$${next}_$(NAME).up.sql and .down.sql"
+
+clean:
+	rm -rf bin

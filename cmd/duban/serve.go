@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"duban/internal/config"
+	"duban/internal/postgres"
+	"duban/internal/server"
+)
+
+func newFlags(e env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: duban %s\n\n", usage)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+// parseFlags parses args; --help prints usage and returns errHelp.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return errHelp
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// errHelp means help was printed: the command ends successfully.
+var errHelp = fmt.Errorf("help")
+
+func helpOK(err error) error {
+	if err == errHelp {
+		return nil
+	}
+	return err
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func printEnvHelp(w io.Writer) {
+	fmt.Fprintln(w, "\nEnvironment:")
+	for _, v := range config.Vars {
+		def := v.Default
+		if def == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(w, "  %-26s %s [default: %s]\n", v.Name, v.Help, def)
+	}
+}
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "serve", "serve [--migrate]\n\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down\ngracefully: /readyz turns 503, in-flight requests get SHUTDOWN_GRACE to finish.")
+	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stdout, "Usage: duban serve [--migrate]")
+		fmt.Fprintln(e.stdout, "\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down")
+		fmt.Fprintln(e.stdout, "gracefully: /readyz turns 503 and in-flight requests get SHUTDOWN_GRACE to finish.")
+		fmt.Fprintln(e.stdout, "\nFlags:")
+		fmt.Fprintln(e.stdout, "  --migrate   apply pending migrations before serving")
+		printEnvHelp(e.stdout)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	return serve(ctx, e, cfg, *migrate, nil)
+}
+
+// serve migrates if asked, opens the pool, and serves until ctx ends.
+// ready, if not nil, is called once the listener is open.
+func serve(ctx context.Context, e env, cfg config.Config, migrate bool, ready func(addr string)) error {
+	log := newLogger(cfg, e.stderr)
+	if migrate {
+		if err := postgres.MigrateUp(cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on LISTEN_ADDR=%s: %w", cfg.ListenAddr, err)
+	}
+	srv := server.New(cfg, db, log)
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "env", cfg.Env)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	return srv.Serve(ctx, ln)
+}

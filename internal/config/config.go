@@ -1,0 +1,209 @@
+// Package config loads duban's configuration from the environment, applies
+// defaults and validates it, naming the variable at fault in every error.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole runtime configuration of the server.
+type Config struct {
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	DatabaseURL string
+	// ListenAddr is host:port to serve HTTP on (LISTEN_ADDR).
+	ListenAddr string
+	// LogLevel is the minimum level logged (LOG_LEVEL: debug, info, warn, error).
+	LogLevel slog.Level
+	// LogFormat is "text" or "json" (LOG_FORMAT).
+	LogFormat string
+	// Env is "development" or "production" (DUBAN_ENV). Demo accounts and
+	// plain-HTTP cookies are allowed only in development.
+	Env string
+	// BaseURL is the public URL of the site (BASE_URL); https:// turns on Secure
+	// cookies and HSTS.
+	BaseURL string
+	// ShutdownGrace is how long in-flight requests get to finish (SHUTDOWN_GRACE).
+	ShutdownGrace time.Duration
+	// RequestTimeout bounds a whole request, database work included (REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+	// DBMaxConns is the size of the connection pool (DB_MAX_CONNS).
+	DBMaxConns int32
+	// StatementTimeout stops runaway queries on the server (DB_STATEMENT_TIMEOUT).
+	StatementTimeout time.Duration
+	// SessionIdle and SessionAbsolute are the session timeouts (SESSION_IDLE_TIMEOUT,
+	// SESSION_ABSOLUTE_TIMEOUT).
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	// DueSoonDays, CadenceDays, PaceYellow and PaceRed are the status policy
+	// (DUE_SOON_DAYS, REPORT_CADENCE_DAYS, PACE_YELLOW_POINTS, PACE_RED_POINTS).
+	DueSoonDays int
+	CadenceDays int
+	PaceYellow  float64
+	PaceRed     float64
+	// BulletinTitle is the title of the periodic bulletin (BULLETIN_TITLE).
+	BulletinTitle string
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name, Default, Help string
+}
+
+// Vars lists every variable Load reads, for --help and the README.
+var Vars = []Var{
+	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://duban@127.0.0.1:5432/duban (required for serve)"},
+	{"LISTEN_ADDR", "127.0.0.1:8080", "host:port to serve HTTP on"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LOG_FORMAT", "text", "text or json"},
+	{"DUBAN_ENV", "production", "development or production"},
+	{"BASE_URL", "", "public URL; https:// enables Secure cookies and HSTS"},
+	{"SHUTDOWN_GRACE", "15s", "time in-flight requests get on SIGTERM"},
+	{"REQUEST_TIMEOUT", "10s", "upper bound for one request"},
+	{"DB_MAX_CONNS", "20", "connection pool size"},
+	{"DB_STATEMENT_TIMEOUT", "5s", "PostgreSQL statement_timeout for the app's queries"},
+	{"SESSION_IDLE_TIMEOUT", "30m", "sign-out after this much inactivity"},
+	{"SESSION_ABSOLUTE_TIMEOUT", "12h", "sign-out this long after sign-in"},
+	{"DUE_SOON_DAYS", "14", "a task is due soon this many days before its deadline"},
+	{"REPORT_CADENCE_DAYS", "7", "ongoing tasks report at least this often (周调度)"},
+	{"PACE_YELLOW_POINTS", "10", "yellow when progress lags the expected pace by this many points"},
+	{"PACE_RED_POINTS", "30", "red when progress lags the expected pace by more than this"},
+	{"BULLETIN_TITLE", "平凉数字政府建设政务服务专报", "title of the bulletin (专报)"},
+}
+
+// Load reads the configuration through getenv (os.Getenv in production) and
+// validates it. The error names the first bad variable and what it should be.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	var c Config
+	var err error
+	c.DatabaseURL = get("DATABASE_URL")
+	if c.DatabaseURL != "" {
+		if err := validateDatabaseURL(c.DatabaseURL); err != nil {
+			return c, err
+		}
+	}
+	c.ListenAddr = get("LISTEN_ADDR")
+	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
+		return c, fmt.Errorf("config: LISTEN_ADDR=%q: want host:port, e.g. 127.0.0.1:8080", c.ListenAddr)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		return c, fmt.Errorf("config: LOG_LEVEL=%q: want debug, info, warn or error", get("LOG_LEVEL"))
+	}
+	c.LogFormat = get("LOG_FORMAT")
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("config: LOG_FORMAT=%q: want text or json", c.LogFormat)
+	}
+	c.Env = get("DUBAN_ENV")
+	if c.Env != "development" && c.Env != "production" {
+		return c, fmt.Errorf("config: DUBAN_ENV=%q: want development or production", c.Env)
+	}
+	c.BaseURL = get("BASE_URL")
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("config: BASE_URL=%q: want an absolute http:// or https:// URL", c.BaseURL)
+		}
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"SHUTDOWN_GRACE", &c.ShutdownGrace},
+		{"REQUEST_TIMEOUT", &c.RequestTimeout},
+		{"DB_STATEMENT_TIMEOUT", &c.StatementTimeout},
+		{"SESSION_IDLE_TIMEOUT", &c.SessionIdle},
+		{"SESSION_ABSOLUTE_TIMEOUT", &c.SessionAbsolute},
+	}
+	for _, d := range durations {
+		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
+			return c, fmt.Errorf("config: %s=%q: want a positive duration such as 30s, 15m or 12h", d.name, get(d.name))
+		}
+	}
+	ints := []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{
+		{"DUE_SOON_DAYS", &c.DueSoonDays, 0, 365},
+		{"REPORT_CADENCE_DAYS", &c.CadenceDays, 1, 365},
+	}
+	for _, n := range ints {
+		v, err := strconv.Atoi(get(n.name))
+		if err != nil || v < n.min || v > n.max {
+			return c, fmt.Errorf("config: %s=%q: want a whole number from %d to %d", n.name, get(n.name), n.min, n.max)
+		}
+		*n.dst = v
+	}
+	conns, err := strconv.Atoi(get("DB_MAX_CONNS"))
+	if err != nil || conns < 2 || conns > 1000 {
+		return c, fmt.Errorf("config: DB_MAX_CONNS=%q: want a whole number from 2 to 1000", get("DB_MAX_CONNS"))
+	}
+	c.DBMaxConns = int32(conns)
+	floats := []struct {
+		name string
+		dst  *float64
+	}{{"PACE_YELLOW_POINTS", &c.PaceYellow}, {"PACE_RED_POINTS", &c.PaceRed}}
+	for _, f := range floats {
+		v, err := strconv.ParseFloat(get(f.name), 64)
+		if err != nil || v < 0 || v > 100 {
+			return c, fmt.Errorf("config: %s=%q: want a number of points from 0 to 100", f.name, get(f.name))
+		}
+		*f.dst = v
+	}
+	if c.PaceRed < c.PaceYellow {
+		return c, fmt.Errorf("config: PACE_RED_POINTS=%v is below PACE_YELLOW_POINTS=%v", c.PaceRed, c.PaceYellow)
+	}
+	if c.SessionAbsolute < c.SessionIdle {
+		return c, fmt.Errorf("config: SESSION_ABSOLUTE_TIMEOUT=%v is shorter than SESSION_IDLE_TIMEOUT=%v", c.SessionAbsolute, c.SessionIdle)
+	}
+	c.BulletinTitle = get("BULLETIN_TITLE")
+	return c, nil
+}
+
+// RequireDatabase returns an error naming DATABASE_URL when it is unset.
+func (c Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return fmt.Errorf("config: DATABASE_URL is not set: give a PostgreSQL URL such as postgres://user@127.0.0.1:5432/duban, or use `make run` to start a local database")
+	}
+	return nil
+}
+
+// Secure reports whether the site is served over HTTPS.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Development reports whether duban runs in development mode.
+func (c Config) Development() bool { return c.Env == "development" }
+
+func validateDatabaseURL(s string) error {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		if _, err := url.Parse(s); err != nil {
+			return fmt.Errorf("config: DATABASE_URL is not a valid URL: %v", redactErr(err, s))
+		}
+		return nil
+	}
+	if strings.Contains(s, "=") { // keyword/value form: host=... dbname=...
+		return nil
+	}
+	return fmt.Errorf("config: DATABASE_URL must start with postgres:// or be keyword=value pairs")
+}
+
+// redactErr removes the URL (which may hold a password) from an error's text.
+func redactErr(err error, secret string) string {
+	return strings.ReplaceAll(err.Error(), secret, "<DATABASE_URL>")
+}

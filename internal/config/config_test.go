@@ -1,0 +1,71 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8080", c.ListenAddr)
+	assert.Equal(t, 30*time.Minute, c.SessionIdle)
+	assert.Equal(t, 12*time.Hour, c.SessionAbsolute)
+	assert.Equal(t, 14, c.DueSoonDays)
+	assert.Equal(t, 7, c.CadenceDays)
+	assert.Equal(t, "production", c.Env)
+	assert.False(t, c.Secure())
+	assert.Error(t, c.RequireDatabase())
+}
+
+func TestLoadErrorsNameTheVariable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"listen", map[string]string{"LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
+		{"level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{"env", map[string]string{"DUBAN_ENV": "staging"}, "DUBAN_ENV"},
+		{"grace", map[string]string{"SHUTDOWN_GRACE": "soon"}, "SHUTDOWN_GRACE"},
+		{"negative", map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
+		{"db", map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{"conns", map[string]string{"DB_MAX_CONNS": "1"}, "DB_MAX_CONNS"},
+		{"base", map[string]string{"BASE_URL": "example.com"}, "BASE_URL"},
+		{"pace", map[string]string{"PACE_RED_POINTS": "5"}, "PACE_RED_POINTS"},
+		{"cadence", map[string]string{"REPORT_CADENCE_DAYS": "0"}, "REPORT_CADENCE_DAYS"},
+		{"session", map[string]string{"SESSION_ABSOLUTE_TIMEOUT": "10m"}, "SESSION_ABSOLUTE_TIMEOUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(tt.env))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestLoadDatabaseURLPasswordNotEchoed(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://u:s3cret@host:bad port/db"}))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+}
+
+func TestSecure(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"BASE_URL": "https://duban.example.gov.cn"}))
+	require.NoError(t, err)
+	assert.True(t, c.Secure())
+}

@@ -1,0 +1,332 @@
+// Package devdb runs a project-managed PostgreSQL cluster for development and
+// tests, so that `make run` and `make test` need nothing but the PostgreSQL
+// server binaries: it finds them, initialises a cluster, starts it on a free
+// loopback port and stops it again.
+//
+// When the process runs as root, the server runs as the "postgres" OS user,
+// because initdb and postgres refuse to run as root.
+package devdb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Options says where and how to run a cluster.
+type Options struct {
+	// Dir keeps the cluster between runs (e.g. ".devdb"). Empty means a
+	// temporary cluster, removed by Stop.
+	Dir string
+	// Database is created if missing; default "duban".
+	Database string
+	// Logf receives progress messages; nil discards them.
+	Logf func(format string, args ...any)
+	// Getenv looks up PATH and PG_BINDIR; nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// Cluster is a running PostgreSQL server started by Start.
+type Cluster struct {
+	// Port is the TCP port on 127.0.0.1.
+	Port int
+	// Database is the application database's name.
+	Database string
+	dir      string
+	temp     bool
+	bin      string
+	runAs    *user.User
+	logf     func(string, ...any)
+}
+
+// ErrNoBinaries means no PostgreSQL server binaries were found.
+var ErrNoBinaries = errors.New(`devdb: PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in PATH, PG_BINDIR, "pg_config --bindir" or /usr/lib/postgresql/*/bin.
+Install them (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql@16),
+or start PostgreSQL with Docker ("make db-up") and set DATABASE_URL / TEST_DATABASE_URL to postgres://duban:duban@127.0.0.1:5432/duban?sslmode=disable`)
+
+// FindBinaries returns the directory holding initdb, pg_ctl and postgres.
+func FindBinaries(getenv func(string) string) (string, error) {
+	has := func(dir string) bool {
+		for _, b := range []string{"initdb", "pg_ctl", "postgres"} {
+			if fi, err := os.Stat(filepath.Join(dir, b)); err != nil || fi.IsDir() {
+				return false
+			}
+		}
+		return true
+	}
+	if d := getenv("PG_BINDIR"); d != "" && has(d) {
+		return d, nil
+	}
+	for _, d := range filepath.SplitList(getenv("PATH")) {
+		if d != "" && has(d) {
+			return d, nil
+		}
+	}
+	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+		if d := strings.TrimSpace(string(out)); has(d) {
+			return d, nil
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	dirs2, _ := filepath.Glob("/usr/local/pgsql*/bin")
+	dirs = append(dirs, dirs2...)
+	// Newest major version first.
+	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
+	for _, d := range dirs {
+		if has(d) {
+			return d, nil
+		}
+	}
+	return "", ErrNoBinaries
+}
+
+func versionOf(binDir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return n
+}
+
+// Start initialises the cluster if needed and starts it on a free port.
+func Start(ctx context.Context, opt Options) (*Cluster, error) {
+	getenv := opt.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	c := &Cluster{Database: opt.Database, logf: opt.Logf}
+	if c.Database == "" {
+		c.Database = "duban"
+	}
+	if c.logf == nil {
+		c.logf = func(string, ...any) {}
+	}
+	var err error
+	if c.bin, err = FindBinaries(getenv); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() == 0 {
+		if c.runAs, err = user.Lookup("postgres"); err != nil {
+			return nil, fmt.Errorf("devdb: running as root, PostgreSQL must run as the \"postgres\" OS user, which does not exist (create it with: useradd --system --create-home postgres): %w", err)
+		}
+	}
+	if opt.Dir == "" {
+		c.temp = true
+		if c.dir, err = os.MkdirTemp("", "duban-pg-"); err != nil {
+			return nil, fmt.Errorf("devdb: temporary folder: %w", err)
+		}
+	} else {
+		if c.dir, err = filepath.Abs(opt.Dir); err != nil {
+			return nil, fmt.Errorf("devdb: %w", err)
+		}
+		if err := os.MkdirAll(c.dir, 0o700); err != nil {
+			return nil, fmt.Errorf("devdb: create %s: %w", c.dir, err)
+		}
+	}
+	if err := c.chown(c.dir); err != nil {
+		return nil, c.fail(err)
+	}
+	if err := c.initdb(ctx); err != nil {
+		return nil, c.fail(err)
+	}
+	if err := c.start(ctx); err != nil {
+		return nil, c.fail(err)
+	}
+	if err := c.createDatabase(ctx); err != nil {
+		_ = c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// fail cleans up after a failed start and returns err.
+func (c *Cluster) fail(err error) error {
+	if c.temp {
+		_ = os.RemoveAll(c.dir)
+	}
+	return err
+}
+
+func (c *Cluster) dataDir() string { return filepath.Join(c.dir, "data") }
+
+// URL returns a connection URL for database db (the cluster's superuser, trust auth).
+func (c *Cluster) URL(db string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, db)
+}
+
+// AppURL returns the URL of the application database.
+func (c *Cluster) AppURL() string { return c.URL(c.Database) }
+
+// Dir returns the folder holding the cluster.
+func (c *Cluster) Dir() string { return c.dir }
+
+func (c *Cluster) initdb(ctx context.Context) error {
+	if _, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION")); err == nil {
+		return nil
+	}
+	c.logf("initialising a PostgreSQL cluster in %s", c.dataDir())
+	args := []string{"-D", c.dataDir(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"}
+	if c.temp {
+		args = append(args, "--no-sync")
+	}
+	if out, err := c.run(ctx, "initdb", args...); err != nil {
+		return fmt.Errorf("devdb: initdb: %w\n%s", err, out)
+	}
+	return nil
+}
+
+func (c *Cluster) start(ctx context.Context) error {
+	// A server left running by a run that was killed is stopped first, so this
+	// process owns the one it starts.
+	if _, err := os.Stat(filepath.Join(c.dataDir(), "postmaster.pid")); err == nil {
+		c.logf("stopping a PostgreSQL server left running in %s", c.dataDir())
+		_, _ = c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "stop")
+	}
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("devdb: find a free port: %w", err)
+	}
+	c.Port = port
+	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200", port)
+	if c.temp {
+		// A throwaway cluster for tests never needs durability.
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
+	logFile := filepath.Join(c.dir, "postgres.log")
+	c.logf("starting PostgreSQL on 127.0.0.1:%d (log: %s)", port, logFile)
+	if out, err := c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-l", logFile, "-o", opts, "-w", "-t", "60", "start"); err != nil {
+		tail, _ := os.ReadFile(logFile)
+		return fmt.Errorf("devdb: pg_ctl start: %w\n%s\n%s", err, out, lastLines(tail, 15))
+	}
+	return nil
+}
+
+func (c *Cluster) createDatabase(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("devdb: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", c.Database).Scan(&exists); err != nil {
+		return fmt.Errorf("devdb: look up database: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{c.Database}.Sanitize()); err != nil {
+		return fmt.Errorf("devdb: create database %s: %w", c.Database, err)
+	}
+	return nil
+}
+
+// Stop shuts the server down (fast mode: open sessions are ended) and, for a
+// temporary cluster, removes its folder.
+func (c *Cluster) Stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pid := c.postmasterPID()
+	out, err := c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-m", "fast", "-w", "-t", "30", "stop")
+	if err != nil {
+		err = fmt.Errorf("devdb: pg_ctl stop: %w\n%s", err, out)
+	} else {
+		// pg_ctl returns when the pid file is gone, a moment before the
+		// postmaster has exited; wait for it so nothing is left running.
+		for i := 0; pid > 0 && i < 100 && syscall.Kill(pid, 0) == nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		c.logf("PostgreSQL stopped")
+	}
+	if c.temp {
+		if rerr := os.RemoveAll(c.dir); rerr != nil && err == nil {
+			err = fmt.Errorf("devdb: remove %s: %w", c.dir, rerr)
+		}
+	}
+	return err
+}
+
+// run runs a PostgreSQL program from the cluster's bin folder, as the postgres
+// OS user when this process is root, in its own process group so that a Ctrl-C
+// in the terminal reaches duban (which stops the server in order) and not the
+// server directly.
+func (c *Cluster) run(ctx context.Context, prog string, args ...string) ([]byte, error) {
+	path := filepath.Join(c.bin, prog)
+	var cmd *exec.Cmd
+	if c.runAs != nil {
+		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.runAs.Username, "--", path}, args...)...)
+	} else {
+		cmd = exec.CommandContext(ctx, path, args...)
+	}
+	cmd.Dir = "/" // readable by the postgres user
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// pg_ctl start leaves the server holding its output pipe open; waiting for
+	// it would block until the server stops.
+	cmd.WaitDelay = 2 * time.Second
+	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil
+	}
+	return out.Bytes(), err
+}
+
+// postmasterPID reads the server's process ID from its pid file, or 0.
+func (c *Cluster) postmasterPID() int {
+	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(line))
+	return pid
+}
+
+func (c *Cluster) chown(dir string) error {
+	if c.runAs == nil {
+		return nil
+	}
+	uid, _ := strconv.Atoi(c.runAs.Uid)
+	gid, _ := strconv.Atoi(c.runAs.Gid)
+	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+	if err != nil {
+		return fmt.Errorf("devdb: give %s to the postgres user: %w", dir, err)
+	}
+	// The postgres user must be able to reach the folder: a temporary folder
+	// is private to root by default.
+	return os.Chmod(dir, 0o700)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

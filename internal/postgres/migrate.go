@@ -1,0 +1,110 @@
+package postgres
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/golang-migrate/migrate/v4"
+	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"duban/migrations"
+)
+
+// Migrator applies the embedded migrations. golang-migrate holds a PostgreSQL
+// advisory lock while it works, so replicas starting together do not race.
+type Migrator struct {
+	m  *migrate.Migrate
+	db *sql.DB
+}
+
+// NewMigrator connects to url for migrations.
+func NewMigrator(url string) (*Migrator, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrate: DATABASE_URL: %s", redact(err.Error(), url))
+	}
+	db := stdlib.OpenDB(*cfg)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: migrate: cannot connect to %s: %s", hostPort(cfg.Config), oneLine(cause(err)))
+	}
+	drv, err := migratepgx.WithInstance(db, &migratepgx.Config{})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: migrate: read embedded migrations: %w", err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "pgx5", drv)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return &Migrator{m: m, db: db}, nil
+}
+
+// Close releases the migrator's connection.
+func (m *Migrator) Close() error {
+	serr, derr := m.m.Close()
+	return errors.Join(serr, derr)
+}
+
+// Up applies every pending migration.
+func (m *Migrator) Up() error {
+	if err := m.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("postgres: migrate up: %w", err)
+	}
+	return nil
+}
+
+// Down rolls back n migrations; n <= 0 rolls back all of them.
+func (m *Migrator) Down(n int) error {
+	var err error
+	if n <= 0 {
+		err = m.m.Down()
+	} else {
+		err = m.m.Steps(-n)
+	}
+	if err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("postgres: migrate down: %w", err)
+	}
+	return nil
+}
+
+// Version returns the current version and whether the last migration failed
+// half-way (dirty). Version 0 means no migration has been applied.
+func (m *Migrator) Version() (uint, bool, error) {
+	v, dirty, err := m.m.Version()
+	if errors.Is(err, migrate.ErrNilVersion) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("postgres: migrate version: %w", err)
+	}
+	return v, dirty, nil
+}
+
+// Force sets the version without running migrations, to recover from a dirty state.
+func (m *Migrator) Force(v int) error {
+	if err := m.m.Force(v); err != nil {
+		return fmt.Errorf("postgres: migrate force %d: %w", v, err)
+	}
+	return nil
+}
+
+// MigrateUp opens a migrator on url, applies every pending migration and closes it.
+func MigrateUp(url string) error {
+	m, err := NewMigrator(url)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Up()
+}

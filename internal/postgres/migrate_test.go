@@ -1,0 +1,82 @@
+package postgres_test
+
+import (
+	"context"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"duban/internal/pgtest"
+	"duban/internal/postgres"
+	"duban/migrations"
+)
+
+func TestMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
+	url := pgtest.EmptyURL(t)
+	files, err := fs.Glob(migrations.FS, "*.up.sql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+
+	m, err := postgres.NewMigrator(url)
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.Up())
+	v, dirty, err := m.Version()
+	require.NoError(t, err)
+	assert.False(t, dirty)
+	assert.Equal(t, uint(len(files)), v)
+	tablesUp := tables(t, url)
+	assert.Contains(t, tablesUp, "tasks")
+
+	require.NoError(t, m.Down(0))
+	v, _, err = m.Version()
+	require.NoError(t, err)
+	assert.Equal(t, uint(0), v)
+	assert.Equal(t, []string{"schema_migrations"}, tables(t, url), "down to zero leaves only the version table")
+
+	require.NoError(t, m.Up())
+	assert.Equal(t, tablesUp, tables(t, url))
+}
+
+// TestMigrationsAreTransactional checks every file wraps itself in a transaction.
+func TestMigrationsAreTransactional(t *testing.T) {
+	t.Parallel()
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := fs.ReadFile(migrations.FS, f)
+		require.NoError(t, err)
+		s := strings.TrimSpace(string(b))
+		assert.True(t, strings.HasPrefix(s, "BEGIN;"), "%s must start with BEGIN;", f)
+		assert.True(t, strings.HasSuffix(s, "COMMIT;"), "%s must end with COMMIT;", f)
+	}
+	ups, _ := fs.Glob(migrations.FS, "*.up.sql")
+	downs, _ := fs.Glob(migrations.FS, "*.down.sql")
+	assert.Equal(t, len(ups), len(downs), "every up migration has a down")
+}
+
+func tables(t *testing.T, url string) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
+}
+
+func TestOpenClosedPort(t *testing.T) {
+	t.Parallel()
+	_, err := postgres.Open(context.Background(), "postgres://duban@127.0.0.1:1/duban?sslmode=disable", postgres.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "127.0.0.1:1")
+	assert.NotContains(t, err.Error(), "\n", "one line")
+}

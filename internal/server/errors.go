@@ -1,0 +1,81 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"duban/internal/workplan"
+	"duban/web"
+)
+
+// handlerFunc is a handler that returns an error instead of writing one.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+var (
+	errNotFoundPage = &workplan.Error{Code: workplan.ENotFound, Message: "页面不存在"}
+	errMethod       = &workplan.Error{Code: workplan.EInvalid, Message: "不支持的请求方法"}
+)
+
+// h adapts a handlerFunc: a returned error becomes an error page.
+func (s *Server) h(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	}
+}
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(err error) int {
+	if errors.Is(err, errMethod) {
+		return http.StatusMethodNotAllowed
+	}
+	switch workplan.ErrorCode(err) {
+	case workplan.ENotFound:
+		return http.StatusNotFound
+	case workplan.EConflict:
+		return http.StatusConflict
+	case workplan.EInvalid:
+		return http.StatusUnprocessableEntity
+	case workplan.EForbidden:
+		return http.StatusForbidden
+	case workplan.EUnauthorized:
+		return http.StatusUnauthorized
+	case workplan.ETooMany:
+		return http.StatusTooManyRequests
+	case workplan.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// renderError writes err as a page (or JSON under /api/) with its status. Only
+// 5xx errors are logged; internal error text is never shown to the user.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	ctx := r.Context()
+	msg := workplan.ErrorMessage(err)
+	switch {
+	case status == http.StatusServiceUnavailable:
+		msg = web.T(ctx, "error.unavailable")
+	case status >= 500:
+		msg = web.T(ctx, "error.internal")
+	case status == http.StatusNotFound && errors.Is(err, errNotFoundPage):
+		msg = web.T(ctx, "error.not_found")
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", requestIDOf(ctx), "path", r.URL.Path, "status", status, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": requestIDOf(ctx)})
+		return
+	}
+	s.render(w, r, status, web.T(ctx, "error.title"), "", web.Error(web.ErrorPage{Status: status, Message: msg, RequestID: requestIDOf(ctx)}))
+}

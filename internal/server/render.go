@@ -1,0 +1,52 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"github.com/a-h/templ"
+
+	"duban/web"
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes body inside the layout with the given status. The page is
+// rendered into a buffer first so that a template error never leaves half a
+// page behind a 200 status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, title, nav string, body templ.Component) {
+	p := s.pageMeta(r, title, nav)
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := web.Layout(p, body).Render(r.Context(), buf); err != nil {
+		s.log.Error("render", "request_id", requestIDOf(r.Context()), "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// pageMeta builds the layout's view model for this request.
+func (s *Server) pageMeta(r *http.Request, title, nav string) web.Page {
+	ctx := r.Context()
+	p := web.Page{Title: title, Nav: nav, Nonce: nonceOf(ctx)}
+	p.Links = []web.NavLink{{Key: "home", Label: web.T(ctx, "nav.home"), Href: "/"}}
+	other := web.LangEN
+	if web.LangOf(ctx) == web.LangEN {
+		other = web.LangZH
+	}
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if k != "lang" {
+			q[k] = v
+		}
+	}
+	q.Set("lang", string(other))
+	p.LangSwitch = r.URL.Path + "?" + q.Encode()
+	return p
+}

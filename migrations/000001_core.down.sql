@@ -1,0 +1,12 @@
+BEGIN;
+DROP TABLE reports;
+DROP TABLE assignments;
+DROP TABLE indicators;
+DROP TABLE tasks;
+DROP TABLE task_groups;
+DROP TABLE sections;
+DROP TABLE plan_versions;
+DROP TABLE plans;
+DROP TABLE unit_members;
+DROP TABLE units;
+COMMIT;

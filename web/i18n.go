@@ -1,0 +1,70 @@
+package web
+
+import (
+	"context"
+	"fmt"
+)
+
+// Lang is an interface language.
+type Lang string
+
+// The supported languages; Chinese is the primary one.
+const (
+	LangZH Lang = "zh-CN"
+	LangEN Lang = "en"
+)
+
+type langKey struct{}
+
+// WithLang returns a context carrying the interface language.
+func WithLang(ctx context.Context, l Lang) context.Context {
+	return context.WithValue(ctx, langKey{}, l)
+}
+
+// LangOf returns the interface language in ctx, Chinese by default.
+func LangOf(ctx context.Context) Lang {
+	if l, ok := ctx.Value(langKey{}).(Lang); ok {
+		return l
+	}
+	return LangZH
+}
+
+// T returns the message key in the context's language, formatted with args.
+// An unknown key is returned as is, so a missing translation is visible.
+func T(ctx context.Context, key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	s := m[0]
+	if LangOf(ctx) == LangEN && m[1] != "" {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// messages maps a key to its Chinese and English text.
+var messages = map[string][2]string{
+	"app.name":          {"督办", "Duban"},
+	"app.tagline":       {"工作方案督查督办", "Work plan supervision"},
+	"nav.home":          {"首页", "Home"},
+	"nav.skip":          {"跳到正文", "Skip to content"},
+	"nav.lang":          {"English", "中文"},
+	"home.title":        {"工作方案", "Work plans"},
+	"home.empty":        {"数据库中还没有工作方案。管理员可以用 duban seed 命令或“导入方案”页面导入方案文件。", "There is no work plan in the database yet. An administrator can load one with `duban seed` or the import page."},
+	"home.issued":       {"印发日期", "Issued"},
+	"home.tasks":        {"任务数", "Tasks"},
+	"home.version":      {"版本", "Version"},
+	"home.issued_by":    {"印发单位", "Issued by"},
+	"error.title":       {"出错了", "Something went wrong"},
+	"error.request_id":  {"请求编号", "Request ID"},
+	"error.back":        {"返回首页", "Back to the home page"},
+	"error.not_found":   {"页面不存在", "Page not found"},
+	"error.internal":    {"服务器内部错误,请稍后重试。如问题持续,请将请求编号告知管理员。", "Internal error. Please try again later; if it persists, give the request ID to an administrator."},
+	"error.unavailable": {"服务暂时不可用,请稍后重试。", "The service is temporarily unavailable. Please try again shortly."},
+	"footer.text":       {"平凉市数字政府建设督查督办系统", "Pingliang digital government supervision"},
+	"nav.logout":        {"退出", "Sign out"},
+}
