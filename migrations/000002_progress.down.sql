@@ -1,0 +1,14 @@
+BEGIN;
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE evidence_files;
+DROP TABLE report_indicator_values;
+DROP TABLE assignment_state;
+DROP TABLE assignment_events;
+DROP TABLE extension_decisions;
+DROP TABLE extension_requests;
+DROP TABLE reviews;
+ALTER TABLE plan_versions DROP CONSTRAINT plan_versions_user_fk;
+ALTER TABLE reports DROP CONSTRAINT reports_author_fk;
+DROP TABLE users;
+COMMIT;
