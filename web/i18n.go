@@ -46,8 +46,24 @@ func T(ctx context.Context, key string, args ...any) string {
 	return s
 }
 
-// messages maps a key to its Chinese and English text.
-var messages = map[string][2]string{
+// messages maps a key to its Chinese and English text. Each area of the
+// application registers its own messages from an init function in its own
+// file (i18n_*.go), through register.
+var messages = map[string][2]string{}
+
+// register adds messages to the catalogue; a key registered twice is a bug.
+func register(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := messages[k]; dup {
+			panic("web: message key registered twice: " + k)
+		}
+		messages[k] = v
+	}
+}
+
+func init() { register(coreMessages) }
+
+var coreMessages = map[string][2]string{
 	"app.name":          {"督办", "Duban"},
 	"app.tagline":       {"工作方案督查督办", "Work plan supervision"},
 	"nav.home":          {"首页", "Home"},
