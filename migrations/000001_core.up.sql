@@ -23,6 +23,14 @@ CREATE TABLE unit_members (
 );
 CREATE INDEX unit_members_member_idx ON unit_members (member_id);
 
+-- Other names of a unit (市发改委 for 市发展改革委), so revised documents that
+-- write a name differently still resolve to the same unit.
+CREATE TABLE unit_aliases (
+    alias    text PRIMARY KEY CHECK (alias <> ''),
+    unit_id  bigint NOT NULL REFERENCES units (id) ON DELETE CASCADE
+);
+CREATE INDEX unit_aliases_unit_idx ON unit_aliases (unit_id);
+
 CREATE TABLE plans (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     slug        text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9][a-z0-9-]*$'),
@@ -88,6 +96,17 @@ CREATE TABLE tasks (
     CHECK ((deadline_kind IN ('due', 'due_then_ongoing')) = (due_on IS NOT NULL))
 );
 CREATE INDEX tasks_section_idx ON tasks (section_id);
+
+-- The unit names of a task exactly as the document lists them, per role and in
+-- order: what the plan says, before collective designations are expanded into
+-- assignments. Reseeding compares these.
+CREATE TABLE task_units (
+    task_id   bigint NOT NULL REFERENCES tasks (id),
+    role      text NOT NULL CHECK (role IN ('lead', 'responsible', 'cooperating')),
+    position  integer NOT NULL,
+    name      text NOT NULL,
+    PRIMARY KEY (task_id, role, position)
+);
 
 -- Quantitative targets (指标) of a task.
 CREATE TABLE indicators (

@@ -12,6 +12,9 @@ import (
 
 	"duban/internal/config"
 	"duban/internal/devdb"
+	"duban/internal/postgres"
+	"duban/internal/workplan"
+	"duban/seeds"
 )
 
 func cmdDevDB(ctx context.Context, e env, args []string) error {
@@ -110,7 +113,35 @@ LISTEN_ADDR (default http://127.0.0.1:8080). Ctrl-C stops the server and the clu
 		}()
 		cfg.DatabaseURL = cluster.AppURL()
 	}
-	return serve(ctx, e, cfg, true, func(addr string) {
+	return serve(ctx, e, cfg, true, func(ctx context.Context, db *postgres.DB) error {
+		return seedIfEmpty(ctx, e, db)
+	}, func(addr string) {
 		fmt.Fprintf(e.stdout, "\nduban is running: http://%s   (Ctrl-C to stop)\n\n", addr)
 	})
+}
+
+// seedIfEmpty loads the unit registry and the bundled plan into a database
+// that has no plan yet.
+func seedIfEmpty(ctx context.Context, e env, db *postgres.DB) error {
+	plans, err := db.ListPlans(ctx)
+	if err != nil {
+		return err
+	}
+	if len(plans) > 0 {
+		return nil
+	}
+	actor := workplan.System("duban dev")
+	if err := syncRegistry(ctx, db, actor, e.stdout); err != nil {
+		return err
+	}
+	src, err := seeds.FS.ReadFile(seeds.DefaultPlan)
+	if err != nil {
+		return err
+	}
+	diff, err := db.Seed(ctx, postgres.SeedInput{SourceName: seeds.DefaultPlan, Source: src, Actor: actor})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "seeded the empty database with %s: %d tasks (plan %s)\n", seeds.DefaultPlan, len(diff.Added), diff.PlanSlug)
+	return nil
 }

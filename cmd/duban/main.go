@@ -57,6 +57,7 @@ func commands() []command {
 		{"dev", "development: start a local PostgreSQL if DATABASE_URL is unset, migrate, seed, serve (make run)", cmdDev},
 		{"devdb", "run a command against a project-managed PostgreSQL: devdb exec [--dir D] -- CMD ... (make test)", cmdDevDB},
 		{"plan", "read plan documents: plan parse FILE prints the parsed plan as JSON", cmdPlan},
+		{"seed", "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", cmdSeed},
 	}
 }
 

@@ -2,9 +2,215 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"duban/internal/config"
+	"duban/internal/planparse"
+	"duban/internal/postgres"
+	"duban/internal/workplan"
+	"duban/seeds"
 )
 
 func cmdPlan(ctx context.Context, e env, args []string) error {
-	return fmt.Errorf("plan: not yet available")
+	fs := newFlags(e, "plan", `plan parse FILE
+
+Parses a plan document (text or .docx; - reads standard input) and prints it as
+JSON: title, issued_by, issued_on, tasks (number, section, group, title, body,
+lead_units, responsible_units, cooperating_units, deadline, indicators) and
+warnings with line numbers. Exits 0 when the document parses, even with warnings.`)
+	if len(args) == 0 || args[0] != "parse" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fs.Usage()
+			return nil
+		}
+		fs.Usage()
+		return errUsage
+	}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("plan parse: give exactly one FILE")
+	}
+	doc, err := parseFile(e, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// readDocument reads a plan file (or standard input for "-"), refusing files
+// over planparse.MaxSize before reading them whole.
+func readDocument(e env, name string) ([]byte, error) {
+	var r io.Reader = e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Size() > planparse.MaxSize {
+			return nil, fmt.Errorf("%s: %d bytes is over the limit of %d MB", name, fi.Size(), planparse.MaxSize>>20)
+		}
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, planparse.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > planparse.MaxSize {
+		return nil, fmt.Errorf("%s: over the limit of %d MB", name, planparse.MaxSize>>20)
+	}
+	return b, nil
+}
+
+func parseFile(e env, name string) (*planparse.Document, error) {
+	b, err := readDocument(e, name)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := planparse.Parse(strings.NewReader(string(b)), name)
+	if err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+func cmdSeed(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "seed", `seed [--dry-run] [--plan SLUG] [FILE]
+
+Loads a plan document into the database (DATABASE_URL), or with --dry-run shows
+what it would change and changes nothing. Tasks are matched by number: the
+preview lists tasks added, changed (field by field), archived and unchanged, and
+unit names not in the registry. The same document twice changes nothing. Without
+FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
+(seeds/units.json) is synchronised first unless --no-registry is given.`)
+	dry := fs.Bool("dry-run", false, "show the changes without applying them")
+	slug := fs.String("plan", "", "plan key (default: plan-YEAR from the document)")
+	noReg := fs.Bool("no-registry", false, "do not synchronise the bundled unit registry")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() > 1 {
+		return fmt.Errorf("seed: give at most one FILE")
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	name := seeds.DefaultPlan
+	var src []byte
+	if fs.NArg() == 1 {
+		name = fs.Arg(0)
+		if src, err = readDocument(e, name); err != nil {
+			return err
+		}
+	} else if src, err = seeds.FS.ReadFile(seeds.DefaultPlan); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	actor := workplan.System("duban seed")
+	if !*noReg && !*dry {
+		if err := syncRegistry(ctx, db, actor, e.stdout); err != nil {
+			return err
+		}
+	}
+	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: *slug, SourceName: name, Source: src, DryRun: *dry, Actor: actor})
+	if err != nil {
+		var we *workplan.Error
+		if errors.As(err, &we) {
+			return fmt.Errorf("seed: %s", we.Message)
+		}
+		return err
+	}
+	printDiff(e.stdout, diff, *dry)
+	return nil
+}
+
+func syncRegistry(ctx context.Context, db *postgres.DB, actor workplan.Actor, w io.Writer) error {
+	b, err := seeds.FS.ReadFile(seeds.Registry)
+	if err != nil {
+		return err
+	}
+	reg, err := workplan.ParseRegistry(b)
+	if err != nil {
+		return err
+	}
+	n, err := db.SyncRegistry(ctx, actor, reg)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(w, "unit registry: %d units added\n", n)
+	}
+	return nil
+}
+
+// printDiff writes a seed preview or result for a terminal.
+func printDiff(w io.Writer, d workplan.SeedDiff, dry bool) {
+	verb := "applied"
+	if dry {
+		verb = "preview (nothing changed)"
+	}
+	fmt.Fprintf(w, "plan %s: %s, sha256 %s\n", d.PlanSlug, verb, d.SHA256[:16])
+	if d.NewPlan {
+		fmt.Fprintln(w, "  new plan")
+	}
+	for _, f := range d.Metadata {
+		fmt.Fprintf(w, "  %s: %q -> %q\n", f.Field, f.Before, f.After)
+	}
+	list := func(label string, tcs []workplan.TaskChange) {
+		if len(tcs) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "%s (%d):\n", label, len(tcs))
+		for _, t := range tcs {
+			fmt.Fprintf(w, "  (%d) %s\n", t.Number, t.Title)
+			for _, f := range t.Fields {
+				fmt.Fprintf(w, "      %s: %s\n        -> %s\n", f.Field, short(f.Before), short(f.After))
+			}
+		}
+	}
+	list("added", d.Added)
+	list("changed", d.Changed)
+	list("restored", d.Restored)
+	list("archived (reports kept)", d.Archived)
+	fmt.Fprintf(w, "unchanged: %d tasks\n", len(d.Unchanged))
+	if len(d.UnknownUnits) > 0 {
+		fmt.Fprintf(w, "units not in the registry (created unconfirmed, to be confirmed or mapped): %s\n", strings.Join(d.UnknownUnits, "、"))
+	}
+	for _, wn := range d.Warnings {
+		fmt.Fprintf(w, "warning: line %d: %s\n", wn.Line, wn.Message)
+	}
+	switch {
+	case d.Changes() == 0 && !d.NewPlan:
+		fmt.Fprintln(w, "0 changes: the plan is already up to date")
+	case dry:
+		fmt.Fprintf(w, "%d changes would be applied as version %d\n", d.Changes(), d.Version)
+	default:
+		fmt.Fprintf(w, "%d changes applied: version %d\n", d.Changes(), d.Version)
+	}
+}
+
+func short(s string) string {
+	r := []rune(s)
+	if len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return s
 }

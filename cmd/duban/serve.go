@@ -86,12 +86,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	return serve(ctx, e, cfg, *migrate, nil)
+	return serve(ctx, e, cfg, *migrate, nil, nil)
 }
 
-// serve migrates if asked, opens the pool, and serves until ctx ends.
-// ready, if not nil, is called once the listener is open.
-func serve(ctx context.Context, e env, cfg config.Config, migrate bool, ready func(addr string)) error {
+// serve migrates if asked, opens the pool, runs prepare (if not nil) and
+// serves until ctx ends. ready, if not nil, is called once the listener is open.
+func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare func(context.Context, *postgres.DB) error, ready func(addr string)) error {
 	log := newLogger(cfg, e.stderr)
 	if migrate {
 		if err := postgres.MigrateUp(cfg.DatabaseURL); err != nil {
@@ -103,6 +103,11 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, ready fu
 		return err
 	}
 	defer db.Close()
+	if prepare != nil {
+		if err := prepare(ctx, db); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on LISTEN_ADDR=%s: %w", cfg.ListenAddr, err)

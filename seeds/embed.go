@@ -1,0 +1,17 @@
+// Package seeds holds the documents duban is seeded with, embedded in the
+// binary: the Pingliang 2023 plan (the default seed and a test fixture) and
+// the unit registry (units.json).
+package seeds
+
+import "embed"
+
+// FS holds the seed files.
+//
+//go:embed *.txt *.json
+var FS embed.FS
+
+// DefaultPlan is the file name of the plan seeded into an empty database.
+const DefaultPlan = "pingliang-2023.txt"
+
+// Registry is the file name of the unit registry.
+const Registry = "units.json"
