@@ -14,7 +14,7 @@ import (
 	"duban/seeds"
 )
 
-var system = workplan.System("test")
+var cliActor = workplan.System("test")
 
 func seedPlan(t testing.TB) []byte {
 	t.Helper()
@@ -31,9 +31,9 @@ func mustSeed(t testing.TB, db *postgres.DB) workplan.SeedDiff {
 	require.NoError(t, err)
 	reg, err := workplan.ParseRegistry(b)
 	require.NoError(t, err)
-	_, err = db.SyncRegistry(ctx, system, reg)
+	_, err = db.SyncRegistry(ctx, cliActor, reg)
 	require.NoError(t, err)
-	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: seeds.DefaultPlan, Source: seedPlan(t), Actor: system})
+	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: seeds.DefaultPlan, Source: seedPlan(t), Actor: cliActor})
 	require.NoError(t, err)
 	return diff
 }
@@ -88,7 +88,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 	db := pgtest.Open(t)
 	mustSeed(t, db)
 	before := snapshot(t, db)
-	diff, err := db.Seed(context.Background(), postgres.SeedInput{Slug: "pl", SourceName: "again.txt", Source: seedPlan(t), Actor: system})
+	diff, err := db.Seed(context.Background(), postgres.SeedInput{Slug: "pl", SourceName: "again.txt", Source: seedPlan(t), Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, 0, diff.Changes())
 	assert.True(t, diff.SameDocument)
@@ -98,7 +98,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 
 	// The same plan with CRLF line endings and a BOM: different bytes, same plan.
 	crlf := "\ufeff" + strings.ReplaceAll(string(seedPlan(t)), "\n", "\r\n")
-	diff, err = db.Seed(context.Background(), postgres.SeedInput{Slug: "pl", SourceName: "crlf.txt", Source: []byte(crlf), Actor: system})
+	diff, err = db.Seed(context.Background(), postgres.SeedInput{Slug: "pl", SourceName: "crlf.txt", Source: []byte(crlf), Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, 0, diff.Changes())
 	assert.False(t, diff.SameDocument)
@@ -153,7 +153,7 @@ func TestReseedPreviewAndApply(t *testing.T) {
 
 	revised := []byte(revise(t, string(seedPlan(t))))
 	before := snapshot(t, db)
-	preview, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, DryRun: true, Actor: system})
+	preview, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, DryRun: true, Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, before, snapshot(t, db), "a preview changes nothing")
 
@@ -183,7 +183,7 @@ func TestReseedPreviewAndApply(t *testing.T) {
 	}
 	check(preview)
 
-	applied, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, Actor: system})
+	applied, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, Actor: cliActor})
 	require.NoError(t, err)
 	check(applied)
 	assert.Equal(t, preview, applied, "the preview is what applying does")
@@ -198,7 +198,7 @@ func TestReseedPreviewAndApply(t *testing.T) {
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM plan_versions`))
 
 	// Applying the original again restores task 27 with its reports.
-	back, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "orig.txt", Source: seedPlan(t), Actor: system})
+	back, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "orig.txt", Source: seedPlan(t), Actor: cliActor})
 	require.NoError(t, err)
 	require.Len(t, back.Restored, 1)
 	assert.Equal(t, 27, back.Restored[0].Number)
@@ -225,7 +225,7 @@ func TestSeedBadInputChangesNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "bad", Source: tt.src, Actor: system})
+			_, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "bad", Source: tt.src, Actor: cliActor})
 			require.Error(t, err)
 			assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))
 			assert.Contains(t, workplan.ErrorMessage(err), tt.want)
@@ -240,11 +240,11 @@ func TestSeedUnknownUnitIsFlagged(t *testing.T) {
 	db := pgtest.Open(t)
 	mustSeed(t, db)
 	plan := strings.Replace(string(seedPlan(t)), "牵头单位:市自然资源局", "牵头单位:市自然资源局、市林草局", 1)
-	d, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), DryRun: true, Actor: system})
+	d, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), DryRun: true, Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"市林草局"}, d.UnknownUnits)
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM units WHERE name = '市林草局'`), "dry run creates nothing")
-	_, err = db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), Actor: system})
+	_, err = db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM units WHERE name = '市林草局' AND NOT confirmed AND kind = 'city_department'`))
 }
@@ -257,10 +257,10 @@ func BenchmarkSeedEmptyDatabase(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		db := pgtest.Open(b)
-		_, err := db.SyncRegistry(ctx, system, reg)
+		_, err := db.SyncRegistry(ctx, cliActor, reg)
 		require.NoError(b, err)
 		b.StartTimer()
-		_, err = db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "p.txt", Source: src, Actor: system})
+		_, err = db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "p.txt", Source: src, Actor: cliActor})
 		require.NoError(b, err)
 	}
 }

@@ -1,0 +1,451 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"duban/internal/deadline"
+	"duban/internal/workplan"
+)
+
+// lockedAssignment is an assignment loaded for a write, its state locked.
+type lockedAssignment struct {
+	workplan.Assignment
+	TaskNumber int
+	Archived   bool
+	Deadline   deadline.Deadline
+	Start      deadline.Date
+	Leads      []int64
+	State      workplan.AssignmentState
+}
+
+// stateColumns are the columns of assignment_state (and assignment_snapshots)
+// that hold deadline.Facts, in scan order.
+const stateColumns = `s.version, s.reports, s.first_report_at, s.last_report_at, s.percent, s.claimed, s.claimed_at,
+	s.completed_at, s.accepted_at, s.extended_due`
+
+// factsScan scans stateColumns into f and version.
+type factsScan struct {
+	version                                         int
+	first, last, claimedAt, completedAt, acceptedAt *time.Time
+	extended                                        *time.Time
+	reports, percent                                int
+	claimed                                         bool
+}
+
+func (fs *factsScan) dest() []any {
+	return []any{&fs.version, &fs.reports, &fs.first, &fs.last, &fs.percent, &fs.claimed, &fs.claimedAt,
+		&fs.completedAt, &fs.acceptedAt, &fs.extended}
+}
+
+func (fs *factsScan) facts(dl deadline.Deadline, start deadline.Date) deadline.Facts {
+	return deadline.Facts{
+		Deadline: dl, Start: start, ExtendedDue: dateOf(fs.extended),
+		Reports: fs.reports, FirstReportAt: timeOf(fs.first), LastReportAt: timeOf(fs.last),
+		Percent: fs.percent, Claimed: fs.claimed, ClaimedAt: timeOf(fs.claimedAt),
+		CompletedAt: timeOf(fs.completedAt), AcceptedAt: timeOf(fs.acceptedAt),
+	}
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// lockAssignment loads assignment id with its task's deadline and lead units,
+// and locks its state row: every write to an assignment is serialised here.
+func lockAssignment(ctx context.Context, tx pgx.Tx, id int64) (lockedAssignment, error) {
+	var a lockedAssignment
+	var fs factsScan
+	var due, start *time.Time
+	var taskArchived, asgArchived bool
+	var kind deadline.Kind
+	err := tx.QueryRow(ctx, `
+		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, ''), t.number,
+		       t.archived_at IS NOT NULL, a.archived_at IS NOT NULL, t.deadline_text, t.deadline_kind, t.due_on,
+		       coalesce(t.start_on, p.issued_on),
+		       array(SELECT l.unit_id FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead' AND l.archived_at IS NULL),
+		       coalesce(s.last_report_id, 0), `+stateColumns+`
+		FROM assignments a
+		JOIN assignment_state s ON s.assignment_id = a.id
+		JOIN tasks t ON t.id = a.task_id
+		JOIN plans p ON p.id = t.plan_id
+		JOIN units u ON u.id = a.unit_id
+		LEFT JOIN units v ON v.id = a.via_unit_id
+		WHERE a.id = $1
+		FOR UPDATE OF s`, id).Scan(append([]any{&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.Role, &a.Via, &a.TaskNumber,
+		&taskArchived, &asgArchived, &a.Deadline.Text, &kind, &due, &start, &a.Leads, &a.State.LastReportID}, fs.dest()...)...)
+	if err != nil {
+		return a, mapErr(err, "lock assignment %d", id)
+	}
+	a.Deadline.Kind, a.Deadline.Due = kind, dateOf(due)
+	a.Start = dateOf(start)
+	a.Archived = taskArchived || asgArchived
+	a.State.AssignmentID = id
+	a.State.Version = fs.version
+	a.State.Facts = fs.facts(a.Deadline, a.Start)
+	return a, nil
+}
+
+// eventRefs links an event to the row that caused it.
+type eventRefs struct {
+	reportID, reviewID, decisionID int64
+}
+
+// applyEvent appends e to the assignment's history and folds it into the
+// maintained state, bumping the version: the one place state changes.
+func applyEvent(ctx context.Context, tx pgx.Tx, a *lockedAssignment, e deadline.Event, refs eventRefs) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO assignment_events (assignment_id, kind, at, percent, claims, report_at, new_due, report_id, review_id, extension_decision_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, e.Kind, e.At, percentArg(e), e.Claims, timeArg(e.ReportAt), dateArg(e.NewDue),
+		nullID(refs.reportID), nullID(refs.reviewID), nullID(refs.decisionID))
+	if err != nil {
+		return mapErr(err, "append event to assignment %d", a.ID)
+	}
+	f := a.State.Facts.Apply(e)
+	if refs.reportID != 0 && e.Kind == deadline.EventReport {
+		a.State.LastReportID = refs.reportID
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE assignment_state SET version = version + 1, reports = $2, first_report_at = $3, last_report_at = $4,
+		       percent = $5, claimed = $6, claimed_at = $7, completed_at = $8, accepted_at = $9, extended_due = $10,
+		       last_report_id = $11, updated_at = $12
+		WHERE assignment_id = $1`,
+		a.ID, f.Reports, timeArg(f.FirstReportAt), timeArg(f.LastReportAt), f.Percent, f.Claimed, timeArg(f.ClaimedAt),
+		timeArg(f.CompletedAt), timeArg(f.AcceptedAt), dateArg(f.ExtendedDue), nullID(a.State.LastReportID), e.At)
+	if err != nil {
+		return mapErr(err, "update state of assignment %d", a.ID)
+	}
+	a.State.Facts = f
+	a.State.Version++
+	return nil
+}
+
+func percentArg(e deadline.Event) any {
+	if e.Kind != deadline.EventReport {
+		return nil
+	}
+	return e.Percent
+}
+
+// now returns the store's clock at PostgreSQL's precision, so that times held
+// in memory compare equal to the same times read back.
+func (db *DB) now() time.Time { return db.Now().Truncate(time.Microsecond) }
+
+// stateSummary is the audit trail's view of an assignment's state.
+func stateSummary(s workplan.AssignmentState) map[string]any {
+	f := s.Facts
+	return map[string]any{
+		"version": s.Version, "reports": f.Reports, "percent": f.Percent, "claimed": f.Claimed,
+		"completed_at": timeArg(f.CompletedAt), "extended_due": f.ExtendedDue.String(),
+	}
+}
+
+// conflict builds the error for a write that started from a stale version:
+// nothing is written, and the page shows what changed meanwhile.
+func (db *DB) conflict(ctx context.Context, tx pgx.Tx, a lockedAssignment, base int) error {
+	c := workplan.AssignmentConflict{BaseVersion: base, State: a.State}
+	rows, err := tx.Query(ctx, `
+		SELECT e.kind, e.at, coalesce(r.author_name, rv.reviewer_name, d.decider_name, ''), coalesce(e.percent, 0), e.claims,
+		       coalesce(rv.reason, d.reason, ''), coalesce(e.new_due::text, '')
+		FROM assignment_events e
+		LEFT JOIN reports r ON r.id = e.report_id
+		LEFT JOIN reviews rv ON rv.id = e.review_id
+		LEFT JOIN extension_decisions d ON d.id = e.extension_decision_id
+		WHERE e.assignment_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2`, a.ID, max(a.State.Version-base, 1))
+	if err != nil {
+		return mapErr(err, "conflict details")
+	}
+	for rows.Next() {
+		var ch workplan.AssignmentChange
+		if err := rows.Scan(&ch.Kind, &ch.At, &ch.By, &ch.Percent, &ch.Claims, &ch.Reason, &ch.NewDue); err != nil {
+			return mapErr(err, "conflict details")
+		}
+		c.Changes = append(c.Changes, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return mapErr(err, "conflict details")
+	}
+	return &workplan.ConflictError{Current: c}
+}
+
+// FileReport files a progress report for an assignment on behalf of actor,
+// who must be staff of the assignment's unit. The report, its indicator values
+// and evidence, the history event, the maintained state and the audit entry
+// are written in one transaction; a stale BaseVersion writes nothing and
+// returns a *workplan.ConflictError.
+func (db *DB) FileReport(ctx context.Context, actor workplan.Actor, in workplan.ReportInput) (workplan.Report, error) {
+	if err := in.Validate(); err != nil {
+		return workplan.Report{}, err
+	}
+	var rep workplan.Report
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		a, err := lockAssignment(ctx, tx, in.AssignmentID)
+		if err != nil {
+			return err
+		}
+		if !actor.CanFileReport(a.Assignment) {
+			return workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
+		}
+		if a.Archived {
+			return workplan.Errorf(workplan.EInvalid, "该任务已归档,不能再报送")
+		}
+		if a.State.Version != in.BaseVersion {
+			return db.conflict(ctx, tx, a, in.BaseVersion)
+		}
+		before := stateSummary(a.State)
+		now := db.now()
+		var authorID *int64
+		if actor.UserID != 0 {
+			authorID = &actor.UserID
+		}
+		rep = workplan.Report{AssignmentID: a.ID, AuthorID: actor.UserID, AuthorName: actor.Name, SubmittedAt: now,
+			Percent: in.Percent, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps,
+			ClaimsCompletion: in.ClaimsCompletion, Indicators: in.Indicators}
+		err = tx.QueryRow(ctx, `
+			INSERT INTO reports (assignment_id, author_id, author_name, submitted_at, percent, progress, problems, next_steps, claims_completion)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			a.ID, authorID, actor.Name, now, in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion).Scan(&rep.ID)
+		if err != nil {
+			return mapErr(err, "insert report")
+		}
+		for _, iv := range in.Indicators {
+			tag, err := tx.Exec(ctx, `
+				INSERT INTO report_indicator_values (report_id, indicator_id, value)
+				SELECT $1, i.id, $3 FROM indicators i WHERE i.id = $2 AND i.task_id = $4 AND i.archived_at IS NULL`,
+				rep.ID, iv.IndicatorID, iv.Value, a.TaskID)
+			if err != nil {
+				return mapErr(err, "insert indicator value")
+			}
+			if tag.RowsAffected() != 1 {
+				return workplan.Errorf(workplan.EInvalid, "指标 %d 不属于该任务", iv.IndicatorID)
+			}
+		}
+		for _, f := range in.Evidence {
+			sum := sha256.Sum256(f.Content)
+			var id int64
+			err := tx.QueryRow(ctx, `
+				INSERT INTO evidence_files (report_id, filename, content_type, size, sha256, content, uploaded_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				rep.ID, f.Filename, f.ContentType, len(f.Content), sum[:], f.Content, now).Scan(&id)
+			if err != nil {
+				return mapErr(err, "insert evidence")
+			}
+			rep.Evidence = append(rep.Evidence, workplan.EvidenceMeta{ID: id, ReportID: rep.ID, Filename: f.Filename, ContentType: f.ContentType, Size: len(f.Content)})
+		}
+		ev := deadline.Event{Kind: deadline.EventReport, At: now, Percent: in.Percent, Claims: in.ClaimsCompletion}
+		if err := applyEvent(ctx, tx, &a, ev, eventRefs{reportID: rep.ID}); err != nil {
+			return err
+		}
+		after := stateSummary(a.State)
+		after["report_id"] = rep.ID
+		after["evidence"] = len(in.Evidence)
+		return audit(ctx, tx, actor, "report.file", "assignment", a.ID, before, after)
+	})
+	if err != nil {
+		return workplan.Report{}, fmt.Errorf("postgres: file report for assignment %d: %w", in.AssignmentID, err)
+	}
+	return rep, nil
+}
+
+// ReviewReport records a reviewer's decision on a report: supervisors and
+// staff of the task's lead units may review, but not a report of their own
+// unit. Accepting a report that claims completion makes the completion count;
+// returning it (with a reason) sends it back.
+func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workplan.ReviewInput) (workplan.Review, error) {
+	if err := in.Validate(); err != nil {
+		return workplan.Review{}, err
+	}
+	var rv workplan.Review
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var asgID int64
+		var submitted time.Time
+		if err := tx.QueryRow(ctx, `SELECT assignment_id, submitted_at FROM reports WHERE id = $1`, in.ReportID).Scan(&asgID, &submitted); err != nil {
+			return mapErr(err, "find report %d", in.ReportID)
+		}
+		a, err := lockAssignment(ctx, tx, asgID)
+		if err != nil {
+			return err
+		}
+		if !actor.CanReview(a.Leads) {
+			return workplan.Errorf(workplan.EForbidden, "只有督查室或牵头单位可以审核该任务的报送")
+		}
+		if actor.Role == workplan.UserStaff && actor.UnitID == a.UnitID {
+			return workplan.Errorf(workplan.EForbidden, "不能审核本单位的报送")
+		}
+		if a.State.Version != in.BaseVersion {
+			return db.conflict(ctx, tx, a, in.BaseVersion)
+		}
+		var last workplan.Decision
+		err = tx.QueryRow(ctx, `SELECT decision FROM reviews WHERE report_id = $1 ORDER BY reviewed_at DESC, id DESC LIMIT 1`, in.ReportID).Scan(&last)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return mapErr(err, "previous review")
+		}
+		if last == in.Decision {
+			return workplan.Errorf(workplan.EInvalid, "该报送已经是“%s”状态", decisionLabel(last))
+		}
+		if last == workplan.DecisionAccept && actor.Role != workplan.UserSupervisor {
+			return workplan.Errorf(workplan.EForbidden, "已通过的报送只有督查室可以退回")
+		}
+		before := stateSummary(a.State)
+		now := db.now()
+		var reviewerID *int64
+		if actor.UserID != 0 {
+			reviewerID = &actor.UserID
+		}
+		rv = workplan.Review{ReportID: in.ReportID, ReviewerID: actor.UserID, ReviewerName: actor.Name, Decision: in.Decision, Reason: in.Reason, ReviewedAt: now}
+		err = tx.QueryRow(ctx, `
+			INSERT INTO reviews (report_id, assignment_id, reviewer_id, reviewer_name, decision, reason, reviewed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			in.ReportID, a.ID, reviewerID, actor.Name, in.Decision, in.Reason, now).Scan(&rv.ID)
+		if err != nil {
+			return mapErr(err, "insert review")
+		}
+		kind := deadline.EventAccept
+		if in.Decision == workplan.DecisionReturn {
+			kind = deadline.EventReturn
+		}
+		if err := applyEvent(ctx, tx, &a, deadline.Event{Kind: kind, At: now, ReportAt: submitted}, eventRefs{reviewID: rv.ID}); err != nil {
+			return err
+		}
+		after := stateSummary(a.State)
+		after["report_id"], after["decision"], after["reason"] = in.ReportID, in.Decision, in.Reason
+		return audit(ctx, tx, actor, "report.review", "assignment", a.ID, before, after)
+	})
+	if err != nil {
+		return workplan.Review{}, fmt.Errorf("postgres: review report %d: %w", in.ReportID, err)
+	}
+	return rv, nil
+}
+
+func decisionLabel(d workplan.Decision) string {
+	if d == workplan.DecisionAccept {
+		return "通过"
+	}
+	return "退回"
+}
+
+// RequestExtension files an extension request (延期申请) for an assignment:
+// staff of its unit only, before the (possibly already extended) due date,
+// for a later date.
+func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assignmentID int64, newDue deadline.Date, reason string) (workplan.ExtensionRequest, error) {
+	var req workplan.ExtensionRequest
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		a, err := lockAssignment(ctx, tx, assignmentID)
+		if err != nil {
+			return err
+		}
+		if !actor.CanFileReport(a.Assignment) {
+			return workplan.Errorf(workplan.EForbidden, "只能为本单位承担的任务申请延期")
+		}
+		if !a.Deadline.Kind.HasDue() {
+			return workplan.Errorf(workplan.EInvalid, "该任务没有截止日期,无需申请延期")
+		}
+		due := a.Deadline.Due
+		if !a.State.Facts.ExtendedDue.IsZero() {
+			due = a.State.Facts.ExtendedDue
+		}
+		now := db.now()
+		if !now.Before(due.End(deadline.Shanghai)) {
+			return workplan.Errorf(workplan.EInvalid, "延期申请须在截止日期(%s)前提出", due)
+		}
+		if !newDue.After(due) {
+			return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due: %s)须晚于当前截止日期 %s", newDue, due)
+		}
+		if reason == "" || len([]rune(reason)) > workplan.MaxReportText {
+			return workplan.Errorf(workplan.EInvalid, "请填写延期理由(reason),不超过 %d 字", workplan.MaxReportText)
+		}
+		var pending bool
+		if err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM extension_requests r WHERE r.assignment_id = $1
+			               AND NOT EXISTS (SELECT 1 FROM extension_decisions d WHERE d.request_id = r.id))`, a.ID).Scan(&pending); err != nil {
+			return mapErr(err, "pending extension")
+		}
+		if pending {
+			return workplan.Errorf(workplan.EInvalid, "已有待审批的延期申请")
+		}
+		var by *int64
+		if actor.UserID != 0 {
+			by = &actor.UserID
+		}
+		req = workplan.ExtensionRequest{AssignmentID: a.ID, RequestedBy: actor.UserID, RequesterName: actor.Name, RequestedAt: now, RequestedDue: newDue, Reason: reason}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO extension_requests (assignment_id, requested_by, requester_name, requested_at, requested_due, reason)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.ID, by, actor.Name, now, dateArg(newDue), reason).Scan(&req.ID); err != nil {
+			return mapErr(err, "insert extension request")
+		}
+		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason})
+	})
+	if err != nil {
+		return req, fmt.Errorf("postgres: request extension for assignment %d: %w", assignmentID, err)
+	}
+	return req, nil
+}
+
+// DecideExtension approves or rejects a pending extension request; only
+// supervisors decide. An approval moves the assignment's due date (the
+// original stays on the task) through an extension event.
+func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, requestID int64, approve bool, reason string) error {
+	if !actor.CanDecideExtension() {
+		return fmt.Errorf("postgres: decide extension %d: %w", requestID, workplan.Errorf(workplan.EForbidden, "只有督查室可以审批延期申请"))
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var asgID int64
+		var newDue time.Time
+		if err := tx.QueryRow(ctx, `SELECT assignment_id, requested_due FROM extension_requests WHERE id = $1`, requestID).Scan(&asgID, &newDue); err != nil {
+			return mapErr(err, "find extension request %d", requestID)
+		}
+		a, err := lockAssignment(ctx, tx, asgID)
+		if err != nil {
+			return err
+		}
+		if !approve && reason == "" {
+			return workplan.Errorf(workplan.EInvalid, "驳回延期申请时请填写理由(reason)")
+		}
+		now := db.now()
+		var by *int64
+		if actor.UserID != 0 {
+			by = &actor.UserID
+		}
+		var decisionID int64
+		err = tx.QueryRow(ctx, `
+			INSERT INTO extension_decisions (request_id, decided_by, decider_name, decided_at, approved, reason)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING RETURNING id`,
+			requestID, by, actor.Name, now, approve, reason).Scan(&decisionID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return workplan.Errorf(workplan.EInvalid, "该延期申请已经审批")
+		}
+		if err != nil {
+			return mapErr(err, "insert extension decision")
+		}
+		before := stateSummary(a.State)
+		if approve {
+			ev := deadline.Event{Kind: deadline.EventExtension, At: now, NewDue: dateOf(&newDue)}
+			if err := applyEvent(ctx, tx, &a, ev, eventRefs{decisionID: decisionID}); err != nil {
+				return err
+			}
+		}
+		after := stateSummary(a.State)
+		after["request_id"], after["approved"], after["reason"] = requestID, approve, reason
+		return audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: decide extension %d: %w", requestID, err)
+	}
+	return nil
+}

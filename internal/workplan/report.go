@@ -1,0 +1,186 @@
+package workplan
+
+import (
+	"time"
+
+	"duban/internal/deadline"
+)
+
+// Report is one progress report (进展报送) of a unit on a task. Reports are
+// append-only: a correction is a new report.
+type Report struct {
+	ID           int64
+	AssignmentID int64
+	AuthorID     int64
+	AuthorName   string
+	SubmittedAt  time.Time
+	Percent      int
+	Progress     string // 进展
+	Problems     string // 问题
+	NextSteps    string // 下一步
+	// ClaimsCompletion says the unit reports the work done; it counts only
+	// once a reviewer accepts it.
+	ClaimsCompletion bool
+	Indicators       []IndicatorValue
+	Evidence         []EvidenceMeta
+	// Reviews are the decisions on this report, oldest first.
+	Reviews []Review
+}
+
+// IndicatorValue is a reported value of an indicator.
+type IndicatorValue struct {
+	IndicatorID int64
+	Value       float64
+}
+
+// EvidenceMeta describes an evidence file (佐证材料) without its content.
+type EvidenceMeta struct {
+	ID          int64
+	ReportID    int64
+	Filename    string
+	ContentType string
+	Size        int
+}
+
+// EvidenceFile is an uploaded evidence file.
+type EvidenceFile struct {
+	Filename    string
+	ContentType string
+	Content     []byte
+}
+
+// Decision is a reviewer's verdict on a report.
+type Decision string
+
+// The decisions a reviewer can give.
+const (
+	DecisionAccept Decision = "accept"
+	DecisionReturn Decision = "return"
+)
+
+// Review is a reviewer's decision on a report.
+type Review struct {
+	ID           int64
+	ReportID     int64
+	ReviewerID   int64
+	ReviewerName string
+	Decision     Decision
+	Reason       string
+	ReviewedAt   time.Time
+}
+
+// ReportInput is a report to file. BaseVersion is the assignment's version
+// the form was loaded with: if anything was filed or reviewed since, the
+// report is refused with a ConflictError rather than silently layered on top.
+type ReportInput struct {
+	AssignmentID     int64
+	BaseVersion      int
+	Percent          int
+	Progress         string
+	Problems         string
+	NextSteps        string
+	ClaimsCompletion bool
+	Indicators       []IndicatorValue
+	Evidence         []EvidenceFile
+}
+
+// Limits on report input.
+const (
+	MaxReportText    = 5000
+	MaxEvidenceFiles = 5
+)
+
+// Validate checks the input and returns an EInvalid error naming the field.
+func (in ReportInput) Validate() error {
+	switch {
+	case in.Percent < 0 || in.Percent > 100:
+		return Errorf(EInvalid, "完成百分比必须在 0 到 100 之间(percent: %d)", in.Percent)
+	case in.ClaimsCompletion && in.Percent != 100:
+		return Errorf(EInvalid, "申报完成时完成百分比应为 100(percent: %d)", in.Percent)
+	case len([]rune(in.Progress)) > MaxReportText:
+		return Errorf(EInvalid, "“进展”不能超过 %d 字", MaxReportText)
+	case len([]rune(in.Problems)) > MaxReportText:
+		return Errorf(EInvalid, "“问题”不能超过 %d 字", MaxReportText)
+	case len([]rune(in.NextSteps)) > MaxReportText:
+		return Errorf(EInvalid, "“下一步”不能超过 %d 字", MaxReportText)
+	case in.Progress == "" && !in.ClaimsCompletion:
+		return Errorf(EInvalid, "请填写“进展”")
+	case len(in.Evidence) > MaxEvidenceFiles:
+		return Errorf(EInvalid, "佐证材料最多 %d 个文件", MaxEvidenceFiles)
+	}
+	return nil
+}
+
+// ReviewInput is a reviewer's decision to record.
+type ReviewInput struct {
+	ReportID    int64
+	Decision    Decision
+	Reason      string
+	BaseVersion int
+}
+
+// Validate checks the input: a return needs a reason.
+func (in ReviewInput) Validate() error {
+	switch {
+	case in.Decision != DecisionAccept && in.Decision != DecisionReturn:
+		return Errorf(EInvalid, "审核结果无效(decision: %q)", in.Decision)
+	case in.Decision == DecisionReturn && in.Reason == "":
+		return Errorf(EInvalid, "退回时请填写理由(reason)")
+	case len([]rune(in.Reason)) > MaxReportText:
+		return Errorf(EInvalid, "理由不能超过 %d 字", MaxReportText)
+	}
+	return nil
+}
+
+// ExtensionRequest is a unit's request (延期申请) to move its due date.
+type ExtensionRequest struct {
+	ID            int64
+	AssignmentID  int64
+	RequestedBy   int64
+	RequesterName string
+	RequestedAt   time.Time
+	RequestedDue  deadline.Date
+	Reason        string
+	// Decision is nil while the request is pending.
+	Decision *ExtensionDecision
+}
+
+// ExtensionDecision is a supervisor's decision on an extension request.
+type ExtensionDecision struct {
+	DecidedBy   int64
+	DeciderName string
+	DecidedAt   time.Time
+	Approved    bool
+	Reason      string
+}
+
+// AssignmentState is the maintained state of an assignment: the fold of its
+// history (deadline.Facts without the deadline and start, which come from
+// the task and the plan) and its version.
+type AssignmentState struct {
+	AssignmentID int64
+	Version      int
+	LastReportID int64
+	Facts        deadline.Facts
+}
+
+// AssignmentConflict is the ConflictError.Current of a write to an
+// assignment that started from a stale version: the current state and the
+// changes made since the writer's version, newest first.
+type AssignmentConflict struct {
+	BaseVersion int
+	State       AssignmentState
+	Changes     []AssignmentChange
+}
+
+// AssignmentChange is one event in an assignment's history, described for a
+// person: who did what when.
+type AssignmentChange struct {
+	Kind    string // report, accept, return, extension
+	At      time.Time
+	By      string
+	Percent int
+	Claims  bool
+	Reason  string
+	NewDue  string
+}

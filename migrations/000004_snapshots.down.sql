@@ -1,0 +1,4 @@
+BEGIN;
+DROP TABLE snapshot_days;
+DROP TABLE assignment_snapshots;
+COMMIT;
