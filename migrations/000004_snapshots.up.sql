@@ -1,7 +1,8 @@
 BEGIN;
 
--- Daily snapshots of every assignment's state (deadline.Facts as of the end
--- of a day in Asia/Shanghai): the checkpoints from which the status as of any
+-- Daily snapshots of assignment state (deadline.Facts as of the end
+-- of a day in Asia/Shanghai), one row per assignment that changed that day:
+-- the checkpoints from which the status as of any
 -- past instant is rebuilt by folding only the events after the checkpoint,
 -- and the data of the weekly comparison and the rankings.
 CREATE TABLE assignment_snapshots (

@@ -77,12 +77,17 @@ func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]As
 	return db.rebuild(ctx, planID, out, asOf)
 }
 
-// rebuild replaces the facts of as with their state at asOf.
+// rebuild replaces the facts of as with their state at asOf: each
+// assignment starts from its latest snapshot on or before the last complete
+// snapshot day before asOf (one index probe each), then the events after that
+// day's end are folded in.
 func (db *DB) rebuild(ctx context.Context, planID int64, as []AssignmentFacts, asOf time.Time) ([]AssignmentFacts, error) {
 	byID := make(map[int64]*AssignmentFacts, len(as))
+	ids := make([]int64, len(as))
 	for i := range as {
 		a := &as[i]
 		byID[a.ID] = a
+		ids[i] = a.ID
 		a.Facts = deadline.Facts{Deadline: a.Facts.Deadline, Start: a.Facts.Start}
 		a.Version = 0
 	}
@@ -93,35 +98,46 @@ func (db *DB) rebuild(ctx context.Context, planID int64, as []AssignmentFacts, a
 	from := time.Time{}
 	if ok {
 		from = day.End(deadline.Shanghai)
-		rows, err := db.Pool.Query(ctx, `
-			SELECT s.assignment_id, `+stateColumns+`
-			FROM assignment_snapshots s JOIN assignments a ON a.id = s.assignment_id JOIN tasks t ON t.id = a.task_id
-			WHERE s.day = $1 AND t.plan_id = $2`, dateArg(day), planID)
+		err := latestSnapshots(ctx, db.Pool, ids, day, func(id int64, fs *factsScan) {
+			a := byID[id]
+			a.Facts = fs.facts(a.Facts.Deadline, a.Facts.Start)
+			a.Version = fs.version
+		})
 		if err != nil {
-			return nil, mapErr(err, "load snapshot %s", day)
-		}
-		for rows.Next() {
-			var id int64
-			var fs factsScan
-			if err := rows.Scan(append([]any{&id}, fs.dest()...)...); err != nil {
-				return nil, mapErr(err, "scan snapshot")
-			}
-			if a := byID[id]; a != nil {
-				a.Facts = fs.facts(a.Facts.Deadline, a.Facts.Start)
-				a.Version = fs.version
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return nil, mapErr(err, "load snapshot %s", day)
+			return nil, err
 		}
 	}
-	err = foldEvents(ctx, db.Pool, `JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = $3`, []any{planID}, from, asOf, func(id int64, e deadline.Event) {
+	err = foldEvents(ctx, db.Pool, `WHERE a.id = ANY($3)`, []any{ids}, from, asOf, func(id int64, e deadline.Event) {
 		if a := byID[id]; a != nil {
 			a.Facts = a.Facts.Apply(e)
 			a.Version++
 		}
 	})
 	return as, err
+}
+
+// latestSnapshots calls fn with the latest snapshot on or before day of each
+// of the assignments ids that has one. Snapshots hold only assignments that
+// changed that day, so the latest one on or before day is the state at the
+// end of day.
+func latestSnapshots(ctx context.Context, q querier, ids []int64, day deadline.Date, fn func(int64, *factsScan)) error {
+	rows, err := q.Query(ctx, `
+		SELECT a.id, `+stateColumns+`
+		FROM unnest($1::bigint[]) AS a(id)
+		JOIN LATERAL (SELECT * FROM assignment_snapshots s WHERE s.assignment_id = a.id AND s.day <= $2
+		              ORDER BY s.day DESC LIMIT 1) s ON true`, ids, dateArg(day))
+	if err != nil {
+		return mapErr(err, "load snapshots of %s", day)
+	}
+	for rows.Next() {
+		var id int64
+		var fs factsScan
+		if err := rows.Scan(append([]any{&id}, fs.dest()...)...); err != nil {
+			return mapErr(err, "scan snapshot")
+		}
+		fn(id, &fs)
+	}
+	return mapErr(rows.Err(), "load snapshots of %s", day)
 }
 
 // snapshotBefore returns the latest complete snapshot day whose end is at or
@@ -215,22 +231,20 @@ func (db *DB) TakeSnapshots(ctx context.Context, through deadline.Date) (int, er
 	if db.Now().Before(through.End(deadline.Shanghai).Add(snapshotMargin)) {
 		return 0, fmt.Errorf("postgres: snapshot %s: %w", through, ErrSnapshotTooEarly)
 	}
-	taken := 0
-	for {
-		done, day, err := db.snapshotNext(ctx, through)
+	for taken := 0; ; taken++ {
+		done, err := db.snapshotNext(ctx, through)
 		if err != nil {
 			return taken, fmt.Errorf("postgres: snapshot: %w", err)
 		}
 		if done {
 			return taken, nil
 		}
-		taken++
-		_ = day
 	}
 }
 
-// snapshotNext takes the snapshot of the first missing day up to through.
-func (db *DB) snapshotNext(ctx context.Context, through deadline.Date) (bool, deadline.Date, error) {
+// snapshotNext takes the snapshot of the first missing day up to through, or
+// reports that there is none left.
+func (db *DB) snapshotNext(ctx context.Context, through deadline.Date) (bool, error) {
 	var day deadline.Date
 	done := false
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -244,71 +258,54 @@ func (db *DB) snapshotNext(ctx context.Context, through deadline.Date) (bool, de
 		if last != nil {
 			day = dateOf(last).AddDays(1)
 		} else {
-			// The first snapshot is of the day before the first event.
+			// Snapshot days are contiguous from the day of the first event.
 			if err := tx.QueryRow(ctx, `SELECT min(at) FROM assignment_events`).Scan(&first); err != nil {
 				return mapErr(err, "first event")
 			}
-			if first == nil {
-				day = through
-			} else {
-				day = deadline.DateOf(*first, deadline.Shanghai).AddDays(-1)
+			day = through
+			if first != nil {
+				day = deadline.DateOf(*first, deadline.Shanghai)
 			}
 		}
 		if day.After(through) {
 			done = true
 			return nil
 		}
-		return takeSnapshot(ctx, tx, day, last != nil)
+		return takeSnapshot(ctx, tx, day)
 	})
-	return done, day, err
+	return done, err
 }
 
-// takeSnapshot writes the snapshot of day from the previous day's snapshot
-// (if any) and the events of day.
-func takeSnapshot(ctx context.Context, tx pgx.Tx, day deadline.Date, hasPrevious bool) error {
-	facts := map[int64]*deadline.Facts{}
-	versions := map[int64]int{}
-	rows, err := tx.Query(ctx, `SELECT id FROM assignments`)
+// takeSnapshot records the state at the end of day of every assignment that
+// changed that day: its latest earlier snapshot with the day's events folded
+// in. Unchanged assignments get no row, so snapshots grow with activity, not
+// with days times assignments.
+func takeSnapshot(ctx context.Context, tx pgx.Tx, day deadline.Date) error {
+	start, end := day.Time(deadline.Shanghai), day.End(deadline.Shanghai).Add(-time.Microsecond)
+	rows, err := tx.Query(ctx, `SELECT DISTINCT assignment_id FROM assignment_events WHERE at >= $1 AND at <= $2`, start, end)
 	if err != nil {
-		return mapErr(err, "assignments")
+		return mapErr(err, "changed assignments")
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return mapErr(err, "assignments")
+		return mapErr(err, "changed assignments")
 	}
+	facts := make(map[int64]*deadline.Facts, len(ids))
+	versions := make(map[int64]int, len(ids))
 	for _, id := range ids {
 		facts[id] = &deadline.Facts{}
 	}
-	from := time.Time{}
-	if hasPrevious {
-		prev := day.AddDays(-1)
-		from = prev.End(deadline.Shanghai)
-		rows, err := tx.Query(ctx, `SELECT s.assignment_id, `+stateColumns+` FROM assignment_snapshots s WHERE s.day = $1`, dateArg(prev))
-		if err != nil {
-			return mapErr(err, "previous snapshot")
-		}
-		for rows.Next() {
-			var id int64
-			var fs factsScan
-			if err := rows.Scan(append([]any{&id}, fs.dest()...)...); err != nil {
-				return mapErr(err, "previous snapshot")
-			}
-			f := fs.facts(deadline.Deadline{}, deadline.Date{})
-			if facts[id] != nil {
-				facts[id] = &f
-				versions[id] = fs.version
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return mapErr(err, "previous snapshot")
-		}
+	err = latestSnapshots(ctx, tx, ids, day.AddDays(-1), func(id int64, fs *factsScan) {
+		f := fs.facts(deadline.Deadline{}, deadline.Date{})
+		facts[id] = &f
+		versions[id] = fs.version
+	})
+	if err != nil {
+		return err
 	}
-	end := day.End(deadline.Shanghai).Add(-time.Microsecond)
-	err = foldEvents(ctx, tx, `WHERE true`, nil, from, end, func(id int64, e deadline.Event) {
-		if f := facts[id]; f != nil {
-			*f = f.Apply(e)
-			versions[id]++
-		}
+	err = foldEvents(ctx, tx, `WHERE a.id = ANY($3)`, []any{ids}, start, end, func(id int64, e deadline.Event) {
+		*facts[id] = facts[id].Apply(e)
+		versions[id]++
 	})
 	if err != nil {
 		return err
