@@ -57,6 +57,8 @@ func commands() []command {
 		{"dev", "development: start a local PostgreSQL if DATABASE_URL is unset, migrate, seed, serve (make run)", cmdDev},
 		{"devdb", "run a command against a project-managed PostgreSQL: devdb exec [--dir D] -- CMD ... (make test)", cmdDevDB},
 		{"plan", "read plan documents: plan parse FILE prints the parsed plan as JSON", cmdPlan},
+		{"user", "accounts: user create --username U --name N --role R [--unit NAME] [--password-stdin]", cmdUser},
+		{"token", "API tokens: token create --name N | token revoke --name N | token list", cmdToken},
 		{"seed", "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", cmdSeed},
 	}
 }

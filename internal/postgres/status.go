@@ -12,25 +12,13 @@ import (
 	"duban/internal/workplan"
 )
 
-// AssignmentFacts is one assignment of a plan with what the status engine
-// needs to evaluate it: the facts as of some instant.
-type AssignmentFacts struct {
-	workplan.Assignment
-	UnitKind   workplan.UnitKind
-	TaskNumber int
-	// Version is the assignment's current version (for edit forms); as of a
-	// past instant it is the version then.
-	Version int
-	Facts   deadline.Facts
-}
-
 // PlanFacts returns the facts of every active assignment of plan planID, by
 // task number and unit. With asOf zero they come from the maintained state
 // (one indexed read, no history). With asOf set they are rebuilt as they
 // stood at that instant: from the last daily snapshot before it plus the
 // events between, found through the events' time index, never the whole
 // history. Tasks and assignments are those of the current plan.
-func (db *DB) PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]AssignmentFacts, error) {
+func (db *DB) PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {
 	out, err := db.planFacts(ctx, planID, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: plan %d facts: %w", planID, err)
@@ -38,7 +26,7 @@ func (db *DB) PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]As
 	return out, nil
 }
 
-func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]AssignmentFacts, error) {
+func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number,
 		       t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), `+stateColumns+`
@@ -53,9 +41,9 @@ func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]As
 	if err != nil {
 		return nil, mapErr(err, "query")
 	}
-	var out []AssignmentFacts
+	var out []workplan.AssignmentFacts
 	for rows.Next() {
-		var af AssignmentFacts
+		var af workplan.AssignmentFacts
 		var fs factsScan
 		var kind deadline.Kind
 		var due, start *time.Time
@@ -81,8 +69,8 @@ func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]As
 // assignment starts from its latest snapshot on or before the last complete
 // snapshot day before asOf (one index probe each), then the events after that
 // day's end are folded in.
-func (db *DB) rebuild(ctx context.Context, planID int64, as []AssignmentFacts, asOf time.Time) ([]AssignmentFacts, error) {
-	byID := make(map[int64]*AssignmentFacts, len(as))
+func (db *DB) rebuild(ctx context.Context, planID int64, as []workplan.AssignmentFacts, asOf time.Time) ([]workplan.AssignmentFacts, error) {
+	byID := make(map[int64]*workplan.AssignmentFacts, len(as))
 	ids := make([]int64, len(as))
 	for i := range as {
 		a := &as[i]

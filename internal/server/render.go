@@ -2,12 +2,14 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"sync"
 
 	"github.com/a-h/templ"
 
+	"duban/internal/workplan"
 	"duban/web"
 )
 
@@ -34,8 +36,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, titl
 // pageMeta builds the layout's view model for this request.
 func (s *Server) pageMeta(r *http.Request, title, nav string) web.Page {
 	ctx := r.Context()
-	p := web.Page{Title: title, Nav: nav, Nonce: nonceOf(ctx)}
-	p.Links = []web.NavLink{{Key: "home", Label: web.T(ctx, "nav.home"), Href: "/"}}
+	p := web.Page{Title: title, Nav: nav, Nonce: nonceOf(ctx), CSRF: csrfTokenOf(ctx)}
+	if u, ok := userOf(ctx); ok {
+		p.User = u.DisplayName
+		p.Links = navLinks(ctx, u)
+	}
 	other := web.LangEN
 	if web.LangOf(ctx) == web.LangEN {
 		other = web.LangZH
@@ -49,4 +54,21 @@ func (s *Server) pageMeta(r *http.Request, title, nav string) web.Page {
 	q.Set("lang", string(other))
 	p.LangSwitch = r.URL.Path + "?" + q.Encode()
 	return p
+}
+
+// navLinks are the navigation items u may follow. A user who must change a
+// one-time password can follow none of them yet.
+func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
+	if u.MustChangePassword {
+		return nil
+	}
+	links := []web.NavLink{{Key: "home", Label: web.T(ctx, "nav.home"), Href: "/"}}
+	if u.Role == workplan.UserAdmin {
+		links = append(links,
+			web.NavLink{Key: "users", Label: web.T(ctx, "acct.nav.users"), Href: "/admin/users"},
+			web.NavLink{Key: "units", Label: web.T(ctx, "acct.nav.units"), Href: "/admin/units"},
+			web.NavLink{Key: "audit", Label: web.T(ctx, "acct.nav.audit"), Href: "/admin/audit"},
+		)
+	}
+	return append(links, web.NavLink{Key: "account", Label: web.T(ctx, "acct.nav.account"), Href: "/account/sessions"})
 }

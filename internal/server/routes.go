@@ -4,20 +4,67 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+
+	"duban/internal/workplan"
 )
 
-// routes lists every route of the application.
-func (s *Server) routes() http.Handler {
+// routes lists every route of the application. Every route here must also
+// have a row in the permission matrix (permissions_test.go), which fails for
+// a route it does not know.
+func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.logRequests, s.recoverPanic, s.securityHeaders, s.timeout, s.language)
+	r.Use(s.requestID, s.logRequests, s.recoverPanic, s.securityHeaders, s.timeout, s.language, s.crossOrigin)
 	r.NotFound(s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFoundPage }))
 	r.MethodNotAllowed(s.h(func(w http.ResponseWriter, r *http.Request) error { return errMethod }))
 
+	// Public: probes and content-hashed assets.
 	r.Get("/livez", s.livez)
 	r.Get("/readyz", s.readyz)
 	r.Get("/static/{name}", s.static)
 
-	r.Get("/", s.h(s.home))
+	// The read-only JSON API: bearer tokens, no session, no cookies.
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(s.requireToken)
+		s.apiRoutes(r)
+	})
+
+	// Pages: the session is loaded and every state-changing request must
+	// carry the form token.
+	r.Group(func(r chi.Router) {
+		r.Use(s.session, s.checkCSRF)
+		r.Get("/login", s.h(s.loginPage))
+		r.Post("/login", s.h(s.login))
+
+		// Signed-in users; those with a one-time password are sent to
+		// /account/password first.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/", s.h(s.home))
+			r.Post("/logout", s.h(s.logout))
+			r.Get("/account/password", s.h(s.passwordPage))
+			r.Post("/account/password", s.h(s.changePassword))
+			r.Get("/account/sessions", s.h(s.sessionsPage))
+			r.Post("/account/sessions/{id}/end", s.h(s.endSession))
+
+			r.Route("/admin", func(r chi.Router) {
+				r.Use(s.requireRole(workplan.UserAdmin))
+				r.Get("/users", s.h(s.adminUsers))
+				r.Get("/users/new", s.h(s.adminNewUser))
+				r.Post("/users", s.h(s.adminCreateUser))
+				r.Get("/users/{id}", s.h(s.adminEditUser))
+				r.Post("/users/{id}", s.h(s.adminUpdateUser))
+				r.Post("/users/{id}/disable", s.h(s.adminDisableUser))
+				r.Post("/users/{id}/enable", s.h(s.adminEnableUser))
+				r.Post("/users/{id}/password", s.h(s.adminResetPassword))
+				r.Get("/units", s.h(s.adminUnits))
+				r.Post("/units", s.h(s.adminCreateUnit))
+				r.Get("/units/{id}", s.h(s.adminEditUnit))
+				r.Post("/units/{id}", s.h(s.adminUpdateUnit))
+				r.Post("/units/{id}/members", s.h(s.adminUnitMembers))
+				r.Get("/audit", s.h(s.adminAudit))
+			})
+		})
+	})
 
 	if s.extra != nil {
 		s.extra(r)

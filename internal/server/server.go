@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
+	"duban/internal/auth"
 	"duban/internal/config"
 	"duban/internal/workplan"
 )
@@ -21,19 +24,58 @@ import (
 type Store interface {
 	Ping(ctx context.Context) error
 	ListPlans(ctx context.Context) ([]workplan.PlanSummary, error)
+	AccountStore
+}
+
+// AccountStore is what sign-in, sessions, accounts, the unit registry, the
+// audit trail and API tokens need from the database.
+type AccountStore interface {
+	UserCredentials(ctx context.Context, username string) (workplan.User, string, error)
+	PasswordHash(ctx context.Context, id int64) (string, error)
+	RehashPassword(ctx context.Context, id int64, oldHash, newHash string) error
+	BeginLogin(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
+	FinishLogin(ctx context.Context, attemptID int64, u workplan.User, ns workplan.NewSession, actor workplan.Actor) (int64, error)
+	FailLogin(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64, reason string) error
+
+	SessionByToken(ctx context.Context, hash []byte) (workplan.Session, error)
+	TouchSession(ctx context.Context, id int64, now time.Time) error
+	EndSession(ctx context.Context, actor workplan.Actor, userID, sessionID int64, reason string) error
+	ListSessions(ctx context.Context, userID int64, now time.Time, idle time.Duration) ([]workplan.Session, error)
+
+	User(ctx context.Context, id int64) (workplan.User, error)
+	ListUsers(ctx context.Context) ([]workplan.User, error)
+	CreateUser(ctx context.Context, actor workplan.Actor, nu workplan.NewUser) (workplan.User, error)
+	UpdateUser(ctx context.Context, actor workplan.Actor, id int64, version int, e workplan.UserEdit) (workplan.User, error)
+	SetUserDisabled(ctx context.Context, actor workplan.Actor, id int64, version int, disabled bool) (workplan.User, error)
+	ResetPassword(ctx context.Context, actor workplan.Actor, id int64, hash string) error
+	ChangePassword(ctx context.Context, actor workplan.Actor, id int64, hash string, keep int64) error
+
+	RegistryUnits(ctx context.Context) ([]workplan.Unit, error)
+	RegistryUnit(ctx context.Context, id int64) (workplan.Unit, error)
+	CreateRegistryUnit(ctx context.Context, actor workplan.Actor, e workplan.UnitEdit) (workplan.Unit, error)
+	UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id int64, version int, e workplan.UnitEdit) (workplan.Unit, error)
+	SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error)
+
+	AuditLog(ctx context.Context, f workplan.AuditFilter) ([]workplan.AuditEntry, bool, error)
+	AuditActions(ctx context.Context) ([]string, error)
+
+	APITokenByHash(ctx context.Context, hash []byte, now time.Time) (workplan.APIToken, error)
 }
 
 // Server serves duban over HTTP.
 type Server struct {
-	cfg   config.Config
-	store Store
-	log   *slog.Logger
-	now   func() time.Time
-	ready atomic.Bool
+	cfg      config.Config
+	store    Store
+	log      *slog.Logger
+	now      func() time.Time
+	ready    atomic.Bool
+	hasher   *auth.Hasher
+	throttle auth.Throttle
 	// extra routes mounted by tests (slow handlers for shutdown tests).
 	extra func(r Router)
 	// onShutdown is called after the HTTP server stopped (closes the pool).
 	handler http.Handler
+	router  *chi.Mux
 }
 
 // Router is the subset of chi.Router that test hooks use.
@@ -50,19 +92,34 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // WithRoutes mounts extra routes, for tests.
 func WithRoutes(f func(r Router)) Option { return func(s *Server) { s.extra = f } }
 
+// WithPasswordParams sets the argon2id parameters of new password hashes
+// (tests use auth.TestParams to stay fast).
+func WithPasswordParams(p auth.Params) Option { return func(s *Server) { s.hasher = auth.NewHasher(p) } }
+
+// WithThrottle sets the sign-in throttling rule.
+func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle = t } }
+
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, store: store, log: log, now: time.Now}
+	s := &Server{cfg: cfg, store: store, log: log, now: time.Now, throttle: auth.DefaultThrottle}
 	for _, o := range opts {
 		o(s)
 	}
-	s.handler = s.routes()
+	if s.hasher == nil {
+		s.hasher = auth.NewHasher(auth.DefaultParams)
+	}
+	s.router = s.routes()
+	s.handler = s.router
 	s.ready.Store(true)
 	return s
 }
 
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Router returns the route tree, for tests that walk every route (the
+// permission matrix, the security headers).
+func (s *Server) Router() chi.Routes { return s.router }
 
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully:
 // /readyz turns 503 first, new connections are refused, and in-flight requests

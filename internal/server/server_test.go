@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"duban/internal/auth"
 	"duban/internal/config"
 	"duban/internal/pgtest"
 	"duban/internal/server"
@@ -69,17 +70,20 @@ func TestReadyzDatabaseDown(t *testing.T) {
 
 func TestHomeEmptyState(t *testing.T) {
 	t.Parallel()
-	db := pgtest.Open(t)
-	s := server.New(testConfig(t), db, quietLog())
-	w := get(t, s.Handler(), "/")
+	wd := newWorld(t)
+	w := wd.do(leader, http.MethodGet, "/", nil)
 	require.Equal(t, 200, w.Code)
 	body := w.Body.String()
 	assert.Contains(t, body, `<html lang="zh-CN">`)
 	assert.Contains(t, body, `data-testid="no-plans"`)
 	assert.Contains(t, body, web.AssetPath("app.css"))
 
-	w = get(t, s.Handler(), "/?lang=en")
+	w = wd.do(leader, http.MethodGet, "/?lang=en", nil)
 	assert.Contains(t, w.Body.String(), `<html lang="en">`)
+
+	w = get(t, wd.h, "/")
+	assert.Equal(t, http.StatusSeeOther, w.Code, "anonymous visitors sign in first")
+	assert.Equal(t, "/login", w.Header().Get("Location"))
 }
 
 func TestNotFoundAndStatic(t *testing.T) {
@@ -114,7 +118,10 @@ func TestDatabaseDownGives503(t *testing.T) {
 	db := pgtest.Open(t)
 	s := server.New(testConfig(t), db, quietLog())
 	db.Close()
-	w := get(t, s.Handler(), "/")
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: "duban_session", Value: auth.NewToken()})
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, req)
 	// A closed pool is not "unavailable" in the network sense, so this is 500
 	// or 503; the page must still be generic.
 	assert.GreaterOrEqual(t, w.Code, 500)

@@ -184,3 +184,50 @@ type AssignmentChange struct {
 	Reason  string
 	NewDue  string
 }
+
+// AssignmentFacts is one assignment with what the status engine needs to
+// evaluate it: the facts as of some instant.
+type AssignmentFacts struct {
+	Assignment
+	UnitKind   UnitKind
+	TaskNumber int
+	// Version is the assignment's current version (for edit forms); as of a
+	// past instant it is the version then.
+	Version int
+	Facts   deadline.Facts
+}
+
+// TaskIndicator is an indicator with its latest reported value.
+type TaskIndicator struct {
+	Indicator
+	// HasLatest says a value was reported; Latest is the most recent one, with
+	// the unit that reported it and when.
+	HasLatest  bool
+	Latest     float64
+	LatestUnit string
+	LatestAt   time.Time
+}
+
+// Met reports whether the latest value meets the target.
+func (ti TaskIndicator) Met() bool {
+	if !ti.HasLatest {
+		return false
+	}
+	switch ti.Comparator {
+	case ">=":
+		return ti.Latest >= ti.Value
+	case "<=":
+		return ti.Latest <= ti.Value
+	}
+	return ti.Latest == ti.Value
+}
+
+// PendingReview is a report that awaits a reviewer's decision.
+type PendingReview struct {
+	Report     Report
+	Assignment Assignment
+	TaskNumber int
+	TaskTitle  string
+	PlanSlug   string
+	Version    int
+}

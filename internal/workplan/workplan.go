@@ -103,6 +103,8 @@ type Unit struct {
 	Confirmed bool
 	// Members are the IDs of the concrete units a collective designation stands for.
 	Members []int64
+	// Version is the optimistic-concurrency token of the unit's registry entry.
+	Version int
 }
 
 // Plan is a work plan document as loaded into duban.

@@ -1,0 +1,211 @@
+package server_test
+
+// The permission matrix: what every route answers to every kind of user.
+//
+// HOW TO ADD A ROUTE. TestPermissionMatrix walks the router (chi.Walk on
+// Server.Router()) and fails for any route that has no row in `matrix`
+// below, and for any row whose route no longer exists. When you add a route
+// to routes.go, add one row:
+//
+//	{method: "POST", pattern: "/reports/{id}", path: ..., form: ...,
+//	 want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 404, leader: 403, supervisor: 403, admin: 403}},
+//
+//   - pattern is the route exactly as chi reports it (with {params}).
+//   - path builds the concrete URL from the world's fixtures (harness_test.go:
+//     add the fixtures your route needs there, owned by w.ownUnit, so that
+//     "staff of the owning unit" and "staff of another unit" differ);
+//     nil means the pattern itself.
+//   - form builds the body of a state-changing request; the form token is
+//     added for you, so the row tests authorisation, not CSRF.
+//   - want is the status each principal must get. `login` means a 303 to
+//     /login (anonymous visitors); 403 means refused by role; 404 means the
+//     resource is not theirs (IDOR: not even its existence is revealed).
+//   - Routes under /api/ also set token: the status with a valid bearer
+//     token (every session principal there must get 401).
+//
+// Each row runs in its own fresh world, principals in the order of
+// runOrder: staff of the owning unit last, so that nobody else's request
+// can pass merely because the owner already used the resource up.
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"duban/web"
+)
+
+// login is the expectation "redirected to the sign-in page".
+const login = -1
+
+type route struct {
+	method, pattern string
+	path            func(w *world) string
+	form            func(w *world) url.Values
+	want            [nPrincipals]int
+	// token is the status for a request with a valid API token (/api/ only).
+	token int
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+// everyone lists the same status for every signed-in principal.
+func everyone(status int) [nPrincipals]int {
+	return [nPrincipals]int{anon: login, staffOwn: status, staffOther: status, leader: status, supervisor: status, admin: status}
+}
+
+// adminOnly: administrators get status, other users 403.
+func adminOnly(status int) [nPrincipals]int {
+	return [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 403, admin: status}
+}
+
+// public: everybody gets status.
+func public(status int) [nPrincipals]int {
+	return [nPrincipals]int{status, status, status, status, status, status}
+}
+
+var matrix = []route{
+	{method: "GET", pattern: "/livez", want: public(200)},
+	{method: "GET", pattern: "/readyz", want: public(200)},
+	{method: "GET", pattern: "/static/{name}", path: func(*world) string { return web.AssetPath("app.css") }, want: public(200)},
+	{method: "GET", pattern: "/login", want: [nPrincipals]int{anon: 200, staffOwn: 303, staffOther: 303, leader: 303, supervisor: 303, admin: 303}},
+	{method: "POST", pattern: "/login", form: func(*world) url.Values {
+		return url.Values{"username": {"target"}, "password": {testPassword}}
+	}, want: public(303)},
+	{method: "GET", pattern: "/", want: everyone(200)},
+	{method: "POST", pattern: "/logout", want: everyone(303)},
+	{method: "GET", pattern: "/account/password", want: everyone(200)},
+	{method: "POST", pattern: "/account/password", form: func(*world) url.Values {
+		return url.Values{"current": {testPassword}, "new": {"a brand new passphrase"}, "confirm": {"a brand new passphrase"}}
+	}, want: everyone(303)},
+	{method: "GET", pattern: "/account/sessions", want: everyone(200)},
+	// Only its owner can end a session; for everyone else it does not exist.
+	{method: "POST", pattern: "/account/sessions/{id}/end", path: func(w *world) string {
+		return "/account/sessions/" + id(w.spareSession) + "/end"
+	}, want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 404, leader: 404, supervisor: 404, admin: 404}},
+
+	{method: "GET", pattern: "/admin/users", want: adminOnly(200)},
+	{method: "GET", pattern: "/admin/users/new", want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/users", form: func(w *world) url.Values {
+		return url.Values{"username": {"newbie"}, "display_name": {"新人"}, "unit_id": {id(w.ownUnit.ID)}, "role": {"staff"}}
+	}, want: adminOnly(201)},
+	{method: "GET", pattern: "/admin/users/{id}", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) }, want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/users/{id}", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) },
+		form: func(w *world) url.Values {
+			return url.Values{"version": {strconv.Itoa(w.target.Version)}, "display_name": {"改名"}, "unit_id": {id(w.otherUnt.ID)}, "role": {"supervisor"}}
+		}, want: adminOnly(303)},
+	{method: "POST", pattern: "/admin/users/{id}/disable", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) + "/disable" },
+		form: func(w *world) url.Values { return url.Values{"version": {strconv.Itoa(w.target.Version)}} }, want: adminOnly(303)},
+	{method: "POST", pattern: "/admin/users/{id}/enable", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) + "/enable" },
+		form: func(w *world) url.Values { return url.Values{"version": {strconv.Itoa(w.target.Version)}} }, want: adminOnly(303)},
+	{method: "POST", pattern: "/admin/users/{id}/password", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) + "/password" },
+		want: adminOnly(200)},
+	{method: "GET", pattern: "/admin/units", want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/units", form: func(*world) url.Values {
+		return url.Values{"name": {"市政务服务中心"}, "kind": {"city_department"}, "confirmed": {"1"}}
+	}, want: adminOnly(303)},
+	{method: "GET", pattern: "/admin/units/{id}", path: func(w *world) string { return "/admin/units/" + id(w.collective.ID) }, want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/units/{id}", path: func(w *world) string { return "/admin/units/" + id(w.ownUnit.ID) },
+		form: func(w *world) url.Values {
+			return url.Values{"version": {strconv.Itoa(w.ownUnit.Version)}, "name": {"平凉市大数据中心"}, "kind": {"city_department"}, "confirmed": {"1"}}
+		}, want: adminOnly(303)},
+	{method: "POST", pattern: "/admin/units/{id}/members", path: func(w *world) string { return "/admin/units/" + id(w.collective.ID) + "/members" },
+		form: func(w *world) url.Values {
+			return url.Values{"version": {strconv.Itoa(w.collective.Version)}, "member": {id(w.otherUnt.ID), id(w.ownUnit.ID)}}
+		}, want: adminOnly(303)},
+	{method: "GET", pattern: "/admin/audit", want: adminOnly(200)},
+}
+
+// runOrder puts the owner last (see the comment at the top).
+var runOrder = []who{anon, staffOther, leader, supervisor, admin, staffOwn}
+
+func routeKey(method, pattern string) string { return method + " " + pattern }
+
+// walkRoutes lists every route of the server as "METHOD pattern".
+func walkRoutes(t *testing.T, w *world) []string {
+	t.Helper()
+	var keys []string
+	err := chi.Walk(w.srv.Router(), func(method, pattern string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		keys = append(keys, routeKey(method, pattern))
+		return nil
+	})
+	require.NoError(t, err)
+	sort.Strings(keys)
+	return keys
+}
+
+// TestPermissionMatrixCoversEveryRoute fails for a route without a row, and
+// for a row without a route.
+func TestPermissionMatrixCoversEveryRoute(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	rows := map[string]bool{}
+	for _, r := range matrix {
+		k := routeKey(r.method, r.pattern)
+		require.False(t, rows[k], "two rows for %s", k)
+		rows[k] = true
+		if strings.HasPrefix(r.pattern, "/api/") {
+			assert.NotZero(t, r.token, "%s: API rows give the status with a token", k)
+		}
+	}
+	routes := walkRoutes(t, w)
+	for _, k := range routes {
+		assert.True(t, rows[k], "route %s has no row in the permission matrix (permissions_test.go): add one", k)
+	}
+	have := map[string]bool{}
+	for _, k := range routes {
+		have[k] = true
+	}
+	for k := range rows {
+		assert.True(t, have[k], "the permission matrix has a row for %s, which is not a route", k)
+	}
+}
+
+// TestPermissionMatrix sends every route as every principal and checks the
+// status, and that every response carries the security headers.
+func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
+	for _, r := range matrix {
+		t.Run(routeKey(r.method, r.pattern), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			path := r.pattern
+			if r.path != nil {
+				path = r.path(w)
+			}
+			var form url.Values
+			if r.form != nil {
+				form = r.form(w)
+			}
+			for _, p := range runOrder {
+				res := w.do(p, r.method, path, form)
+				assertSecurityHeaders(t, res.Header(), r.pattern == "/static/{name}", fmt.Sprintf("%s %s as %s", r.method, path, p))
+				want := r.want[p]
+				if want == login {
+					if assert.Equal(t, http.StatusSeeOther, res.Code, "%s %s as %s: redirected to sign in", r.method, path, p) {
+						assert.True(t, strings.HasPrefix(res.Header().Get("Location"), "/login"), "%s as %s: to /login, got %q", path, p, res.Header().Get("Location"))
+					}
+					continue
+				}
+				assert.Equal(t, want, res.Code, "%s %s as %s", r.method, path, p)
+				if want == http.StatusSeeOther {
+					assert.False(t, strings.HasPrefix(res.Header().Get("Location"), "/login?"), "%s as %s: not sent to sign in", path, p)
+				}
+			}
+			if strings.HasPrefix(r.pattern, "/api/") {
+				req, _ := http.NewRequest(r.method, path, nil)
+				req.Header.Set("Authorization", "Bearer "+w.apiToken)
+				res := w.sendRequest(req)
+				assert.Equal(t, r.token, res.Code, "%s %s with an API token", r.method, path)
+			}
+		})
+	}
+}
