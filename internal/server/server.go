@@ -94,7 +94,9 @@ func WithRoutes(f func(r Router)) Option { return func(s *Server) { s.extra = f 
 
 // WithPasswordParams sets the argon2id parameters of new password hashes
 // (tests use auth.TestParams to stay fast).
-func WithPasswordParams(p auth.Params) Option { return func(s *Server) { s.hasher = auth.NewHasher(p) } }
+func WithPasswordParams(p auth.Params) Option {
+	return func(s *Server) { s.hasher = auth.NewHasher(p) }
+}
 
 // WithThrottle sets the sign-in throttling rule.
 func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle = t } }
