@@ -265,3 +265,9 @@ func (w *world) sendRequest(req *http.Request) *httptest.ResponseRecorder {
 	w.h.ServeHTTP(res, req)
 	return res
 }
+
+var (
+	oneTimeRe = regexp.MustCompile(`data-testid="one-time-password">([^<]+)<`)
+	versionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
+	nextRe    = regexp.MustCompile(`href="([^"]+)" rel="next"`)
+)

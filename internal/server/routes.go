@@ -22,11 +22,12 @@ func (s *Server) routes() *chi.Mux {
 	r.Get("/readyz", s.readyz)
 	r.Get("/static/{name}", s.static)
 
-	// The read-only JSON API: bearer tokens, no session, no cookies.
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(s.requireToken)
-		s.apiRoutes(r)
-	})
+	// The read-only JSON API: bearer tokens, no session, no cookies. The
+	// token is checked around the whole subrouter, so that even a path with
+	// no route answers 401 rather than revealing what exists.
+	api := chi.NewRouter()
+	s.apiRoutes(api)
+	r.With(s.requireToken).Mount("/api/v1", api)
 
 	// Pages: the session is loaded and every state-changing request must
 	// carry the form token.
