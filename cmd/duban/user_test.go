@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"duban/internal/auth"
+	"duban/internal/pgtest"
+	"duban/internal/postgres"
+	"duban/internal/workplan"
+)
+
+func runCmd(t *testing.T, dbURL, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string {
+		if k == "DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	}
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestUserCreate(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 2})
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.CreateRegistryUnit(ctx, workplan.System("t"), workplan.UnitEdit{Name: "市公管办", Kind: workplan.UnitCityDepartment, Confirmed: true})
+	require.NoError(t, err)
+
+	out, _, err := runCmd(t, url, "", "user", "create", "--username", "root", "--name", "管理员", "--role", "admin")
+	require.NoError(t, err)
+	require.Contains(t, out, "one-time password: ")
+	otp := strings.Fields(strings.SplitN(out, "one-time password: ", 2)[1])[0]
+	u, hash, err := db.UserCredentials(ctx, "root")
+	require.NoError(t, err)
+	assert.True(t, u.MustChangePassword)
+	ok, err := auth.NewHasher(auth.TestParams).Verify(hash, otp)
+	require.NoError(t, err)
+	assert.True(t, ok)
+
+	_, _, err = runCmd(t, url, "a long chosen passphrase\n", "user", "create", "--username", "li", "--name", "李", "--role", "staff", "--unit", "市公管办", "--password-stdin")
+	require.NoError(t, err)
+	u, _, err = db.UserCredentials(ctx, "li")
+	require.NoError(t, err)
+	assert.False(t, u.MustChangePassword, "a password of one's own is not one-time")
+	assert.Equal(t, "市公管办", u.UnitName)
+
+	_, _, err = runCmd(t, url, "password\n", "user", "create", "--username", "x2", "--name", "x", "--role", "leader", "--password-stdin")
+	assert.ErrorContains(t, err, "common passwords")
+	_, _, err = runCmd(t, url, "", "user", "create", "--username", "x3", "--name", "x", "--role", "staff", "--unit", "无此单位")
+	assert.ErrorContains(t, err, "无此单位")
+	_, _, err = runCmd(t, url, "", "user", "create", "--username", "x4", "--name", "x", "--role", "god")
+	assert.ErrorContains(t, err, "--role")
+}
+
+func TestTokenCreateRevoke(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	out, _, err := runCmd(t, url, "", "token", "create", "--name", "大屏")
+	require.NoError(t, err)
+	tok := strings.TrimSpace(out)
+	assert.True(t, auth.LooksLikeToken(tok) && strings.HasPrefix(tok, auth.APITokenPrefix), tok)
+
+	out, _, err = runCmd(t, url, "", "token", "list")
+	require.NoError(t, err)
+	assert.Contains(t, out, "大屏")
+	assert.NotContains(t, out, tok, "the secret is never shown again")
+
+	_, _, err = runCmd(t, url, "", "token", "revoke", "--name", "大屏")
+	require.NoError(t, err)
+	_, _, err = runCmd(t, url, "", "token", "revoke", "--name", "大屏")
+	assert.Error(t, err, "already revoked")
+}
