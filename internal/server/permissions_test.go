@@ -23,9 +23,10 @@ package server_test
 //   - Routes under /api/ also set token: the status with a valid bearer
 //     token (every session principal there must get 401).
 //
-// Each row runs in its own fresh world, principals in the order of
-// runOrder: staff of the owning unit last, so that nobody else's request
-// can pass merely because the owner already used the resource up.
+// Each state-changing row runs in its own fresh world (GET rows share one),
+// principals in the order of runOrder: staff of the owning unit last, so
+// that nobody else's request can pass merely because the owner already used
+// the resource up.
 
 import (
 	"fmt"
@@ -173,10 +174,16 @@ func TestPermissionMatrixCoversEveryRoute(t *testing.T) {
 // status, and that every response carries the security headers.
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
+	// Reads change nothing, so they share one world; every other row gets
+	// its own.
+	reads := newWorld(t)
 	for _, r := range matrix {
 		t.Run(routeKey(r.method, r.pattern), func(t *testing.T) {
 			t.Parallel()
-			w := newWorld(t)
+			w := reads
+			if r.method != http.MethodGet {
+				w = newWorld(t)
+			}
 			path := r.pattern
 			if r.path != nil {
 				path = r.path(w)
