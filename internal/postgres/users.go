@@ -106,11 +106,7 @@ func (db *DB) CreateUser(ctx context.Context, actor workplan.Actor, nu workplan.
 		return audit(ctx, tx, actor, "user.create", "user", u.ID, nil, auditUser(u))
 	})
 	if err != nil {
-		var we *workplan.Error
-		if errors.As(err, &we) && we.Code == workplan.EInvalid {
-			return workplan.User{}, err
-		}
-		return workplan.User{}, mapErr(err, "create user %q", nu.Username)
+		return workplan.User{}, userErr(err, "create user %q", nu.Username)
 	}
 	return u, nil
 }

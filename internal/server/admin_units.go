@@ -163,7 +163,9 @@ func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	_ = r.PostFormValue("member") // parses the form
+	if err := r.ParseForm(); err != nil {
+		return workplan.Errorf(workplan.EInvalid, "表单无效")
+	}
 	var members []int64
 	for _, v := range r.PostForm["member"] {
 		m, err := strconv.ParseInt(v, 10, 64)

@@ -162,19 +162,17 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 // stored now.
 func (s *Server) renderUserConflict(w http.ResponseWriter, r *http.Request, e workplan.UserEdit, cur workplan.User) error {
 	ctx := r.Context()
+	units, err := s.store.RegistryUnits(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{0: web.T(ctx, "acct.users.no_unit")}
+	for _, u := range units {
+		names[u.ID] = u.Name
+	}
 	unitName := func(id int64) string {
-		if id == 0 {
-			return web.T(ctx, "acct.users.no_unit")
-		}
-		if id == cur.UnitID {
-			return cur.UnitName
-		}
-		if units, err := s.store.RegistryUnits(ctx); err == nil {
-			for _, u := range units {
-				if u.ID == id {
-					return u.Name
-				}
-			}
+		if n, ok := names[id]; ok {
+			return n
 		}
 		return strconv.FormatInt(id, 10)
 	}
@@ -184,11 +182,9 @@ func (s *Server) renderUserConflict(w http.ResponseWriter, r *http.Request, e wo
 			{Label: web.T(ctx, "acct.users.name"), Yours: e.DisplayName, Theirs: cur.DisplayName},
 			{Label: web.T(ctx, "acct.users.unit"), Yours: unitName(e.UnitID), Theirs: unitName(cur.UnitID)},
 			{Label: web.T(ctx, "acct.users.role"), Yours: roleLabel(r, e.Role), Theirs: roleLabel(r, cur.Role)},
-			{Label: web.T(ctx, "acct.users.state"), Yours: "", Theirs: userState(r, cur)},
 		},
 		ReloadHref: "/admin/users/" + strconv.FormatInt(cur.ID, 10),
 	}
-	m.Fields[3].Yours = m.Fields[3].Theirs
 	s.renderConflict(w, r, m)
 	return nil
 }
