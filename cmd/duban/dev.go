@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -113,35 +115,71 @@ LISTEN_ADDR (default http://127.0.0.1:8080). Ctrl-C stops the server and the clu
 		}()
 		cfg.DatabaseURL = cluster.AppURL()
 	}
+	accountsFile := filepath.Join(*data, "demo-accounts.txt")
 	return serve(ctx, e, cfg, true, func(ctx context.Context, db *postgres.DB) error {
-		return seedIfEmpty(ctx, e, db)
+		seeded, err := seedIfEmpty(ctx, e, db)
+		if err != nil || !seeded {
+			return err
+		}
+		return demoAccounts(ctx, e, db, accountsFile)
 	}, func(addr string) {
-		fmt.Fprintf(e.stdout, "\nduban is running: http://%s   (Ctrl-C to stop)\n\n", addr)
+		fmt.Fprintf(e.stdout, "\nduban is running: http://%s   (Ctrl-C to stop)\n", addr)
+		if b, err := os.ReadFile(accountsFile); err == nil {
+			fmt.Fprintf(e.stdout, "Sign in with a demo account (development only; kept in %s):\n%s\n", accountsFile, b)
+		} else {
+			fmt.Fprintln(e.stdout, "Create an account with: bin/duban user create --username admin --name 管理员 --role admin")
+		}
 	})
 }
 
 // seedIfEmpty loads the unit registry and the bundled plan into a database
-// that has no plan yet.
-func seedIfEmpty(ctx context.Context, e env, db *postgres.DB) error {
+// that has no plan yet, and reports whether it did.
+func seedIfEmpty(ctx context.Context, e env, db *postgres.DB) (bool, error) {
 	plans, err := db.ListPlans(ctx)
-	if err != nil {
-		return err
-	}
-	if len(plans) > 0 {
-		return nil
+	if err != nil || len(plans) > 0 {
+		return false, err
 	}
 	actor := workplan.System("duban dev")
 	if err := syncRegistry(ctx, db, actor, e.stdout); err != nil {
-		return err
+		return false, err
 	}
 	src, err := seeds.FS.ReadFile(seeds.DefaultPlan)
 	if err != nil {
-		return err
+		return false, err
 	}
 	diff, err := db.Seed(ctx, postgres.SeedInput{SourceName: seeds.DefaultPlan, Source: src, Actor: actor})
 	if err != nil {
-		return err
+		return false, err
 	}
 	fmt.Fprintf(e.stdout, "seeded the empty database with %s: %d tasks (plan %s)\n", seeds.DefaultPlan, len(diff.Added), diff.PlanSlug)
-	return nil
+	return true, nil
+}
+
+// demoAccounts creates the development demo accounts on a freshly seeded
+// database and keeps their passwords in file (inside the ignored cluster
+// folder) so that every later `make run` can say how to sign in.
+func demoAccounts(ctx context.Context, e env, db *postgres.DB, file string) error {
+	accounts, err := db.CreateDemoAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, a := range accounts {
+		if a.Skipped != "" {
+			fmt.Fprintf(e.stderr, "demo account %s skipped: %s\n", a.Username, a.Skipped)
+			continue
+		}
+		fmt.Fprintf(&b, "  %-11s %-24s password: %s   (%s%s)\n", a.Username, a.DisplayName, a.Password, a.Role.Label(), unitSuffix(a.Unit))
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(file, []byte(b.String()), 0o600)
+}
+
+func unitSuffix(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return " · " + unit
 }

@@ -343,3 +343,16 @@ func (db *DB) UnitAssignments(ctx context.Context, unitID int64) ([]workplan.Ass
 	}
 	return out, tasks, nil
 }
+
+// TaskByID returns a task with the plan it belongs to.
+func (db *DB) TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.Plan, error) {
+	t, err := scanTask(db.Pool.QueryRow(ctx, `SELECT `+taskColumns+taskFrom+`WHERE t.id = $1`, id))
+	if err != nil {
+		return t, workplan.Plan{}, fmt.Errorf("postgres: task %d: %w", id, mapErr(err, "query"))
+	}
+	p, err := scanPlan(db.Pool.QueryRow(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = $1`, t.PlanID))
+	if err != nil {
+		return t, p, fmt.Errorf("postgres: plan of task %d: %w", id, mapErr(err, "query"))
+	}
+	return t, p, nil
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -101,6 +102,11 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		if got == "" {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			got = r.PostFormValue("csrf")
+			var tooBig *http.MaxBytesError
+			if err := r.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
+				s.renderError(w, r, workplan.Errorf(workplan.EInvalid, "提交的内容超过 %d MB 的上限,请减少或压缩附件", maxFormBytes>>20))
+				return
+			}
 		}
 		if !auth.EqualTokens(got, want) {
 			s.renderError(w, r, errCSRF)

@@ -87,6 +87,8 @@ type world struct {
 	spareSession int64
 	// apiToken is a live API token.
 	apiToken string
+	// plan holds the plan fixtures (fixtures_test.go).
+	plan planFixtures
 	// anonCookies and anonCSRF are what a browser without a session holds
 	// after loading the sign-in page.
 	anonCookies []*http.Cookie
@@ -109,8 +111,19 @@ func fixtureHash(t *testing.T) string {
 	return hashed
 }
 
-// newWorld builds a world; options customise the server.
+// newWorld builds a world with the plan fixtures; options customise the server.
 func newWorld(t *testing.T, opts ...server.Option) *world {
+	t.Helper()
+	return buildWorld(t, true, opts...)
+}
+
+// newEmptyWorld builds a world without any plan.
+func newEmptyWorld(t *testing.T, opts ...server.Option) *world {
+	t.Helper()
+	return buildWorld(t, false, opts...)
+}
+
+func buildWorld(t *testing.T, withPlan bool, opts ...server.Option) *world {
 	t.Helper()
 	db := pgtest.Open(t)
 	clock := &testClock{now: time.Date(2024, 3, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))}
@@ -147,6 +160,11 @@ func newWorld(t *testing.T, opts ...server.Option) *world {
 	w.apiToken = auth.NewAPIToken()
 	_, err = db.CreateAPIToken(bg, sys, "fixture", auth.HashToken(w.apiToken))
 	require.NoError(t, err)
+
+	db.Now = clock.Now
+	if withPlan {
+		w.addPlan()
+	}
 
 	opts = append([]server.Option{server.WithClock(clock.Now), server.WithPasswordParams(auth.TestParams)}, opts...)
 	w.srv = server.New(testConfig(t), db, quietLog(), opts...)

@@ -54,6 +54,10 @@ type route struct {
 	want            [nPrincipals]int
 	// token is the status for a request with a valid API token (/api/ only).
 	token int
+	// isolated gives every principal a fresh world: for actions that only
+	// one principal can take once (a review), so that the first to succeed
+	// does not change what the next one meets.
+	isolated bool
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
@@ -81,7 +85,8 @@ var matrix = []route{
 	{method: "POST", pattern: "/login", form: func(*world) url.Values {
 		return url.Values{"username": {"target"}, "password": {testPassword}}
 	}, want: public(303)},
-	{method: "GET", pattern: "/", want: everyone(200)},
+	// Staff land on their tasks, leaders and supervisors on the dashboard.
+	{method: "GET", pattern: "/", want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 303, leader: 303, supervisor: 303, admin: 200}},
 	{method: "POST", pattern: "/logout", want: everyone(303)},
 	{method: "GET", pattern: "/account/password", want: everyone(200)},
 	{method: "POST", pattern: "/account/password", form: func(*world) url.Values {
@@ -123,6 +128,43 @@ var matrix = []route{
 			return url.Values{"version": {strconv.Itoa(w.collective.Version)}, "member": {id(w.otherUnt.ID), id(w.ownUnit.ID)}}
 		}, want: adminOnly(303)},
 	{method: "GET", pattern: "/admin/audit", want: adminOnly(200)},
+
+	// Supervision pages (plan fixtures in fixtures_test.go).
+	{method: "GET", pattern: "/dashboard", want: everyone(303)},
+	{method: "GET", pattern: "/ledger", want: everyone(303)},
+	{method: "GET", pattern: "/plans/{slug}/dashboard", path: func(w *world) string { return "/plans/" + w.plan.slug + "/dashboard" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/tasks", path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/tasks/{number}", path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks/1" }, want: everyone(200)},
+	{method: "POST", pattern: "/plans/{slug}/tasks/{number}/comments", path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks/1/comments" },
+		form: func(*world) url.Values { return url.Values{"text": {"请加快进度"}} },
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 303, supervisor: 303, admin: 403}},
+	// An assignment's reports: its own unit, the lead unit of its task, and
+	// everyone who is not staff.
+	{method: "GET", pattern: "/assignments/{id}", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) },
+		want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 403, leader: 200, supervisor: 200, admin: 200}},
+	{method: "GET", pattern: "/evidence/{id}", path: func(w *world) string { return "/evidence/" + id(w.plan.evidence) },
+		want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 403, leader: 200, supervisor: 200, admin: 200}},
+	// Only staff of the assignment's unit report on it.
+	{method: "GET", pattern: "/assignments/{id}/report", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) + "/report" },
+		want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 403, leader: 403, supervisor: 403, admin: 403}},
+	{method: "POST", pattern: "/assignments/{id}/report", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) + "/report" },
+		form: func(w *world) url.Values {
+			return url.Values{"version": {strconv.Itoa(w.version(w.plan.ownAsg.ID))}, "percent": {"50"}, "progress": {"过半"}}
+		}, want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 403, leader: 403, supervisor: 403, admin: 403}},
+	{method: "POST", pattern: "/assignments/{id}/extension", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) + "/extension" },
+		form: func(*world) url.Values { return url.Values{"requested_due": {"2025-06-30"}, "reason": {"需延期"}} },
+		want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 403, leader: 403, supervisor: 403, admin: 403}},
+	// Reviews: the lead unit of the task (staffOwn here) and supervisors; not
+	// the unit that filed the report (staffOther).
+	{method: "POST", pattern: "/reports/{id}/review", path: func(w *world) string { return "/reports/" + id(w.plan.claim.ID) + "/review" },
+		form: func(w *world) url.Values {
+			return url.Values{"version": {strconv.Itoa(w.version(w.plan.otherAsg.ID))}, "decision": {"accept"}}
+		}, isolated: true, want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
+	{method: "POST", pattern: "/extensions/{id}/decide", path: func(w *world) string { return "/extensions/" + id(w.plan.extension.ID) + "/decide" },
+		form: func(*world) url.Values { return url.Values{"decision": {"approve"}} },
+		isolated: true, want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
+	{method: "GET", pattern: "/my", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 403, admin: 403}},
+	{method: "GET", pattern: "/review", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 200, admin: 403}},
 }
 
 // runOrder puts the owner last (see the comment at the top).
@@ -193,6 +235,16 @@ func TestPermissionMatrix(t *testing.T) {
 				form = r.form(w)
 			}
 			for _, p := range runOrder {
+				if r.isolated {
+					w = newWorld(t)
+					path, form = r.pattern, nil
+					if r.path != nil {
+						path = r.path(w)
+					}
+					if r.form != nil {
+						form = r.form(w)
+					}
+				}
 				res := w.do(p, r.method, path, form)
 				assertSecurityHeaders(t, res.Header(), r.pattern == "/static/{name}", fmt.Sprintf("%s %s as %s", r.method, path, p))
 				want := r.want[p]

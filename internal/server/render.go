@@ -63,6 +63,15 @@ func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
 		return nil
 	}
 	links := []web.NavLink{{Key: "home", Label: web.T(ctx, "nav.home"), Href: "/"}}
+	if u.Role == workplan.UserStaff {
+		links = append(links, web.NavLink{Key: "my", Label: web.T(ctx, "nav.my"), Href: "/my"})
+	}
+	links = append(links,
+		web.NavLink{Key: "dashboard", Label: web.T(ctx, "nav.dashboard"), Href: "/dashboard"},
+		web.NavLink{Key: "ledger", Label: web.T(ctx, "nav.ledger"), Href: "/ledger"})
+	if u.Role == workplan.UserStaff || u.Role == workplan.UserSupervisor {
+		links = append(links, web.NavLink{Key: "review", Label: web.T(ctx, "nav.review"), Href: "/review"})
+	}
 	if u.Role == workplan.UserAdmin {
 		links = append(links,
 			web.NavLink{Key: "users", Label: web.T(ctx, "acct.nav.users"), Href: "/admin/users"},

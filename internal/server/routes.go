@@ -47,6 +47,25 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/account/sessions", s.h(s.sessionsPage))
 			r.Post("/account/sessions/{id}/end", s.h(s.endSession))
 
+			// Supervision pages: everyone signed in reads plans; what each
+			// may read of reports and do is checked per assignment.
+			r.Get("/dashboard", s.h(s.latestPlanPage("dashboard")))
+			r.Get("/ledger", s.h(s.latestPlanPage("tasks")))
+			r.Get("/plans/{slug}/dashboard", s.h(s.dashboard))
+			r.Get("/plans/{slug}/tasks", s.h(s.ledger))
+			r.Get("/plans/{slug}/tasks/{number}", s.h(s.taskPage))
+			r.With(s.requireRole(workplan.UserLeader, workplan.UserSupervisor)).
+				Post("/plans/{slug}/tasks/{number}/comments", s.h(s.addComment))
+			r.Get("/assignments/{id}", s.h(s.assignmentPage))
+			r.Get("/assignments/{id}/report", s.h(s.reportForm))
+			r.Post("/assignments/{id}/report", s.h(s.fileReport))
+			r.Post("/assignments/{id}/extension", s.h(s.requestExtension))
+			r.Get("/evidence/{id}", s.h(s.evidence))
+			r.With(s.requireRole(workplan.UserStaff)).Get("/my", s.h(s.myTasks))
+			r.With(s.requireRole(workplan.UserStaff, workplan.UserSupervisor)).Get("/review", s.h(s.reviewQueue))
+			r.Post("/reports/{id}/review", s.h(s.reviewReport))
+			r.With(s.requireRole(workplan.UserSupervisor)).Post("/extensions/{id}/decide", s.h(s.decideExtension))
+
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(s.requireRole(workplan.UserAdmin))
 				r.Get("/users", s.h(s.adminUsers))

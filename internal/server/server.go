@@ -25,6 +25,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	ListPlans(ctx context.Context) ([]workplan.PlanSummary, error)
 	AccountStore
+	pageStore
 }
 
 // AccountStore is what sign-in, sessions, accounts, the unit registry, the

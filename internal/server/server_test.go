@@ -70,9 +70,9 @@ func TestReadyzDatabaseDown(t *testing.T) {
 
 func TestHomeEmptyState(t *testing.T) {
 	t.Parallel()
-	wd := newWorld(t)
+	wd := newEmptyWorld(t)
 	w := wd.do(leader, http.MethodGet, "/", nil)
-	require.Equal(t, 200, w.Code)
+	require.Equal(t, 200, w.Code, "with no plan, leaders see how to load one")
 	body := w.Body.String()
 	assert.Contains(t, body, `<html lang="zh-CN">`)
 	assert.Contains(t, body, `data-testid="no-plans"`)
@@ -84,6 +84,15 @@ func TestHomeEmptyState(t *testing.T) {
 	w = get(t, wd.h, "/")
 	assert.Equal(t, http.StatusSeeOther, w.Code, "anonymous visitors sign in first")
 	assert.Equal(t, "/login", w.Header().Get("Location"))
+
+	full := newWorld(t)
+	w = full.do(leader, http.MethodGet, "/", nil)
+	assert.Equal(t, http.StatusSeeOther, w.Code)
+	assert.Equal(t, "/plans/fixture/dashboard", w.Header().Get("Location"), "leaders land on the dashboard")
+	w = full.do(staffOwn, http.MethodGet, "/", nil)
+	assert.Equal(t, "/my", w.Header().Get("Location"), "staff land on their tasks")
+	w = full.do(admin, http.MethodGet, "/", nil)
+	assert.Contains(t, w.Body.String(), "平凉市测试工作方案", "administrators see the plans")
 }
 
 func TestNotFoundAndStatic(t *testing.T) {

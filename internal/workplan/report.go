@@ -231,3 +231,19 @@ type PendingReview struct {
 	PlanSlug   string
 	Version    int
 }
+
+// Comment is a leader's or supervisor's comment (批示) on a task.
+type Comment struct {
+	ID         int64
+	TaskID     int64
+	AuthorID   int64
+	AuthorName string
+	CreatedAt  time.Time
+	Text       string
+}
+
+// MaxCommentText is the longest comment, in characters.
+const MaxCommentText = 2000
+
+// CanComment reports whether a may comment on tasks: leaders and supervisors.
+func (a Actor) CanComment() bool { return a.Role == UserLeader || a.Role == UserSupervisor }

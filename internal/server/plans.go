@@ -1,0 +1,249 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"duban/internal/deadline"
+	"duban/internal/workplan"
+	"duban/web"
+)
+
+// pageStore is what the plan pages read and write.
+type pageStore interface {
+	PlanBySlug(ctx context.Context, slug string) (workplan.Plan, error)
+	LatestPlan(ctx context.Context) (workplan.Plan, error)
+	PlanTasks(ctx context.Context, planID int64) ([]workplan.Task, error)
+	TaskByNumber(ctx context.Context, planID int64, n int) (workplan.Task, error)
+	TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.Plan, error)
+	PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error)
+	TaskIndicators(ctx context.Context, taskID int64) ([]workplan.TaskIndicator, error)
+	AssignmentByID(ctx context.Context, id int64) (workplan.Assignment, error)
+	TaskLeads(ctx context.Context, taskID int64) ([]int64, error)
+	Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time) ([]workplan.Report, error)
+	Evidence(ctx context.Context, id int64) (workplan.EvidenceMeta, []byte, int64, error)
+	ExtensionRequests(ctx context.Context, assignmentIDs []int64) ([]workplan.ExtensionRequest, error)
+	PendingReviews(ctx context.Context, unitID int64) ([]workplan.PendingReview, error)
+	UnitAssignments(ctx context.Context, unitID int64) ([]workplan.AssignmentFacts, []workplan.Task, error)
+	AssignmentState(ctx context.Context, assignmentID int64) (workplan.AssignmentState, error)
+	FileReport(ctx context.Context, actor workplan.Actor, in workplan.ReportInput) (workplan.Report, error)
+	ReviewReport(ctx context.Context, actor workplan.Actor, in workplan.ReviewInput) (workplan.Review, error)
+	RequestExtension(ctx context.Context, actor workplan.Actor, assignmentID int64, newDue deadline.Date, reason string) (workplan.ExtensionRequest, error)
+	DecideExtension(ctx context.Context, actor workplan.Actor, requestID int64, approve bool, reason string) error
+	TaskComments(ctx context.Context, taskID int64) ([]workplan.Comment, error)
+	AddComment(ctx context.Context, actor workplan.Actor, taskID int64, text string) error
+}
+
+// policy is the status policy of this deployment.
+func (s *Server) policy() deadline.Policy {
+	p := deadline.DefaultPolicy()
+	p.DueSoonDays = s.cfg.DueSoonDays
+	p.Cadence = time.Duration(s.cfg.CadenceDays) * 24 * time.Hour
+	p.PaceYellow, p.PaceRed = s.cfg.PaceYellow, s.cfg.PaceRed
+	return p
+}
+
+// asgStatus is an assignment with its status.
+type asgStatus struct {
+	workplan.AssignmentFacts
+	Status deadline.Status
+}
+
+// taskStatus is a task with its assignments' statuses and the rollup.
+type taskStatus struct {
+	Task   workplan.Task
+	Rollup deadline.TaskStatus
+	Asg    []asgStatus
+}
+
+// planState is a plan's tasks with statuses as of an instant.
+type planState struct {
+	Plan workplan.Plan
+	// At is the instant the statuses are computed for.
+	At time.Time
+	// AsOf is the date asked for ("" for now).
+	AsOf  string
+	Tasks []*taskStatus
+}
+
+// asOfInstant reads the as_of date of a request: "" is now; a date D means the
+// state at the end of D in Asia/Shanghai (so reports filed on D count).
+func (s *Server) asOfInstant(r *http.Request) (time.Time, string, error) {
+	now := s.now()
+	q := r.URL.Query().Get("as_of")
+	if q == "" {
+		return now, "", nil
+	}
+	d, err := deadline.ParseDate(q)
+	if err != nil {
+		return now, "", workplan.Errorf(workplan.EInvalid, "日期 as_of=%q 无效,应为 YYYY-MM-DD", q)
+	}
+	at := d.End(deadline.Shanghai).Add(-time.Microsecond)
+	if at.After(now) {
+		return now, "", workplan.Errorf(workplan.EInvalid, "日期 as_of=%s 不能晚于今天", q)
+	}
+	return at, d.String(), nil
+}
+
+// loadPlanState evaluates every assignment of plan as of at; with asOf set the
+// facts are rebuilt from history, otherwise read from the maintained state.
+func (s *Server) loadPlanState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
+	tasks, err := s.store.PlanTasks(ctx, plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	var factsAt time.Time
+	if asOf != "" {
+		factsAt = at
+	}
+	facts, err := s.store.PlanFacts(ctx, plan.ID, factsAt)
+	if err != nil {
+		return nil, err
+	}
+	ps := &planState{Plan: plan, At: at, AsOf: asOf}
+	byID := make(map[int64]*taskStatus, len(tasks))
+	for _, t := range tasks {
+		ts := &taskStatus{Task: t}
+		ps.Tasks = append(ps.Tasks, ts)
+		byID[t.ID] = ts
+	}
+	pol := s.policy()
+	for _, f := range facts {
+		ts := byID[f.TaskID]
+		if ts == nil {
+			continue
+		}
+		ts.Asg = append(ts.Asg, asgStatus{AssignmentFacts: f, Status: deadline.Evaluate(f.Facts, at, pol)})
+	}
+	for _, ts := range ps.Tasks {
+		ts.Rollup = rollup(ts.Asg)
+	}
+	return ps, nil
+}
+
+func rollup(as []asgStatus) deadline.TaskStatus {
+	items := make([]deadline.Scored, len(as))
+	for i, a := range as {
+		items[i] = deadline.Scored{Status: a.Status, Scored: a.Role.Scored()}
+	}
+	return deadline.Rollup(items)
+}
+
+// plan resolves the {slug} of the URL.
+func (s *Server) plan(r *http.Request) (workplan.Plan, error) {
+	return s.store.PlanBySlug(r.Context(), chi.URLParam(r, "slug"))
+}
+
+// intParam reads a numeric URL parameter; a bad one is a 404.
+func intParam(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errNotFoundPage
+	}
+	return n, nil
+}
+
+// lightView turns a status into what pages show.
+func lightView(ctx context.Context, st deadline.Status) web.LightView {
+	reason := st.Explain()
+	if web.LangOf(ctx) == web.LangEN {
+		reason = st.ExplainEN()
+	}
+	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "light."+string(st.Light)), Reason: reason}
+}
+
+// taskLightView is the light of a task, with why.
+func taskLightView(ctx context.Context, t deadline.TaskStatus) web.LightView {
+	reason := t.Explain()
+	if web.LangOf(ctx) == web.LangEN {
+		switch {
+		case t.Scored == 0 && !t.Fallback:
+			reason = "no unit assigned"
+		case t.State == deadline.StateCompletedOnTime:
+			reason = "all completed on time"
+		case t.State == deadline.StateCompletedLate:
+			reason = "all completed, some late"
+		default:
+			reason = t.Worst.ExplainEN()
+		}
+	}
+	return web.LightView{Class: string(t.Light), Label: web.T(ctx, "light."+string(t.Light)), Reason: reason}
+}
+
+func reportedLabel(ctx context.Context, t deadline.TaskStatus) (string, string) {
+	if web.LangOf(ctx) == web.LangEN {
+		return fmt.Sprintf("%d/%d units reported", t.Reported, t.Scored), fmt.Sprintf("%d/%d completed", t.Completed, t.Scored)
+	}
+	return t.ReportedLabel(), t.CompletedLabel()
+}
+
+func assignmentRole(ctx context.Context, r workplan.Role) string { return web.T(ctx, "role."+string(r)) }
+
+func deadlineMeaning(ctx context.Context, d deadline.Deadline) string {
+	if web.LangOf(ctx) == web.LangEN {
+		return d.DescribeEN()
+	}
+	return d.Describe()
+}
+
+func taskHref(slug string, n int) string { return "/plans/" + slug + "/tasks/" + strconv.Itoa(n) }
+
+func assignmentHref(id int64, asOf string) string {
+	h := "/assignments/" + strconv.FormatInt(id, 10)
+	if asOf != "" {
+		h += "?as_of=" + asOf
+	}
+	return h
+}
+
+// urgency orders statuses most urgent first: worst light, then most days
+// overdue, then fewest days to due, then most days since a report.
+func urgency(a, b deadline.Status) bool {
+	if a.Light != b.Light {
+		return a.Light.Worse(b.Light)
+	}
+	if a.DaysOverdue != b.DaysOverdue {
+		return a.DaysOverdue > b.DaysOverdue
+	}
+	if a.Due.IsZero() != b.Due.IsZero() {
+		return !a.Due.IsZero()
+	}
+	if a.DaysToDue != b.DaysToDue {
+		return a.DaysToDue < b.DaysToDue
+	}
+	return a.DaysSinceReport > b.DaysSinceReport
+}
+
+// sortedUnits returns the units of the plan's assignments in matrix order:
+// county governments, city departments, central and provincial units,
+// enterprises, collective designations, others; by name within a group.
+func sortedUnits(ps *planState) []workplan.AssignmentFacts {
+	seen := map[int64]bool{}
+	var out []workplan.AssignmentFacts
+	for _, ts := range ps.Tasks {
+		for _, a := range ts.Asg {
+			if !seen[a.UnitID] {
+				seen[a.UnitID] = true
+				out = append(out, a.AssignmentFacts)
+			}
+		}
+	}
+	order := map[workplan.UnitKind]int{}
+	for i, k := range []workplan.UnitKind{workplan.UnitCountyGovernment, workplan.UnitCityDepartment, workplan.UnitCentralProvincial,
+		workplan.UnitEnterprise, workplan.UnitCollective, workplan.UnitOther} {
+		order[k] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if order[out[i].UnitKind] != order[out[j].UnitKind] {
+			return order[out[i].UnitKind] < order[out[j].UnitKind]
+		}
+		return out[i].UnitName < out[j].UnitName
+	})
+	return out
+}
