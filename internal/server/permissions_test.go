@@ -163,6 +163,9 @@ var matrix = []route{
 	{method: "POST", pattern: "/extensions/{id}/decide", path: func(w *world) string { return "/extensions/" + id(w.plan.extension.ID) + "/decide" },
 		form: func(*world) url.Values { return url.Values{"decision": {"approve"}} },
 		isolated: true, want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
+	// The JSON API: bearer tokens only; a browser session is not enough.
+	{method: "GET", pattern: "/api/v1/tasks", want: public(401), token: 200},
+	{method: "GET", pattern: "/api/v1/tasks/{number}", path: func(*world) string { return "/api/v1/tasks/1" }, want: public(401), token: 200},
 	{method: "GET", pattern: "/my", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 403, admin: 403}},
 	{method: "GET", pattern: "/review", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 200, admin: 403}},
 }
