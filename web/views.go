@@ -118,16 +118,16 @@ type MatrixCell struct {
 
 // LedgerPage is the view model of the task ledger (任务台账).
 type LedgerPage struct {
-	PlanTitle string
-	PlanSlug  string
-	Filter    LedgerFilter
-	Sections  []Option
-	Units     []Option
-	Lights    []Option
-	Kinds     []Option
-	Sorts     []Option
-	Rows      []LedgerRow
-	Total     int
+	PlanTitle  string
+	PlanSlug   string
+	Filter     LedgerFilter
+	Sections   []Option
+	Units      []Option
+	Lights     []Option
+	Kinds      []Option
+	Sorts      []Option
+	Rows       []LedgerRow
+	Total      int
 	ExportXLSX string
 	ExportCSV  string
 }
@@ -266,25 +266,25 @@ type CommentView struct {
 
 // AssignmentPage is one unit's part in one task: status, reports, actions.
 type AssignmentPage struct {
-	TaskHref    string
-	TaskNumber  int
-	TaskTitle   string
-	Unit        string
-	Role        string
-	Deadline    string
-	Meaning     string
-	Light       LightView
-	Percent     int
-	Version     int
-	CanReport   bool
-	ReportHref  string
-	Timeline    []ReportView
-	Extensions  []ExtensionView
-	CanExtend   bool
-	ExtendPost  string
-	MinDue      string
-	CSRF        string
-	AsOf        string
+	TaskHref   string
+	TaskNumber int
+	TaskTitle  string
+	Unit       string
+	Role       string
+	Deadline   string
+	Meaning    string
+	Light      LightView
+	Percent    int
+	Version    int
+	CanReport  bool
+	ReportHref string
+	Timeline   []ReportView
+	Extensions []ExtensionView
+	CanExtend  bool
+	ExtendPost string
+	MinDue     string
+	CSRF       string
+	AsOf       string
 }
 
 // ExtensionView is an extension request with its decision.

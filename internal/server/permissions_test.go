@@ -161,7 +161,7 @@ var matrix = []route{
 			return url.Values{"version": {strconv.Itoa(w.version(w.plan.otherAsg.ID))}, "decision": {"accept"}}
 		}, isolated: true, want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
 	{method: "POST", pattern: "/extensions/{id}/decide", path: func(w *world) string { return "/extensions/" + id(w.plan.extension.ID) + "/decide" },
-		form: func(*world) url.Values { return url.Values{"decision": {"approve"}} },
+		form:     func(*world) url.Values { return url.Values{"decision": {"approve"}} },
 		isolated: true, want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
 	// The JSON API: bearer tokens only; a browser session is not enough.
 	{method: "GET", pattern: "/api/v1/tasks", want: public(401), token: 200},

@@ -183,7 +183,9 @@ func reportedLabel(ctx context.Context, t deadline.TaskStatus) (string, string) 
 	return t.ReportedLabel(), t.CompletedLabel()
 }
 
-func assignmentRole(ctx context.Context, r workplan.Role) string { return web.T(ctx, "role."+string(r)) }
+func assignmentRole(ctx context.Context, r workplan.Role) string {
+	return web.T(ctx, "role."+string(r))
+}
 
 func deadlineMeaning(ctx context.Context, d deadline.Deadline) string {
 	if web.LangOf(ctx) == web.LangEN {

@@ -321,4 +321,3 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, taskHref(plan.Slug, task.Number)+"#cm-h", http.StatusSeeOther)
 	return nil
 }
-
