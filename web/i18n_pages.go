@@ -3,6 +3,8 @@ package web
 func init() { register(pageMessages) }
 
 var pageMessages = map[string][2]string{
+	"review.done.accept":     {"已通过该报送。", "The report is accepted."},
+	"review.done.return":     {"已退回该报送,报送单位将看到退回理由。", "The report is returned; the unit will see the reason."},
 	"nav.dashboard":          {"督办看板", "Dashboard"},
 	"nav.ledger":             {"任务台账", "Task ledger"},
 	"nav.my":                 {"我的任务", "My tasks"},

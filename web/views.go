@@ -266,6 +266,8 @@ type CommentView struct {
 
 // AssignmentPage is one unit's part in one task: status, reports, actions.
 type AssignmentPage struct {
+	// Notice confirms the report just filed.
+	Notice     string
 	TaskHref   string
 	TaskNumber int
 	TaskTitle  string
@@ -357,7 +359,9 @@ type IndicatorInput struct {
 
 // ReviewQueuePage lists the reports awaiting the viewer's review.
 type ReviewQueuePage struct {
-	Rows []ReviewQueueRow
+	// Notice confirms the decision just recorded.
+	Notice string
+	Rows   []ReviewQueueRow
 }
 
 // ReviewQueueRow is one report awaiting review.

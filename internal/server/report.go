@@ -353,11 +353,7 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/review"
-	}
-	http.Redirect(w, r, localPath(back), http.StatusSeeOther)
+	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)
 	return nil
 }
 
@@ -374,6 +370,13 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := web.ReviewQueuePage{}
+	if q := r.URL.Query(); q.Get("reviewed") != "" {
+		key := "review.done.accept"
+		if q.Get("decision") == string(workplan.DecisionReturn) {
+			key = "review.done.return"
+		}
+		m.Notice = web.T(ctx, key)
+	}
 	for _, p := range pending {
 		m.Rows = append(m.Rows, web.ReviewQueueRow{
 			TaskNumber: p.TaskNumber, TaskTitle: p.TaskTitle, Href: assignmentHref(p.Assignment.ID, ""),

@@ -223,6 +223,9 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		ReportHref: "/assignments/" + strconv.FormatInt(id, 10) + "/report",
 		ExtendPost: "/assignments/" + strconv.FormatInt(id, 10) + "/extension",
 	}
+	if r.URL.Query().Get("filed") != "" {
+		m.Notice = web.T(ctx, "report.saved")
+	}
 	if m.CanReport && ts.Task.Deadline.Kind.HasDue() && !a.Status.Completed && a.Status.DaysOverdue == 0 {
 		m.CanExtend = true
 		m.MinDue = a.Status.Due.AddDays(1).String()
