@@ -92,7 +92,7 @@ func (b *browser) as(username string) context.Context {
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	b.t.Cleanup(cancelT)
 	require.NoError(b.t, chromedp.Do(ctx,
-		chromedp.Navigate(b.base+"/login"),
+		chromedp.Navigate(b.base+"/login?lang=zh-CN"),
 		chromedp.SendKeys(chromedp.CSS(`#username`), username),
 		chromedp.SendKeys(chromedp.CSS(`#password`), testPassword),
 		chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
