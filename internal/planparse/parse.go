@@ -1,0 +1,431 @@
+package planparse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// partKind says whether a part (一、…) of the plan holds tasks.
+type partKind int
+
+const (
+	partNeutral partKind = iota // a part that is neither, or no part at all
+	partTask                    // 主要任务, 重点任务, 工作措施 …
+	partProse                   // 总体要求, 保障措施 …: (N) lines here are prose unless labelled
+)
+
+// classifyPart tells a part's kind from its title. 保障措施 is prose although
+// it ends in 措施, so the prose words are checked first for it.
+func classifyPart(title string) partKind {
+	if strings.Contains(title, "保障") {
+		return partProse
+	}
+	for _, w := range []string{"任务", "重点工作", "主要工作", "工作措施", "主要措施", "具体措施", "重点举措", "工作内容", "主要内容"} {
+		if strings.Contains(title, w) {
+			return partTask
+		}
+	}
+	for _, w := range []string{"要求", "目标", "思想", "原则", "步骤", "组织", "机制", "安排", "背景", "依据"} {
+		if strings.Contains(title, w) {
+			return partProse
+		}
+	}
+	return partNeutral
+}
+
+// scope is an open heading: the root (level 0), a part (1, 一、), a section
+// (2, (一)) or a group (3, 1.).
+type scope struct {
+	level   int
+	numeral string // as printed: "一", "1"
+	number  int
+	title   string
+	rest    []string // the heading's text after its title, and prose before its first task
+	line    int
+	kind    partKind // of the part the scope is in
+	parent  *scope
+	// defaults are labels given in the heading or before its first task; they
+	// apply to each task under it that lacks that role.
+	defaults  labels
+	tasks     []*draft // tasks under the scope, in order
+	trailFrom int      // tasks[trailFrom:] have not yet had a trailing label block
+	promoted  bool     // the heading became a task
+}
+
+// draft is a task being assembled.
+type draft struct {
+	source      int // the printed number, 0 if none
+	title, body string
+	more        []string // continuation paragraphs of the body
+	line        int
+	own         labels // its own labels, and those of a trailing block
+	sawLabels   bool   // its labelled lines began: later prose is suspicious
+	chain       []*scope
+	provisional bool   // a (N) line in a prose part: a task only if labelled
+	extra       string // a task table's target column (目标, 指标), read for indicators
+}
+
+// section and group return the scopes a task belongs to.
+func (b *draft) section() *scope {
+	for _, s := range b.chain {
+		if s.level == 2 {
+			return s
+		}
+	}
+	for _, s := range b.chain {
+		if s.level == 1 {
+			return s
+		}
+	}
+	return nil
+}
+
+func (b *draft) group() *scope {
+	for _, s := range b.chain {
+		if s.level == 3 {
+			return s
+		}
+	}
+	return nil
+}
+
+// parser walks the lines of a document once, building tasks.
+type parser struct {
+	warnings []Warning
+	root     *scope
+	cur      *scope // innermost open heading
+	task     *draft // the task whose lines are being read
+	tasks    []*draft
+	scopes   []*scope // every heading, in document order
+	table    *tableMap
+	pending  *pending
+}
+
+// pending is a label whose value is on the next line ("责任单位:" then the list).
+type pending struct {
+	line int
+	word string
+	fill func(value string)
+}
+
+func (p *parser) warn(line int, format string, args ...any) {
+	p.warnings = append(p.warnings, Warning{Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) run(lines []line) {
+	p.root = &scope{}
+	p.cur = p.root
+	for _, l := range lines {
+		if l.cells != nil {
+			p.row(l)
+			continue
+		}
+		p.text(l.no, l.text)
+	}
+	if p.pending != nil {
+		p.warn(p.pending.line, "“%s”后没有内容", p.pending.word)
+		p.pending = nil
+	}
+	p.task = nil
+	p.closeScopes(1)
+}
+
+// chain returns the open headings, innermost first.
+func (p *parser) chain() []*scope {
+	var c []*scope
+	for s := p.cur; s != nil; s = s.parent {
+		c = append(c, s)
+	}
+	return c
+}
+
+// open returns the open heading at level, or nil.
+func (p *parser) open(level int) *scope {
+	for s := p.cur; s != nil; s = s.parent {
+		if s.level == level {
+			return s
+		}
+	}
+	return nil
+}
+
+// structural reports a line that starts something: it cannot be the value of
+// a label left without one.
+func structural(t string) bool {
+	if _, _, _, ok := partHeading(t); ok {
+		return true
+	}
+	if _, _, _, ok := sectionHeading(t); ok {
+		return true
+	}
+	if _, _, ok := taskStart(t); ok {
+		return true
+	}
+	return isAttachment(t) || labelLine(t) != nil
+}
+
+// text handles one line of text (or one cell of a table that is not a task table).
+func (p *parser) text(no int, t string) {
+	if t == "" {
+		return
+	}
+	if strings.IndexByte(t, '\n') >= 0 {
+		for _, part := range strings.Split(t, "\n") {
+			p.text(no, strings.TrimSpace(part))
+		}
+		return
+	}
+	if p.pending != nil {
+		pd := p.pending
+		p.pending = nil
+		if !structural(t) {
+			pd.fill(t)
+			return
+		}
+		p.warn(pd.line, "“%s”后没有内容", pd.word)
+	}
+	if isAttachment(t) {
+		// Attachments start afresh: a task list attached to a notice has its own
+		// headings, and nothing after 附件 belongs to the last task.
+		p.task = nil
+		p.closeScopes(1)
+		return
+	}
+	if n, numeral, rest, ok := partHeading(t); ok {
+		p.task = nil
+		p.closeScopes(1)
+		p.openScope(no, 1, n, numeral, rest)
+		return
+	}
+	if n, numeral, rest, ok := sectionHeading(t); ok && p.headingHere(2, n) {
+		p.task = nil
+		p.closeScopes(2)
+		p.openScope(no, 2, n, numeral, rest)
+		return
+	}
+	if n, rest, ok := groupHeading(t); ok && p.headingHere(3, n) {
+		p.task = nil
+		p.closeScopes(3)
+		p.openScope(no, 3, n, fmt.Sprint(n), rest)
+		return
+	}
+	if n, rest, ok := taskStart(t); ok {
+		p.startTask(no, n, rest)
+		return
+	}
+	if n, rest, ok := altTaskStart(t); ok && (p.task == nil || p.task.sawLabels) && p.cur.kind == partTask {
+		p.warn(no, "任务编号不是(N)格式,仍按任务解析,请核对:%s", clip(t))
+		p.startTask(no, n, rest)
+		return
+	}
+	if inner, ok := parenBlock(t); ok {
+		if p.task != nil {
+			p.task.sawLabels = true
+		}
+		p.scopeLabels(no, inner, findHits(inner), false)
+		return
+	}
+	if hits := labelLine(t); hits != nil {
+		if b := p.task; b != nil {
+			b.sawLabels = true
+			p.apply(&b.own, no, t, hits, true)
+			return
+		}
+		p.scopeLabels(no, t, hits, true)
+		return
+	}
+	p.prose(no, t)
+}
+
+// headingHere decides whether a numbered line is a heading or, inside a task
+// whose labelled lines have not begun, a numbered point of the task's text:
+// there it is a heading only if it continues the numbering of the headings at
+// its level ((二) after (一), 3. after 2.).
+func (p *parser) headingHere(level, n int) bool {
+	if p.task == nil || p.task.sawLabels {
+		return true
+	}
+	sib := p.open(level)
+	return sib != nil && n == sib.number+1
+}
+
+// openScope opens a heading; labels written in it are its defaults.
+func (p *parser) openScope(no, level, n int, numeral, text string) {
+	text, block := cutInline(text)
+	title, rest := firstSentence(text)
+	s := &scope{level: level, numeral: numeral, number: n, title: title, line: no, parent: p.cur, kind: p.cur.kind}
+	if level == 1 {
+		s.kind = classifyPart(title)
+	}
+	if rest != "" {
+		s.rest = append(s.rest, rest)
+	}
+	if block != "" {
+		p.apply(&s.defaults, no, block, findHits(block), false)
+	}
+	p.cur = s
+	p.scopes = append(p.scopes, s)
+}
+
+// closeScopes closes the open headings at level and below (deeper).
+func (p *parser) closeScopes(level int) {
+	for p.cur != p.root && p.cur.level >= level {
+		s := p.cur
+		p.cur = s.parent
+		if len(s.tasks) == 0 && s.defaults.any() && s.level >= 2 {
+			p.promote(s)
+		}
+	}
+}
+
+// promote turns a heading that carries labels but has no tasks under it into
+// a task: plans often write "1.标题。正文(牵头单位:…)" with no (N) tasks.
+func (p *parser) promote(s *scope) {
+	s.promoted = true
+	b := &draft{
+		source:    s.number,
+		title:     s.title,
+		body:      strings.Join(s.rest, "\n"),
+		line:      s.line,
+		own:       s.defaults,
+		sawLabels: true,
+	}
+	s.defaults = labels{}
+	for c := s.parent; c != nil; c = c.parent {
+		b.chain = append(b.chain, c)
+	}
+	p.add(b)
+}
+
+// add records a task under every open heading of its chain.
+func (p *parser) add(b *draft) {
+	p.tasks = append(p.tasks, b)
+	for _, s := range b.chain {
+		s.tasks = append(s.tasks, b)
+	}
+}
+
+func (p *parser) startTask(no, n int, rest string) {
+	text, block := cutInline(rest)
+	title, body := firstSentence(text)
+	b := &draft{source: n, title: title, body: body, line: no, chain: p.chain()}
+	b.provisional = b.chain[0].kind == partProse
+	if block != "" {
+		b.sawLabels = true
+		p.apply(&b.own, no, block, findHits(block), false)
+	}
+	p.add(b)
+	p.task = b
+}
+
+// scopeLabels handles labels outside a task's own lines: a block after tasks
+// applies to each of the preceding tasks of the innermost heading that lacks
+// that role; labels before any task are the heading's defaults.
+func (p *parser) scopeLabels(no int, t string, hits []hit, line bool) {
+	s := p.cur
+	if len(s.tasks) > s.trailFrom {
+		var l labels
+		p.apply(&l, no, t, hits, false)
+		used := false
+		for _, b := range s.tasks[s.trailFrom:] {
+			if b.own.fill(&l) {
+				used = true
+			}
+		}
+		s.trailFrom = len(s.tasks)
+		if !used && l.any() {
+			p.warn(no, "单位行之前的任务都已有这些单位或时限,未使用:%s", clip(t))
+		}
+		return
+	}
+	if s.level == 0 || s.level == 1 && s.kind == partProse {
+		p.warn(no, "单位行不在任何任务内,已忽略:%s", clip(t))
+		return
+	}
+	p.apply(&s.defaults, no, t, hits, line)
+}
+
+// apply reads labels into dst. With line set, a last label without a value
+// takes the next line as its value.
+func (p *parser) apply(dst *labels, no int, s string, hits []hit, line bool) {
+	for k, h := range hits {
+		end := len(s)
+		if k+1 < len(hits) {
+			end = hits[k+1].start
+		}
+		v := trimValue(s[h.valStart:end])
+		if v == "" {
+			if line && k == len(hits)-1 {
+				h := h
+				p.pending = &pending{line: no, word: h.word, fill: func(v string) {
+					p.setLabel(dst, no, h, trimValue(v))
+				}}
+				continue
+			}
+			p.warn(no, "“%s”后没有内容", h.word)
+			continue
+		}
+		p.setLabel(dst, no, h, v)
+	}
+}
+
+// setLabel stores one label's value.
+func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
+	if h.role == roleDeadline {
+		if dst.hasDeadline {
+			p.warn(no, "完成时限重复,保留第一个“%s”,未用“%s”", clip(dst.deadline), clip(v))
+			return
+		}
+		dst.deadline, dst.deadlineLine, dst.hasDeadline = v, no, true
+		return
+	}
+	lead, rest := leadMarkers(SplitUnits(v), h.qual, h.role)
+	dropped := addUnits(&dst.lead, lead)
+	if h.role != roleLead {
+		dropped += addUnits(dst.list(h.role), rest)
+	}
+	if dropped > 0 {
+		p.warn(no, "单位超过%d个,其余%d个未列入:%s", maxUnits, dropped, clip(v))
+	}
+}
+
+// prose handles a line that is none of the above.
+func (p *parser) prose(no int, t string) {
+	if b := p.task; b != nil {
+		if b.sawLabels {
+			p.warn(no, "任务(%d)的单位行之后还有文字,已并入正文:%s", b.source, clip(t))
+		}
+		text, block := cutInline(t)
+		if text != "" {
+			b.more = append(b.more, text)
+		}
+		if block != "" {
+			b.sawLabels = true
+			p.apply(&b.own, no, block, findHits(block), false)
+		}
+		return
+	}
+	s := p.cur
+	if text, block := cutInline(t); block != "" && s.level > 0 {
+		if s.level >= 2 && len(s.tasks) == 0 && text != "" {
+			s.rest = append(s.rest, text)
+		}
+		p.scopeLabels(no, block, findHits(block), false)
+		return
+	}
+	if s.level >= 2 && len(s.tasks) == 0 {
+		s.rest = append(s.rest, t)
+	}
+}
+
+// clip shortens a line for a warning to 40 characters.
+func clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == 40 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
