@@ -11,9 +11,9 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSIO
 BIN := bin/duban
 # Tests run in parallel per package; -p 2 matches a 2-core machine.
 TEST_FLAGS ?= -count=1 -p 2
-FUZZTIME ?= 10s
+FUZZTIME ?= 20000x
 
-.PHONY: run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz clean
+.PHONY: audit run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz clean
 
 ## run: start duban with a local PostgreSQL (or DATABASE_URL), migrate, seed, serve on :8080
 run: build
@@ -33,7 +33,16 @@ endif
 
 ## fuzz: run the parser's fuzz test for FUZZTIME
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/planparse
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./internal/planparse
+
+## audit: Lighthouse 12.2.3 and axe-core on the main pages, signed in (needs Node 20 and Chromium)
+audit: build
+	cd web/audit && npm ci --no-audit --no-fund --loglevel=error
+ifdef DATABASE_URL
+	web/audit/run.sh
+else
+	$(BIN) devdb exec -- web/audit/run.sh
+endif
 
 ## generate: templ components -> *_templ.go (committed)
 generate:

@@ -47,3 +47,8 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	_, _ = w.Write(a.Body)
 }
+
+// favicon answers browsers that ask for /favicon.ico with the site icon.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, web.AssetPath("favicon.svg"), http.StatusMovedPermanently)
+}

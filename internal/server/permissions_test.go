@@ -81,6 +81,7 @@ var matrix = []route{
 	{method: "GET", pattern: "/livez", want: public(200)},
 	{method: "GET", pattern: "/readyz", want: public(200)},
 	{method: "GET", pattern: "/static/{name}", path: func(*world) string { return web.AssetPath("app.css") }, want: public(200)},
+	{method: "GET", pattern: "/favicon.ico", want: public(301)},
 	{method: "GET", pattern: "/login", want: [nPrincipals]int{anon: 200, staffOwn: 303, staffOther: 303, leader: 303, supervisor: 303, admin: 303}},
 	{method: "POST", pattern: "/login", form: func(*world) url.Values {
 		return url.Values{"username": {"target"}, "password": {testPassword}}

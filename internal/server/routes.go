@@ -21,6 +21,7 @@ func (s *Server) routes() *chi.Mux {
 	r.Get("/livez", s.livez)
 	r.Get("/readyz", s.readyz)
 	r.Get("/static/{name}", s.static)
+	r.Get("/favicon.ico", s.favicon)
 
 	// The read-only JSON API: bearer tokens, no session, no cookies. The
 	// token is checked around the whole subrouter, so that even a path with

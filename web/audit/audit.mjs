@@ -1,0 +1,94 @@
+// make audit: Lighthouse (accessibility, best practices) and axe-core on the
+// dashboard, the ledger, a task page and the report form, signed in.
+// Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
+// accounts file written by `duban dev`), CHROME_PATH, AUDIT_OUT (reports).
+// Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
+// or critical violation.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import lighthouse from 'lighthouse';
+import * as chromeLauncher from 'chrome-launcher';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const base = process.env.AUDIT_URL || 'http://127.0.0.1:18080';
+const chromePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+const out = process.env.AUDIT_OUT || 'testout/audit';
+const minScore = 95;
+fs.mkdirSync(out, { recursive: true });
+
+// accounts: "  username  display  password: PW   (role)" lines.
+const accounts = {};
+for (const line of fs.readFileSync(process.env.AUDIT_ACCOUNTS, 'utf8').split('\n')) {
+  const m = line.match(/^\s*(\S+)\s+.*password:\s*(\S+)/);
+  if (m) accounts[m[1]] = m[2];
+}
+
+const browser = await chromium.launch({ executablePath: chromePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+
+// signIn returns a browser context signed in as username (zh-CN interface).
+async function signIn(username) {
+  const context = await browser.newContext({ bypassCSP: true, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(base + '/login?lang=zh-CN');
+  await page.fill('#username', username);
+  await page.fill('#password', accounts[username]);
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
+  if (!(await page.$('[data-testid=current-user]'))) throw new Error('sign-in failed for ' + username);
+  return { context, page };
+}
+
+const leader = await signIn('leader');
+const staff = await signIn('kongtong');
+await staff.page.goto(base + '/my');
+const reportHref = await staff.page.getAttribute('[data-testid=report-link]', 'href');
+const pages = [
+  { name: 'dashboard', who: leader, url: '/dashboard' },
+  { name: 'ledger', who: leader, url: '/ledger' },
+  { name: 'task', who: leader, url: '/plans/plan-2023/tasks/11' },
+  { name: 'report-form', who: staff, url: reportHref },
+];
+
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+let failed = false;
+const rows = [];
+for (const p of pages) {
+  const page = p.who.page;
+  await page.goto(base + p.url);
+  const finalURL = page.url();
+  await page.evaluate(axeSource);
+  const axe = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  const bad = axe.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  const cookies = await p.who.context.cookies();
+  const cookie = cookies.map(c => `${c.name}=${c.value}`).join('; ');
+
+  const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  let lh;
+  try {
+    lh = await lighthouse(finalURL, {
+      port: chrome.port, output: 'json', logLevel: 'error',
+      onlyCategories: ['accessibility', 'best-practices'],
+      extraHeaders: { Cookie: cookie, 'Accept-Language': 'zh-CN' },
+      formFactor: 'desktop', screenEmulation: { mobile: false, width: 1350, height: 940, deviceScaleFactor: 1, disabled: false },
+    });
+  } finally {
+    await chrome.kill();
+  }
+  const a11y = Math.round(lh.lhr.categories.accessibility.score * 100);
+  const bp = Math.round(lh.lhr.categories['best-practices'].score * 100);
+  fs.writeFileSync(path.join(out, `${p.name}.lighthouse.json`), lh.report);
+  fs.writeFileSync(path.join(out, `${p.name}.axe.json`), JSON.stringify(axe.violations, null, 2));
+  const failedAudits = Object.values(lh.lhr.audits).filter(a => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary').map(a => a.id);
+  rows.push({ page: p.name, url: finalURL.replace(base, ''), accessibility: a11y, bestPractices: bp, axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: failedAudits.join(' ') });
+  if (a11y < minScore || bp < minScore || bad.length > 0) failed = true;
+  for (const v of bad) console.error(`axe ${p.name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
+}
+await browser.close();
+console.table(rows);
+fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(rows, null, 2));
+if (failed) {
+  console.error(`audit failed: every page needs Lighthouse accessibility and best practices >= ${minScore} and no serious or critical axe violation`);
+  process.exit(1);
+}
+console.log('audit passed');
