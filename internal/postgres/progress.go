@@ -195,6 +195,21 @@ func (db *DB) FileReport(ctx context.Context, actor workplan.Actor, in workplan.
 	}
 	var rep workplan.Report
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		rep, err = db.fileReport(ctx, tx, actor, in)
+		return err
+	})
+	if err != nil {
+		return workplan.Report{}, fmt.Errorf("postgres: file report for assignment %d: %w", in.AssignmentID, err)
+	}
+	return rep, nil
+}
+
+// fileReport is FileReport inside tx, for callers that file several reports
+// in one transaction (the spreadsheet import). in must be valid.
+func (db *DB) fileReport(ctx context.Context, tx pgx.Tx, actor workplan.Actor, in workplan.ReportInput) (workplan.Report, error) {
+	var rep workplan.Report
+	err := func() error {
 		a, err := lockAssignment(ctx, tx, in.AssignmentID)
 		if err != nil {
 			return err
@@ -256,11 +271,8 @@ func (db *DB) FileReport(ctx context.Context, actor workplan.Actor, in workplan.
 		after["report_id"] = rep.ID
 		after["evidence"] = len(in.Evidence)
 		return audit(ctx, tx, actor, "report.file", "assignment", a.ID, before, after)
-	})
-	if err != nil {
-		return workplan.Report{}, fmt.Errorf("postgres: file report for assignment %d: %w", in.AssignmentID, err)
-	}
-	return rep, nil
+	}()
+	return rep, err
 }
 
 // ReviewReport records a reviewer's decision on a report: supervisors and

@@ -1,0 +1,113 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"duban/internal/deadline"
+	"duban/internal/report"
+	"duban/internal/workplan"
+)
+
+// PlanEvents returns the events of the active assignments of plan planID
+// with from < at <= to, by assignment ID, each list in history order: with
+// the facts as of from (PlanFacts), the input from which the state at the
+// end of every day up to to is folded in memory (report.Rank).
+func (db *DB) PlanEvents(ctx context.Context, planID int64, from, to time.Time) (map[int64][]deadline.Event, error) {
+	out := map[int64][]deadline.Event{}
+	err := foldEvents(ctx, db.Pool, `JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = $3 AND t.archived_at IS NULL AND a.archived_at IS NULL`,
+		[]any{planID}, from.Add(time.Microsecond), to, func(id int64, e deadline.Event) { out[id] = append(out[id], e) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: events of plan %d: %w", planID, err)
+	}
+	return out, nil
+}
+
+// ReportsBetween returns the reports filed on the plan's active assignments
+// with from < submitted_at <= to, oldest first.
+func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]report.ReportRef, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT r.id, r.assignment_id, t.number, u.name, r.author_name, r.submitted_at, r.percent, r.claims_completion
+		FROM reports r
+		JOIN assignments a ON a.id = r.assignment_id
+		JOIN tasks t ON t.id = a.task_id
+		JOIN units u ON u.id = a.unit_id
+		WHERE t.plan_id = $1 AND t.archived_at IS NULL AND a.archived_at IS NULL
+		  AND r.submitted_at > $2 AND r.submitted_at <= $3
+		ORDER BY r.submitted_at, r.id`, planID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reports of plan %d: %w", planID, mapErr(err, "query"))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (report.ReportRef, error) {
+		var r report.ReportRef
+		err := row.Scan(&r.ReportID, &r.AssignmentID, &r.TaskNumber, &r.UnitName, &r.Author, &r.At, &r.Percent, &r.Claims)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reports of plan %d: %w", planID, mapErr(err, "scan"))
+	}
+	return out, nil
+}
+
+// PlanIndicators returns the active indicators of the plan's active tasks,
+// each with its latest value reported at or before at (at zero: ever), by
+// task and position.
+func (db *DB) PlanIndicators(ctx context.Context, planID int64, at time.Time) ([]workplan.TaskIndicator, error) {
+	if at.IsZero() {
+		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit,
+		       lv.value IS NOT NULL, coalesce(lv.value, 0)::float8, coalesce(lv.unit_name, ''), coalesce(lv.submitted_at, 'epoch')
+		FROM indicators i
+		JOIN tasks t ON t.id = i.task_id
+		LEFT JOIN LATERAL (
+			SELECT v.value, u.name AS unit_name, r.submitted_at
+			FROM report_indicator_values v JOIN reports r ON r.id = v.report_id
+			JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.id = a.unit_id
+			WHERE v.indicator_id = i.id AND r.submitted_at <= $2 ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) lv ON true
+		WHERE t.plan_id = $1 AND t.archived_at IS NULL AND i.archived_at IS NULL
+		ORDER BY t.number, i.position`, planID, at)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: indicators of plan %d: %w", planID, mapErr(err, "query"))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.TaskIndicator, error) {
+		var ti workplan.TaskIndicator
+		err := row.Scan(&ti.ID, &ti.TaskID, &ti.Position, &ti.Text, &ti.Comparator, &ti.Value, &ti.Unit,
+			&ti.HasLatest, &ti.Latest, &ti.LatestUnit, &ti.LatestAt)
+		return ti, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: indicators of plan %d: %w", planID, mapErr(err, "scan"))
+	}
+	return out, nil
+}
+
+// LatestReports returns the latest report of each of the given assignments
+// that has one, by assignment ID (without reviews, evidence or values).
+func (db *DB) LatestReports(ctx context.Context, assignmentIDs []int64) (map[int64]workplan.Report, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT r.id, r.assignment_id, coalesce(r.author_id, 0), r.author_name, r.submitted_at, r.percent, r.progress,
+		       r.problems, r.next_steps, r.claims_completion
+		FROM assignment_state s JOIN reports r ON r.id = s.last_report_id
+		WHERE s.assignment_id = ANY($1)`, assignmentIDs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: latest reports: %w", mapErr(err, "query"))
+	}
+	out := map[int64]workplan.Report{}
+	for rows.Next() {
+		var r workplan.Report
+		if err := rows.Scan(&r.ID, &r.AssignmentID, &r.AuthorID, &r.AuthorName, &r.SubmittedAt, &r.Percent, &r.Progress,
+			&r.Problems, &r.NextSteps, &r.ClaimsCompletion); err != nil {
+			return nil, fmt.Errorf("postgres: latest reports: %w", mapErr(err, "scan"))
+		}
+		out[r.AssignmentID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: latest reports: %w", mapErr(err, "scan"))
+	}
+	return out, nil
+}
