@@ -175,7 +175,9 @@ func NewBulletin(in BulletinInput) Bulletin {
 			s.CompleteTasks++
 		}
 		if len(ta.overdue) > 0 {
-			slices.SortStableFunc(ta.overdue, func(a, b UnitDays) int { return cmp.Or(cmp.Compare(b.Days, a.Days), cmp.Compare(a.UnitName, b.UnitName)) })
+			slices.SortStableFunc(ta.overdue, func(a, b UnitDays) int {
+				return cmp.Or(cmp.Compare(b.Days, a.Days), cmp.Compare(a.UnitName, b.UnitName))
+			})
 			b.Overdue = append(b.Overdue, OverdueTask{TaskNumber: t.Number, TaskTitle: t.Title, Due: ru.Worst.Due.String(), Units: ta.overdue})
 		}
 	}

@@ -158,4 +158,6 @@ func checkFill(pr *PreviewRow, fail func(string, ...any)) {
 	}
 }
 
-func invalidf(format string, args ...any) error { return workplan.Errorf(workplan.EInvalid, format, args...) }
+func invalidf(format string, args ...any) error {
+	return workplan.Errorf(workplan.EInvalid, format, args...)
+}
