@@ -60,6 +60,7 @@ func commands() []command {
 		{"user", "accounts: user create --username U --name N --role R [--unit NAME] [--password-stdin]", cmdUser},
 		{"token", "API tokens: token create --name N | token revoke --name N | token list", cmdToken},
 		{"seed", "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", cmdSeed},
+		{"snapshot", "record the daily snapshots of assignment state: snapshot [--through DATE]", cmdSnapshot},
 	}
 }
 

@@ -113,6 +113,7 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		return fmt.Errorf("listen on LISTEN_ADDR=%s: %w", cfg.ListenAddr, err)
 	}
 	srv := server.New(cfg, db, log)
+	startSnapshots(ctx, db, log)
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "env", cfg.Env)
 	if ready != nil {
 		ready(ln.Addr().String())

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"duban/internal/config"
+	"duban/internal/deadline"
+	"duban/internal/postgres"
+	"duban/internal/snapshot"
+)
+
+func cmdSnapshot(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "snapshot", `snapshot [--through DATE]
+
+Records the daily snapshots of every assignment's state for each day not yet
+taken, up to and including DATE (default: yesterday, Asia/Shanghai). Safe to
+run at any time and from several machines at once: days already taken are
+skipped, and each day is taken in one transaction under an advisory lock.
+duban serve runs the same job by itself after every midnight.`)
+	through := fs.String("through", "", "last day to take, YYYY-MM-DD (default: yesterday)")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	day := deadline.DateOf(db.Now(), deadline.Shanghai).AddDays(-1)
+	if *through != "" {
+		if day, err = deadline.ParseDate(*through); err != nil {
+			return fmt.Errorf("snapshot: --through: %w", err)
+		}
+	}
+	n, err := db.TakeSnapshots(ctx, day)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "snapshots taken for %d day(s), through %s\n", n, day)
+	return nil
+}
+
+// startSnapshots runs the daily snapshot job beside the server until ctx ends.
+func startSnapshots(ctx context.Context, db *postgres.DB, log *slog.Logger) {
+	r := &snapshot.Runner{Taker: db, Log: log.With("job", "snapshot")}
+	go func() { _ = r.Run(ctx) }()
+}
