@@ -32,12 +32,13 @@ func (db *DB) NextBulletinNumber(ctx context.Context, planID int64) (int, error)
 }
 
 // PublishBulletin publishes the next issue of the plan's bulletin: under a
-// lock on the plan, it takes the next number, calls render with the number
-// and the publication time, and stores what render returns, with its hash,
+// lock on the plan, it takes the next number and the issue's ID, calls
+// render with them and the publication time (so that the stored page can
+// link to itself), and stores what render returns, with its hash,
 // together with the audit entry. Only supervisors publish. Stored issues
 // are never changed (the table refuses updates and deletes).
 func (db *DB) PublishBulletin(ctx context.Context, actor workplan.Actor, planID int64,
-	render func(number int, at time.Time) (BulletinFiles, error)) (workplan.Bulletin, error) {
+	render func(id int64, number int, at time.Time) (BulletinFiles, error)) (workplan.Bulletin, error) {
 	if !actor.CanPublishBulletin() {
 		return workplan.Bulletin{}, fmt.Errorf("postgres: publish bulletin: %w", workplan.Errorf(workplan.EForbidden, "只有督查室可以发布专报"))
 	}
@@ -51,8 +52,11 @@ func (db *DB) PublishBulletin(ctx context.Context, actor workplan.Actor, planID 
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) + 1 FROM bulletins WHERE plan_id = $1`, planID).Scan(&b.Number); err != nil {
 			return mapErr(err, "next number")
 		}
+		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('bulletins', 'id'))`).Scan(&b.ID); err != nil {
+			return mapErr(err, "next id")
+		}
 		now := db.now()
-		files, err := render(b.Number, now)
+		files, err := render(b.ID, b.Number, now)
 		if err != nil {
 			return err
 		}
@@ -63,10 +67,10 @@ func (db *DB) PublishBulletin(ctx context.Context, actor workplan.Actor, planID 
 		}
 		b.PlanID, b.Title, b.PeriodStart, b.PeriodEnd, b.PublishedAt, b.PublisherName, b.SHA256 =
 			planID, files.Title, files.Start, files.End, now, actor.Name, sum[:]
-		err = tx.QueryRow(ctx, `
-			INSERT INTO bulletins (plan_id, number, title, period_start, period_end, published_at, published_by, publisher_name, html, docx, sha256, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			planID, b.Number, files.Title, dateArg(files.Start), dateArg(files.End), now, by, actor.Name, files.HTML, files.DOCX, sum[:], files.Data).Scan(&b.ID)
+		_, err = tx.Exec(ctx, `
+			INSERT INTO bulletins (id, plan_id, number, title, period_start, period_end, published_at, published_by, publisher_name, html, docx, sha256, data)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			b.ID, planID, b.Number, files.Title, dateArg(files.Start), dateArg(files.End), now, by, actor.Name, files.HTML, files.DOCX, sum[:], files.Data)
 		if err != nil {
 			return mapErr(err, "insert bulletin")
 		}

@@ -104,6 +104,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := ledgerFilter(r.URL.Query())
 	m := web.LedgerPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Filter: f, Total: len(ps.Tasks)}
+	m.ExportXLSX, m.ExportCSV = exportLinks(plan.Slug, r.URL.Query())
 	all := web.T(ctx, "ledger.all")
 	m.Sections = []web.Option{{Value: "", Label: all}}
 	m.Units = []web.Option{{Value: "", Label: all}}

@@ -169,6 +169,35 @@ var matrix = []route{
 	{method: "GET", pattern: "/api/v1/tasks/{number}", path: func(*world) string { return "/api/v1/tasks/1" }, want: public(401), token: 200},
 	{method: "GET", pattern: "/my", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 403, admin: 403}},
 	{method: "GET", pattern: "/review", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 200, admin: 403}},
+	// Supervision outputs (outputs_test.go): everyone signed in reads them;
+	// supervisors preview and publish bulletins; staff import their own
+	// unit's progress, and another user's upload does not exist for them.
+	{method: "GET", pattern: "/weekly", want: everyone(303)},
+	{method: "GET", pattern: "/ranking", want: everyone(303)},
+	{method: "GET", pattern: "/bulletins", want: everyone(303)},
+	{method: "GET", pattern: "/import", want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 303, leader: 403, supervisor: 403, admin: 403}},
+	{method: "GET", pattern: "/plans/{slug}/weekly", path: func(w *world) string { return "/plans/" + w.plan.slug + "/weekly" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/ranking", path: func(w *world) string { return "/plans/" + w.plan.slug + "/ranking" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/bulletins", path: func(w *world) string { return "/plans/" + w.plan.slug + "/bulletins" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/bulletins/preview", path: func(w *world) string {
+		return "/plans/" + w.plan.slug + "/bulletins/preview?start=2024-02-01&end=2024-02-29"
+	}, want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 200, admin: 403}},
+	{method: "POST", pattern: "/plans/{slug}/bulletins", path: func(w *world) string { return "/plans/" + w.plan.slug + "/bulletins" },
+		form: func(*world) url.Values { return url.Values{"start": {"2024-02-01"}, "end": {"2024-02-29"}} },
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
+	{method: "GET", pattern: "/bulletins/{id}", path: func(w *world) string { return "/bulletins/" + id(w.outputs().bulletin) }, want: everyone(200)},
+	{method: "GET", pattern: "/bulletins/{id}.docx", path: func(w *world) string { return "/bulletins/" + id(w.outputs().bulletin) + ".docx" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/tasks.xlsx", path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks.xlsx" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/tasks.csv", path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks.csv" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/import/", path: func(w *world) string { return "/plans/" + w.plan.slug + "/import" },
+		want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 403, admin: 403}},
+	// A post without a sheet is refused with the form again.
+	{method: "POST", pattern: "/plans/{slug}/import/", path: func(w *world) string { return "/plans/" + w.plan.slug + "/import" },
+		want: [nPrincipals]int{anon: login, staffOwn: 422, staffOther: 422, leader: 403, supervisor: 403, admin: 403}},
+	{method: "GET", pattern: "/plans/{slug}/import/{token}", path: func(w *world) string { return "/plans/" + w.plan.slug + "/import/" + w.outputs().token },
+		want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 404, leader: 403, supervisor: 403, admin: 403}},
+	{method: "POST", pattern: "/plans/{slug}/import/{token}", path: func(w *world) string { return "/plans/" + w.plan.slug + "/import/" + w.outputs().token },
+		want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 404, leader: 403, supervisor: 403, admin: 403}},
 }
 
 // runOrder puts the owner last (see the comment at the top).

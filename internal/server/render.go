@@ -68,7 +68,13 @@ func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
 	}
 	links = append(links,
 		web.NavLink{Key: "dashboard", Label: web.T(ctx, "nav.dashboard"), Href: "/dashboard"},
-		web.NavLink{Key: "ledger", Label: web.T(ctx, "nav.ledger"), Href: "/ledger"})
+		web.NavLink{Key: "ledger", Label: web.T(ctx, "nav.ledger"), Href: "/ledger"},
+		web.NavLink{Key: "weekly", Label: web.T(ctx, "nav.weekly"), Href: "/weekly"},
+		web.NavLink{Key: "ranking", Label: web.T(ctx, "nav.ranking"), Href: "/ranking"},
+		web.NavLink{Key: "bulletins", Label: web.T(ctx, "nav.bulletins"), Href: "/bulletins"})
+	if u.Role == workplan.UserStaff {
+		links = append(links, web.NavLink{Key: "import", Label: web.T(ctx, "nav.import"), Href: "/import"})
+	}
 	if u.Role == workplan.UserStaff || u.Role == workplan.UserSupervisor {
 		links = append(links, web.NavLink{Key: "review", Label: web.T(ctx, "nav.review"), Href: "/review"})
 	}

@@ -52,6 +52,10 @@ func (s *Server) routes() *chi.Mux {
 			// may read of reports and do is checked per assignment.
 			r.Get("/dashboard", s.h(s.latestPlanPage("dashboard")))
 			r.Get("/ledger", s.h(s.latestPlanPage("tasks")))
+			r.Get("/weekly", s.h(s.latestPlanPage("weekly")))
+			r.Get("/ranking", s.h(s.latestPlanPage("ranking")))
+			r.Get("/bulletins", s.h(s.latestPlanPage("bulletins")))
+			r.With(s.requireRole(workplan.UserStaff)).Get("/import", s.h(s.latestPlanPage("import")))
 			r.Get("/plans/{slug}/dashboard", s.h(s.dashboard))
 			r.Get("/plans/{slug}/tasks", s.h(s.ledger))
 			r.Get("/plans/{slug}/tasks/{number}", s.h(s.taskPage))
@@ -66,6 +70,26 @@ func (s *Server) routes() *chi.Mux {
 			r.With(s.requireRole(workplan.UserStaff, workplan.UserSupervisor)).Get("/review", s.h(s.reviewQueue))
 			r.Post("/reports/{id}/review", s.h(s.reviewReport))
 			r.With(s.requireRole(workplan.UserSupervisor)).Post("/extensions/{id}/decide", s.h(s.decideExtension))
+
+			// Supervision outputs: weekly comparison, ranking, bulletins,
+			// spreadsheet export (everyone who reads the ledger) and import
+			// (staff, for their own unit's assignments).
+			r.Get("/plans/{slug}/weekly", s.h(s.weekly))
+			r.Get("/plans/{slug}/ranking", s.h(s.ranking))
+			r.Get("/plans/{slug}/bulletins", s.h(s.bulletins))
+			r.With(s.requireRole(workplan.UserSupervisor)).Get("/plans/{slug}/bulletins/preview", s.h(s.previewBulletin))
+			r.With(s.requireRole(workplan.UserSupervisor)).Post("/plans/{slug}/bulletins", s.h(s.publishBulletin))
+			r.Get("/bulletins/{id}", s.h(s.bulletinPage))
+			r.Get("/bulletins/{id}.docx", s.h(s.bulletinDocx))
+			r.Get("/plans/{slug}/tasks.xlsx", s.h(s.exportLedger("xlsx")))
+			r.Get("/plans/{slug}/tasks.csv", s.h(s.exportLedger("csv")))
+			r.Route("/plans/{slug}/import", func(r chi.Router) {
+				r.Use(s.requireRole(workplan.UserStaff))
+				r.Get("/", s.h(s.importPage))
+				r.Post("/", s.h(s.uploadImport))
+				r.Get("/{token}", s.h(s.importPreview))
+				r.Post("/{token}", s.h(s.applyImport))
+			})
 
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(s.requireRole(workplan.UserAdmin))

@@ -26,6 +26,7 @@ type Store interface {
 	ListPlans(ctx context.Context) ([]workplan.PlanSummary, error)
 	AccountStore
 	pageStore
+	outputStore
 }
 
 // AccountStore is what sign-in, sessions, accounts, the unit registry, the

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"duban/internal/deadline"
+	"duban/internal/report"
+	"duban/internal/workplan"
+)
+
+// ledgerRows lays out the assignments of tasks as rows of the ledger sheet
+// for actor, and returns what an import by actor is checked against. With
+// unit set, only that unit's assignments. The columns to fill in are
+// pre-filled with the unit's last report where actor may read it (the same
+// rule as the report pages), else left empty: an export never shows more
+// than the pages do.
+func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, tasks []*taskStatus, unit string) ([]report.LedgerRow, map[int64]report.Current, error) {
+	var ids []int64
+	for _, ts := range tasks {
+		for _, a := range ts.Asg {
+			ids = append(ids, a.ID)
+		}
+	}
+	latest, err := s.store.LatestReports(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []report.LedgerRow
+	current := map[int64]report.Current{}
+	for _, ts := range tasks {
+		leads := leadIDs(ts)
+		for _, a := range ts.Asg {
+			if unit != "" && strconv.FormatInt(a.UnitID, 10) != unit {
+				continue
+			}
+			lv := lightView(ctx, a.Status)
+			row := report.LedgerRow{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
+				UnitName: a.UnitName, Role: assignmentRole(ctx, a.Role), Deadline: ts.Task.Deadline.Text, Due: a.Status.Due.String(),
+				Light: a.Status.Light, LightText: lv.Label + ":" + lv.Reason, Percent: a.Status.Percent, LastReport: fmtTime(a.Facts.LastReportAt)}
+			if rep, ok := latest[a.ID]; ok && actor.CanReadReports(a.Assignment, leads) {
+				row.LastProgress = rep.Progress
+				row.Fill = report.Fill{Percent: strconv.Itoa(rep.Percent), Progress: rep.Progress, Problems: rep.Problems, NextSteps: rep.NextSteps, Claims: "否"}
+				if rep.ClaimsCompletion {
+					row.Fill.Claims = "是"
+				}
+			}
+			rows = append(rows, row)
+			current[a.ID] = report.Current{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
+				UnitName: a.UnitName, Editable: actor.CanFileReport(a.Assignment), Fill: row.Fill}
+		}
+	}
+	return rows, current, nil
+}
+
+// exportLedger downloads the ledger with the filters of the ledger page
+// (kept in the query string) as .xlsx or .csv: one row per assignment.
+func (s *Server) exportLedger(format string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		plan, err := s.plan(r)
+		if err != nil {
+			return err
+		}
+		ps, err := s.loadPlanState(ctx, plan, s.now(), "")
+		if err != nil {
+			return err
+		}
+		f := ledgerFilter(r.URL.Query())
+		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterTasks(ps, f), f.Unit)
+		if err != nil {
+			return err
+		}
+		name := "台账-" + plan.Slug + "-" + deadline.DateOf(s.now(), deadline.Shanghai).String() + "." + format
+		var body []byte
+		switch format {
+		case "xlsx":
+			title := plan.Title + " 任务台账(导出时间 " + fmtTime(s.now()) + ")"
+			if body, err = report.XLSX(title, rows); err != nil {
+				return err
+			}
+			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		default:
+			var buf bytes.Buffer
+			if err := report.CSV(&buf, rows); err != nil {
+				return err
+			}
+			body = buf.Bytes()
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		}
+		w.Header().Set("Content-Disposition", `attachment; filename="ledger-`+plan.Slug+`.`+format+`"; filename*=UTF-8''`+url.PathEscape(name))
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+		return nil
+	}
+}
+
+// exportLinks returns the export links of the ledger page for its filters.
+func exportLinks(slug string, q url.Values) (string, string) {
+	v := url.Values{}
+	for _, k := range []string{"section", "unit", "light", "kind", "q", "sort"} {
+		if x := q.Get(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	qs := ""
+	if len(v) > 0 {
+		qs = "?" + v.Encode()
+	}
+	return "/plans/" + slug + "/tasks.xlsx" + qs, "/plans/" + slug + "/tasks.csv" + qs
+}

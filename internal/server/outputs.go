@@ -1,0 +1,260 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"duban/internal/deadline"
+	"duban/internal/postgres"
+	"duban/internal/report"
+	"duban/internal/workplan"
+	"duban/web"
+)
+
+// outputStore is what the supervision outputs (weekly comparison, ranking,
+// bulletins, spreadsheet export and import) read and write.
+type outputStore interface {
+	PlanEvents(ctx context.Context, planID int64, from, to time.Time) (map[int64][]deadline.Event, error)
+	ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]report.ReportRef, error)
+	PlanIndicators(ctx context.Context, planID int64, at time.Time) ([]workplan.TaskIndicator, error)
+	LatestReports(ctx context.Context, assignmentIDs []int64) (map[int64]workplan.Report, error)
+	NextBulletinNumber(ctx context.Context, planID int64) (int, error)
+	PublishBulletin(ctx context.Context, actor workplan.Actor, planID int64,
+		render func(id int64, number int, at time.Time) (postgres.BulletinFiles, error)) (workplan.Bulletin, error)
+	Bulletins(ctx context.Context, planID int64) ([]workplan.Bulletin, error)
+	BulletinFile(ctx context.Context, id int64, kind string) (workplan.Bulletin, []byte, error)
+	SaveImportPreview(ctx context.Context, actor workplan.Actor, rec workplan.ImportRecord) error
+	ImportPreview(ctx context.Context, userID int64, token string) (workplan.ImportRecord, error)
+	ApplyImport(ctx context.Context, actor workplan.Actor, token string) (int, error)
+}
+
+// weights are the ranking weights of this deployment.
+func (s *Server) weights() report.Weights {
+	return report.Weights{OnTime: s.cfg.RankWeightOnTime, Overdue: s.cfg.RankWeightOverdue, Pace: s.cfg.RankWeightPace}
+}
+
+// dayInstant is the instant "as of the end of day d", or now when d is
+// today; a day after today is an error.
+func (s *Server) dayInstant(d deadline.Date, param string) (time.Time, error) {
+	now := s.now()
+	if d.After(deadline.DateOf(now, deadline.Shanghai)) {
+		return now, workplan.Errorf(workplan.EInvalid, "日期 %s=%s 不能晚于今天", param, d)
+	}
+	at := report.EndOfDay(d)
+	if at.After(now) {
+		at = now
+	}
+	return at, nil
+}
+
+// dateParam reads a date from the query, def when absent.
+func dateParam(r *http.Request, name string, def deadline.Date) (deadline.Date, error) {
+	q := r.URL.Query().Get(name)
+	if q == "" {
+		return def, nil
+	}
+	d, err := deadline.ParseDate(q)
+	if err != nil {
+		return d, workplan.Errorf(workplan.EInvalid, "日期 %s=%q 无效,应为 YYYY-MM-DD", name, q)
+	}
+	return d, nil
+}
+
+// itemsAt evaluates every assignment of the plan as of at.
+func (s *Server) itemsAt(ctx context.Context, planID int64, at time.Time) ([]report.Item, error) {
+	facts, err := s.store.PlanFacts(ctx, planID, at)
+	if err != nil {
+		return nil, err
+	}
+	return report.Evaluate(facts, at, s.policy()), nil
+}
+
+// rank computes the ranking of period p as of at (its end, or now).
+func (s *Server) rank(ctx context.Context, planID int64, p report.Period, at time.Time) (report.Ranking, error) {
+	before := report.EndOfDay(p.Start.AddDays(-1))
+	base, err := s.store.PlanFacts(ctx, planID, before)
+	if err != nil {
+		return report.Ranking{}, err
+	}
+	events, err := s.store.PlanEvents(ctx, planID, before, at)
+	if err != nil {
+		return report.Ranking{}, err
+	}
+	return report.Rank(report.History{Base: base, Events: events}, p, at, s.policy(), s.weights()), nil
+}
+
+// taskLabels maps task numbers to "(N) title".
+func (s *Server) taskLabels(ctx context.Context, planID int64) (map[int]string, []workplan.Task, error) {
+	tasks, err := s.store.PlanTasks(ctx, planID)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[int]string, len(tasks))
+	for _, t := range tasks {
+		out[t.Number] = "(" + strconv.Itoa(t.Number) + ") " + t.Title
+	}
+	return out, tasks, nil
+}
+
+// weekly is the weekly comparison (周调度) between the ends of two days,
+// by default the last seven days.
+func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	plan, err := s.plan(r)
+	if err != nil {
+		return err
+	}
+	today := deadline.DateOf(s.now(), deadline.Shanghai)
+	to, err := dateParam(r, "to", today)
+	if err != nil {
+		return err
+	}
+	from, err := dateParam(r, "from", to.AddDays(-7))
+	if err != nil {
+		return err
+	}
+	if !from.Before(to) {
+		return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "weekly.bad_range"))
+	}
+	fromAt, err := s.dayInstant(from, "from")
+	if err != nil {
+		return err
+	}
+	toAt, err := s.dayInstant(to, "to")
+	if err != nil {
+		return err
+	}
+	before, err := s.itemsAt(ctx, plan.ID, fromAt)
+	if err != nil {
+		return err
+	}
+	after, err := s.itemsAt(ctx, plan.ID, toAt)
+	if err != nil {
+		return err
+	}
+	reports, err := s.store.ReportsBetween(ctx, plan.ID, fromAt, toAt)
+	if err != nil {
+		return err
+	}
+	labels, _, err := s.taskLabels(ctx, plan.ID)
+	if err != nil {
+		return err
+	}
+	wk := report.Compare(from, to, before, after, reports)
+	m := web.WeeklyPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, From: from.String(), To: to.String(), Today: today.String(), Cadence: s.cfg.CadenceDays}
+	for _, l := range []deadline.Light{deadline.LightRed, deadline.LightYellow, deadline.LightGreen, deadline.LightDone, deadline.LightGrey} {
+		b, a := wk.LightsBefore[l], wk.LightsAfter[l]
+		if l == deadline.LightGrey && a == 0 && b == 0 {
+			continue
+		}
+		m.Lights = append(m.Lights, web.LightDelta{Light: web.LightView{Class: string(l), Label: web.T(ctx, "light."+string(l))},
+			Before: b, After: a, Delta: fmt.Sprintf("%+d", a-b)})
+	}
+	asOf := to.String()
+	if to == today {
+		asOf = ""
+	}
+	changes := func(cs []report.Change) []web.WeeklyChange {
+		var out []web.WeeklyChange
+		for _, c := range cs {
+			out = append(out, web.WeeklyChange{Task: labels[c.TaskNumber], Href: assignmentHref(c.AssignmentID, asOf), Unit: c.UnitName,
+				Role: assignmentRole(ctx, c.Role), Before: lightView(ctx, c.Before), After: lightView(ctx, c.After)})
+		}
+		return out
+	}
+	m.Completed, m.NewlyOverdue, m.BackOnTrack, m.StillOverdue = changes(wk.Completed), changes(wk.NewlyOverdue), changes(wk.BackOnTrack), changes(wk.StillOverdue)
+	for _, um := range wk.MissedCadence {
+		wm := web.WeeklyMiss{Unit: um.UnitName}
+		for _, x := range um.Misses {
+			wm.Tasks = append(wm.Tasks, web.UnitDays{Name: labels[x.TaskNumber], Days: x.DaysSinceReport, Href: assignmentHref(x.AssignmentID, asOf)})
+		}
+		m.Missed = append(m.Missed, wm)
+	}
+	for _, rr := range wk.Reports {
+		m.Reports = append(m.Reports, web.WeeklyReport{At: fmtTime(rr.At), Task: labels[rr.TaskNumber], Href: assignmentHref(rr.AssignmentID, ""),
+			Unit: rr.UnitName, Author: rr.Author, Percent: rr.Percent, Claims: rr.Claims})
+	}
+	s.render(w, r, http.StatusOK, web.T(ctx, "weekly.title"), "weekly", web.Weekly(m))
+	return nil
+}
+
+// ranking is the monthly ranking (月排序) of the plan's units by outcomes.
+func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	plan, err := s.plan(r)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = now.In(deadline.Shanghai).Format("2006-01")
+	}
+	p, err := report.Month(month)
+	if err != nil {
+		return err
+	}
+	today := deadline.DateOf(now, deadline.Shanghai)
+	if p.Start.After(today) {
+		return workplan.Errorf(workplan.EInvalid, "%s(month=%s)", web.T(ctx, "ranking.future"), month)
+	}
+	at, err := s.dayInstant(minDate(p.End, today), "month")
+	if err != nil {
+		return err
+	}
+	rk, err := s.rank(ctx, plan.ID, p, at)
+	if err != nil {
+		return err
+	}
+	wts := s.weights()
+	m := web.RankingPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Month: month, MaxMonth: now.In(deadline.Shanghai).Format("2006-01"),
+		Period: p.String(), Partial: p.End.After(today), Days: rk.Days, Formula: wts.Formula(),
+		Weights: []string{
+			web.T(ctx, "ranking.w.ontime", fmt.Sprintf("%g", wts.OnTime)),
+			web.T(ctx, "ranking.w.overdue", fmt.Sprintf("%g", wts.Overdue)),
+			web.T(ctx, "ranking.w.pace", fmt.Sprintf("%g", wts.Pace)),
+			web.T(ctx, "ranking.w.ties"),
+		}}
+	if web.LangOf(ctx) == web.LangEN {
+		m.Formula = wts.FormulaEN()
+	}
+	m.Groups = []web.RankGroup{
+		rankGroup(ctx, web.T(ctx, "ranking.group.county"), "rank-county", true, rk.County),
+		rankGroup(ctx, web.T(ctx, "ranking.group.city"), "rank-city", true, rk.City),
+	}
+	if len(rk.Other) > 0 {
+		m.Groups = append(m.Groups, rankGroup(ctx, web.T(ctx, "ranking.group.other"), "rank-other", false, rk.Other))
+	}
+	s.render(w, r, http.StatusOK, web.T(ctx, "ranking.title"), "ranking", web.Ranking(m))
+	return nil
+}
+
+func rankGroup(ctx context.Context, title, id string, ranked bool, us []report.UnitScore) web.RankGroup {
+	g := web.RankGroup{Title: title, TestID: id, Ranked: ranked}
+	for _, u := range us {
+		row := web.RankRow{Unit: u.UnitName, Assignments: u.Assignments, OverdueDays: u.OverdueDays,
+			PaceLag: fmt.Sprintf("%.1f", u.AvgPaceLag), Score: fmt.Sprintf("%.1f", u.Score), Rank: strconv.Itoa(u.Rank)}
+		if u.Tied {
+			row.Rank = web.T(ctx, "ranking.tied", u.Rank)
+		}
+		row.Rate = web.T(ctx, "ranking.norate")
+		ontime := "—"
+		if u.HasRate {
+			row.Rate = fmt.Sprintf("%d/%d (%.0f%%)", u.OnTime, u.DueByEnd, 100*u.Rate)
+			ontime = fmt.Sprintf("%.1f", u.PointsOnTime)
+		}
+		row.Points = fmt.Sprintf("%s / %.1f / %.1f", ontime, u.PointsOverdue, u.PointsPace)
+		g.Rows = append(g.Rows, row)
+	}
+	return g
+}
+
+func minDate(a, b deadline.Date) deadline.Date {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
