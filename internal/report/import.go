@@ -151,9 +151,12 @@ func checkFill(pr *PreviewRow, fail func(string, ...any)) {
 	if a.Progress == "" && !pr.Claims {
 		fail("%s:请填写本期进展", columnLabel(colProgress))
 	}
-	for i, text := range map[int]string{colProgress: a.Progress, colProblems: a.Problems, colNextSteps: a.NextSteps} {
-		if utf8.RuneCountInString(text) > workplan.MaxReportText {
-			fail("%s:不能超过 %d 字", columnLabel(i), workplan.MaxReportText)
+	for _, c := range []struct {
+		col  int
+		text string
+	}{{colProgress, a.Progress}, {colProblems, a.Problems}, {colNextSteps, a.NextSteps}} {
+		if utf8.RuneCountInString(c.text) > workplan.MaxReportText {
+			fail("%s:不能超过 %d 字", columnLabel(c.col), workplan.MaxReportText)
 		}
 	}
 }
