@@ -61,6 +61,7 @@ func commands() []command {
 		{"token", "API tokens: token create --name N | token revoke --name N | token list", cmdToken},
 		{"seed", "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", cmdSeed},
 		{"snapshot", "record the daily snapshots of assignment state: snapshot [--through DATE]", cmdSnapshot},
+		{"gen", "fill the database with synthetic data for benchmarks: gen --scale N", cmdGen},
 	}
 }
 
