@@ -30,6 +30,10 @@ type Config struct {
 	BaseURL string
 	// ShutdownGrace is how long in-flight requests get to finish (SHUTDOWN_GRACE).
 	ShutdownGrace time.Duration
+	// DrainDelay is how long /readyz answers 503 while the server still
+	// serves, before it stops accepting connections (DRAIN_DELAY): behind a
+	// load balancer, set it to the health check's interval.
+	DrainDelay time.Duration
 	// RequestTimeout bounds a whole request, database work included (REQUEST_TIMEOUT).
 	RequestTimeout time.Duration
 	// DBMaxConns is the size of the connection pool (DB_MAX_CONNS).
@@ -68,6 +72,7 @@ var Vars = []Var{
 	{"DUBAN_ENV", "production", "development or production"},
 	{"BASE_URL", "", "public URL; https:// enables Secure cookies and HSTS"},
 	{"SHUTDOWN_GRACE", "15s", "time in-flight requests get on SIGTERM"},
+	{"DRAIN_DELAY", "0s", "on SIGTERM, answer /readyz 503 this long before closing the listener"},
 	{"REQUEST_TIMEOUT", "10s", "upper bound for one request"},
 	{"DB_MAX_CONNS", "20", "connection pool size"},
 	{"DB_STATEMENT_TIMEOUT", "5s", "PostgreSQL statement_timeout for the app's queries"},
@@ -141,6 +146,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
 			return c, fmt.Errorf("config: %s=%q: want a positive duration such as 30s, 15m or 12h", d.name, get(d.name))
 		}
+	}
+	if c.DrainDelay, err = time.ParseDuration(get("DRAIN_DELAY")); err != nil || c.DrainDelay < 0 || c.DrainDelay > time.Minute {
+		return c, fmt.Errorf("config: DRAIN_DELAY=%q: want a duration from 0s to 1m", get("DRAIN_DELAY"))
 	}
 	ints := []struct {
 		name     string

@@ -155,3 +155,10 @@ func unavailable(err error) bool {
 	}
 	return pgconn.SafeToRetry(err) || errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
 }
+
+// Sleep runs pg_sleep for d on the server: the runaway query of the fault
+// tests, which statement_timeout must stop.
+func (db *DB) Sleep(ctx context.Context, d time.Duration) error {
+	_, err := db.Pool.Exec(ctx, `SELECT pg_sleep($1)`, d.Seconds())
+	return mapErr(err, "sleep %v", d)
+}

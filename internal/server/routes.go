@@ -111,6 +111,9 @@ func (s *Server) routes() *chi.Mux {
 		})
 	})
 
+	if s.cfg.Development() {
+		s.debugRoutes(r)
+	}
 	if s.extra != nil {
 		s.extra(r)
 	}

@@ -148,6 +148,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.ready.Store(false)
+	if s.cfg.DrainDelay > 0 {
+		s.log.Info("draining: /readyz answers 503", "for", s.cfg.DrainDelay)
+		time.Sleep(s.cfg.DrainDelay)
+	}
 	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	shutCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
