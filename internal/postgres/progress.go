@@ -16,6 +16,7 @@ import (
 // lockedAssignment is an assignment loaded for a write, its state locked.
 type lockedAssignment struct {
 	workplan.Assignment
+	PlanID     int64
 	TaskNumber int
 	Archived   bool
 	Deadline   deadline.Deadline
@@ -75,7 +76,7 @@ func lockAssignment(ctx context.Context, tx pgx.Tx, id int64) (lockedAssignment,
 	var taskArchived, asgArchived bool
 	var kind deadline.Kind
 	err := tx.QueryRow(ctx, `
-		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, ''), t.number,
+		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, ''), t.plan_id, t.number,
 		       t.archived_at IS NOT NULL, a.archived_at IS NOT NULL, t.deadline_text, t.deadline_kind, t.due_on,
 		       coalesce(t.start_on, p.issued_on),
 		       array(SELECT l.unit_id FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead' AND l.archived_at IS NULL),
@@ -87,7 +88,7 @@ func lockAssignment(ctx context.Context, tx pgx.Tx, id int64) (lockedAssignment,
 		JOIN units u ON u.id = a.unit_id
 		LEFT JOIN units v ON v.id = a.via_unit_id
 		WHERE a.id = $1
-		FOR UPDATE OF s`, id).Scan(append([]any{&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.Role, &a.Via, &a.TaskNumber,
+		FOR UPDATE OF s`, id).Scan(append([]any{&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.Role, &a.Via, &a.PlanID, &a.TaskNumber,
 		&taskArchived, &asgArchived, &a.Deadline.Text, &kind, &due, &start, &a.Leads, &a.State.LastReportID}, fs.dest()...)...)
 	if err != nil {
 		return a, mapErr(err, "lock assignment %d", id)
@@ -133,7 +134,7 @@ func applyEvent(ctx context.Context, tx pgx.Tx, a *lockedAssignment, e deadline.
 	}
 	a.State.Facts = f
 	a.State.Version++
-	return nil
+	return notifyPlan(ctx, tx, a.PlanID)
 }
 
 func percentArg(e deadline.Event) any {

@@ -136,6 +136,10 @@ func (db *DB) UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id i
 		if after, err = scanRegistryUnit(tx.QueryRow(ctx, `SELECT `+registryUnitColumns+` FROM units u WHERE u.id = $1`, id)); err != nil {
 			return err
 		}
+		// Unit names and kinds show on every plan's pages.
+		if err := notifyPlan(ctx, tx, 0); err != nil {
+			return err
+		}
 		return audit(ctx, tx, actor, "unit.update", "unit", id, auditUnit(before), auditUnit(after))
 	})
 	if err != nil {

@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/a-h/templ"
 
 	"duban/internal/deadline"
 	"duban/web"
@@ -33,6 +38,19 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	at, asOf, err := s.asOfInstant(r)
 	if err != nil {
 		return err
+	}
+	// The body is the same for everyone: it is cached per plan generation,
+	// language, as-of date and minute (see pageCache).
+	key, cacheable := s.cache.key(plan.ID, "dashboard", string(web.LangOf(ctx)), asOf, at.Truncate(time.Minute).Format(time.RFC3339))
+	if cacheable {
+		if body, ok := s.cache.get(key); ok {
+			w.Header().Set("X-Duban-Cache", "hit")
+			s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", templ.Raw(string(body)))
+			return nil
+		}
+		w.Header().Set("X-Duban-Cache", "miss")
+	} else {
+		w.Header().Set("X-Duban-Cache", "off")
 	}
 	ps, err := s.loadPlanState(ctx, plan, at, asOf)
 	if err != nil {
@@ -124,7 +142,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			Y: 8 + i*44, AvgWidth: avg * 3, DoneWidth: sa.done * 300 / max(sa.total, 1)})
 	}
 	m.Matrix = matrix(ctx, ps)
-	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", web.Dashboard(m))
+	var body bytes.Buffer
+	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
+		return fmt.Errorf("server: render dashboard: %w", err)
+	}
+	if cacheable {
+		s.cache.put(key, body.Bytes())
+	}
+	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", templ.Raw(body.String()))
 	return nil
 }
 

@@ -2,7 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"duban/internal/workplan"
 )
 
 // upload sends a multipart form as p, the way the report form does.
@@ -221,4 +226,64 @@ func TestAPI(t *testing.T) {
 	res, _ = get("/api/v1/tasks/99")
 	assert.Equal(t, http.StatusNotFound, res.Code)
 	assert.True(t, strings.HasPrefix(res.Header().Get("Content-Type"), "application/json"))
+}
+
+// TestDashboardCacheFollowsWrites runs the server for real, so that it
+// listens for change notifications: a second read of the dashboard comes from
+// the cache, and a report filed anywhere makes the next read fresh.
+func TestDashboardCacheFollowsWrites(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	base := "http://" + ln.Addr().String()
+	cookies, _ := w.credentials(leader)
+	fetch := func() (string, string) {
+		req, _ := http.NewRequest(http.MethodGet, base+"/plans/fixture/dashboard", nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		return res.Header.Get("X-Duban-Cache"), string(b)
+	}
+	until := func(want string) string {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, body := fetch()
+			if got == want {
+				return body
+			}
+			require.True(t, time.Now().Before(deadline), "cache never reported %q (last %q)", want, got)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	first := until("hit")
+	assert.Contains(t, first, `data-testid="matrix"`)
+	// A report that completes the owning unit's task: the cell must turn done.
+	own := workplan.ActorOf(w.users[staffOwn], "t", "192.0.2.1")
+	_, err = w.db.FileReport(bg, own, workplan.ReportInput{AssignmentID: w.plan.ownAsg.ID, BaseVersion: w.version(w.plan.ownAsg.ID),
+		Percent: 100, ClaimsCompletion: true, Progress: "完成"})
+	require.NoError(t, err)
+	_, err = w.db.ReviewReport(bg, workplan.ActorOf(w.users[supervisor], "t", "192.0.2.1"), workplan.ReviewInput{
+		ReportID: mustLatest(t, w, w.plan.ownAsg.ID), Decision: workplan.DecisionAccept, BaseVersion: w.version(w.plan.ownAsg.ID)})
+	require.NoError(t, err)
+	fresh := until("miss")
+	assert.NotEqual(t, first, fresh)
+	assert.Contains(t, fresh, `class="cell done"`)
+	assert.Equal(t, fresh, until("hit"), "and then it is cached again")
+}
+
+func mustLatest(t *testing.T, w *world, asg int64) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(latestReport(t, w, asg), 10, 64)
+	require.NoError(t, err)
+	return id
 }

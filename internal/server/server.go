@@ -74,10 +74,11 @@ type Server struct {
 	hasher   *auth.Hasher
 	throttle auth.Throttle
 	// extra routes mounted by tests (slow handlers for shutdown tests).
-	extra func(r Router)
-	// onShutdown is called after the HTTP server stopped (closes the pool).
+	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
+	// cache holds rendered dashboards while change notifications flow.
+	cache *pageCache
 }
 
 // Router is the subset of chi.Router that test hooks use.
@@ -105,7 +106,7 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, store: store, log: log, now: time.Now, throttle: auth.DefaultThrottle}
+	s := &Server{cfg: cfg, store: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -142,6 +143,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	if feed, ok := s.store.(changeFeed); ok {
+		go feed.WatchChanges(watchCtx, s.cache.changed, s.cache.setListening)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)

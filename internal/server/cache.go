@@ -1,0 +1,112 @@
+package server
+
+import (
+	"container/list"
+	"context"
+	"strconv"
+	"sync"
+)
+
+// changeFeed tells the server when plans change (postgres.DB.WatchChanges).
+type changeFeed interface {
+	WatchChanges(ctx context.Context, changed func(planID int64), listening func(bool))
+}
+
+// pageCache keeps rendered page bodies that everyone sees alike (the
+// dashboard), keyed by the plan's change generation. Writes announce
+// changes through PostgreSQL NOTIFY at commit; every replica bumps the
+// plan's generation when it hears one, so a cached body is never older than
+// the last change this replica was told about. While the notification
+// connection is down nothing is cached or served from the cache, because
+// notifications may be missed. The dashboard depends on the clock too: the
+// key includes the minute, so pace and day counts are at most a minute old.
+type pageCache struct {
+	mu        sync.Mutex
+	listening bool
+	// epoch changes whenever listening starts again: what was cached before
+	// may have missed notifications.
+	epoch uint64
+	all   uint64
+	gens  map[int64]uint64
+	// entries and lru bound the memory: at most max bodies.
+	entries map[string]*list.Element
+	lru     *list.List
+	max     int
+}
+
+type cacheEntry struct {
+	key  string
+	body []byte
+}
+
+func newPageCache(max int) *pageCache {
+	return &pageCache{gens: map[int64]uint64{}, entries: map[string]*list.Element{}, lru: list.New(), max: max}
+}
+
+// setListening is the listening callback of WatchChanges.
+func (c *pageCache) setListening(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.listening = on
+	c.epoch++
+	c.entries = map[string]*list.Element{}
+	c.lru.Init()
+}
+
+// changed is the changed callback of WatchChanges: 0 means every plan.
+func (c *pageCache) changed(planID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if planID == 0 {
+		c.all++
+	} else {
+		c.gens[planID]++
+	}
+}
+
+// key returns the cache key of a page of plan planID with the given parts,
+// or false when the cache must not be used. Take the key before loading the
+// data: a change announced meanwhile makes the next key differ.
+func (c *pageCache) key(planID int64, parts ...string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening {
+		return "", false
+	}
+	k := strconv.FormatUint(c.epoch, 10) + "|" + strconv.FormatUint(c.all, 10) + "|" +
+		strconv.FormatInt(planID, 10) + "|" + strconv.FormatUint(c.gens[planID], 10)
+	for _, p := range parts {
+		k += "|" + p
+	}
+	return k, true
+}
+
+func (c *pageCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	c.lru.MoveToFront(e)
+	return e.Value.(*cacheEntry).body, true
+}
+
+func (c *pageCache) put(key string, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening {
+		return
+	}
+	if e, ok := c.entries[key]; ok {
+		e.Value.(*cacheEntry).body = body
+		c.lru.MoveToFront(e)
+		return
+	}
+	c.entries[key] = c.lru.PushFront(&cacheEntry{key, body})
+	for c.lru.Len() > c.max {
+		old := c.lru.Back()
+		c.lru.Remove(old)
+		delete(c.entries, old.Value.(*cacheEntry).key)
+	}
+}
