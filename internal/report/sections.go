@@ -48,7 +48,7 @@ func Sections(b Bulletin) []Section {
 		units   []UnitScore
 	}{{"(一)县(市、区)及园区", "rank-county", b.Ranking.County}, {"(二)市直部门", "rank-city", b.Ranking.City}} {
 		t := Table{Caption: g.caption, TestID: g.id, Header: []string{"名次", "单位", "承担", "按时完成率", "超期项次天数", "平均序时差", "综合得分"},
-			Widths: []int{6, 30, 7, 14, 13, 12, 10}}
+			Widths: []int{9, 27, 7, 14, 13, 12, 10}}
 		for _, u := range g.units {
 			t.Rows = append(t.Rows, []string{rankLabel(u), u.UnitName, strconv.Itoa(u.Assignments), rateLabel(u), strconv.Itoa(u.OverdueDays),
 				fmt.Sprintf("%.1f", u.AvgPaceLag), fmt.Sprintf("%.1f", u.Score)})
