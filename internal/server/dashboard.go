@@ -184,8 +184,10 @@ func matrix(ctx context.Context, ps *planState) web.Matrix {
 			Light: taskLightView(ctx, ts.Rollup), Cells: make([]web.MatrixCell, len(units))}
 		for _, a := range ts.Asg {
 			lv := lightView(ctx, a.Status)
+			// The cell's headers name the task and the unit; its label says
+			// only the status, which keeps 27 x 40 cells under budget.
 			row.Cells[col[a.UnitID]] = web.MatrixCell{Has: true, Light: lv, Href: assignmentHref(a.ID, ps.AsOf), Role: string(a.Role),
-				Title: a.UnitName + " · " + assignmentRole(ctx, a.Role) + " · " + lv.Label + " · " + lv.Reason}
+				Title: lv.Reason}
 		}
 		mx.Rows = append(mx.Rows, row)
 	}
