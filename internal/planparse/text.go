@@ -390,5 +390,3 @@ func matchOpenWithin(s string, end, limit int) int {
 	}
 	return -1
 }
-
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
