@@ -95,7 +95,7 @@ func (db *DB) rebuild(ctx context.Context, planID int64, as []workplan.Assignmen
 			return nil, err
 		}
 	}
-	err = foldEvents(ctx, db.Pool, `WHERE a.id = ANY($3)`, []any{ids}, from, asOf, func(id int64, e deadline.Event) {
+	err = foldEvents(ctx, db.Pool, `WHERE e.assignment_id = ANY($3)`, []any{ids}, from, asOf, func(id int64, e deadline.Event) {
 		if a := byID[id]; a != nil {
 			a.Facts = a.Facts.Apply(e)
 			a.Version++
