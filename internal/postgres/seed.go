@@ -30,7 +30,11 @@ type SeedInput struct {
 	Source []byte
 	// DryRun computes the changes and rolls everything back (the preview).
 	DryRun bool
-	Actor  workplan.Actor
+	// ExpectVersion, when not nil, is the plan version the preview was made
+	// against (0 for a plan that did not exist): if another document was
+	// applied since, Seed refuses with a conflict and changes nothing.
+	ExpectVersion *int
+	Actor         workplan.Actor
 }
 
 // seedLockKey serialises every seed of every replica.
@@ -60,6 +64,11 @@ func DefaultSlug(doc *planparse.Document) string {
 // version with its SHA-256. A document that cannot be parsed gives an
 // EInvalid error and changes nothing.
 func (db *DB) Seed(ctx context.Context, in SeedInput) (workplan.SeedDiff, error) {
+	return db.seed(ctx, in, nil)
+}
+
+// seed is Seed; also, when the document is applied, within its transaction.
+func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
 	doc, err := planparse.Parse(bytes.NewReader(in.Source), in.SourceName)
 	if err != nil {
 		if errors.Is(err, planparse.ErrInput) {
@@ -85,6 +94,9 @@ func (db *DB) Seed(ctx context.Context, in SeedInput) (workplan.SeedDiff, error)
 		}
 		if in.DryRun {
 			return errDryRun
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	})
@@ -143,6 +155,11 @@ func (s *seeder) run(ctx context.Context) error {
 	default:
 		s.diff.SameDocument = hex.EncodeToString(lastSHA) == s.diff.SHA256
 		s.diff.Metadata = metadataChanges(cur.title, cur.issuedBy, dateOf(cur.issuedOn), cur.addressees, s.doc)
+	}
+	s.diff.BaseVersion = version
+	if s.in.ExpectVersion != nil && *s.in.ExpectVersion != version {
+		return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
+			"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", version, *s.in.ExpectVersion)}
 	}
 	if s.diff.NewPlan {
 		err := s.tx.QueryRow(ctx, `

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"strings"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -92,4 +93,15 @@ func (w *world) addPlan() {
 	require.NoError(w.t, err)
 	w.plan.extension, err = w.db.RequestExtension(bg, other, w.plan.otherAsg.ID, deadline.NewDate(2025, 3, 31), "需要联调")
 	require.NoError(w.t, err)
+}
+
+// adminUpload stores a revision of the fixture plan uploaded by the world's
+// administrator, awaiting confirmation, and returns its token.
+func (w *world) adminUpload() string {
+	w.t.Helper()
+	token := "fixture-upload-token"
+	revised := strings.Replace(fixturePlan, "形成测试方案。", "形成并印发测试方案。", 1)
+	require.NoError(w.t, w.db.SaveSeedUpload(bg, workplan.SeedUpload{Token: token, UserID: w.users[admin].ID, Slug: w.plan.slug,
+		SourceName: "revised.txt", Source: []byte(revised), ExpiresAt: w.clock.Now().Add(time.Hour)}))
+	return token
 }

@@ -129,6 +129,16 @@ var matrix = []route{
 			return url.Values{"version": {strconv.Itoa(w.collective.Version)}, "member": {id(w.otherUnt.ID), id(w.ownUnit.ID)}}
 		}, want: adminOnly(303)},
 	{method: "GET", pattern: "/admin/audit", want: adminOnly(200)},
+	{method: "GET", pattern: "/admin/plans", want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/plans/upload", form: func(*world) url.Values {
+		return url.Values{"plan": {"fixture"}, "text": {fixturePlan}}
+	}, want: adminOnly(303)},
+	{method: "GET", pattern: "/admin/plans/uploads/{token}", path: func(w *world) string { return "/admin/plans/uploads/" + w.adminUpload() },
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 403, admin: 200}},
+	{method: "POST", pattern: "/admin/plans/uploads/{token}", path: func(w *world) string { return "/admin/plans/uploads/" + w.adminUpload() },
+		form: func(*world) url.Values { return url.Values{"base_version": {"1"}} },
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 403, admin: 200}},
+	{method: "GET", pattern: "/admin/plans/{slug}/versions/{version}", path: func(*world) string { return "/admin/plans/fixture/versions/1" }, want: adminOnly(200)},
 
 	// Supervision pages (plan fixtures in fixtures_test.go).
 	{method: "GET", pattern: "/dashboard", want: everyone(303)},

@@ -80,6 +80,7 @@ func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
 	}
 	if u.Role == workplan.UserAdmin {
 		links = append(links,
+			web.NavLink{Key: "plans", Label: web.T(ctx, "nav.plans"), Href: "/admin/plans"},
 			web.NavLink{Key: "users", Label: web.T(ctx, "acct.nav.users"), Href: "/admin/users"},
 			web.NavLink{Key: "units", Label: web.T(ctx, "acct.nav.units"), Href: "/admin/units"},
 			web.NavLink{Key: "audit", Label: web.T(ctx, "acct.nav.audit"), Href: "/admin/audit"},

@@ -26,6 +26,7 @@ type Store interface {
 	ListPlans(ctx context.Context) ([]workplan.PlanSummary, error)
 	AccountStore
 	pageStore
+	seedStore
 	outputStore
 }
 

@@ -1,5 +1,7 @@
 package workplan
 
+import "time"
+
 // SeedDiff is what applying a plan document would change (a preview), or did
 // change (after applying): the same value either way, because both run the
 // same code in one transaction.
@@ -7,6 +9,9 @@ type SeedDiff struct {
 	PlanSlug string
 	// NewPlan is true when the plan does not exist yet.
 	NewPlan bool
+	// BaseVersion is the plan's version before the document (0: no plan yet);
+	// a confirmation names it so that nothing applied meanwhile is overwritten.
+	BaseVersion int
 	// Version is the plan version the document becomes (0 when nothing changes).
 	Version int
 	// SHA256 is the hex digest of the document.
@@ -53,4 +58,29 @@ type FieldChange struct {
 type SeedWarning struct {
 	Line    int
 	Message string
+}
+
+// SeedUpload is a plan document an administrator uploaded, kept between the
+// preview and the confirmation.
+type SeedUpload struct {
+	Token      string
+	UserID     int64
+	Slug       string
+	SourceName string
+	Source     []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AppliedAt  *time.Time
+}
+
+// PlanVersion is one applied document of a plan.
+type PlanVersion struct {
+	Version       int
+	SourceName    string
+	SHA256        string
+	Size          int
+	AppliedByName string
+	AppliedAt     time.Time
+	// Summary counts what the version changed (added, changed, archived …).
+	Summary map[string]any
 }

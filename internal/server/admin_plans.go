@@ -1,0 +1,242 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"duban/internal/planparse"
+	"duban/internal/postgres"
+	"duban/internal/workplan"
+	"duban/web"
+)
+
+// seedStore is what the plan import pages need.
+type seedStore interface {
+	Seed(ctx context.Context, in postgres.SeedInput) (workplan.SeedDiff, error)
+	SaveSeedUpload(ctx context.Context, u workplan.SeedUpload) error
+	SeedUpload(ctx context.Context, userID int64, token string) (workplan.SeedUpload, error)
+	ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int) (workplan.SeedDiff, error)
+	PlanVersions(ctx context.Context, planID int64) ([]workplan.PlanVersion, error)
+	PlanVersionSource(ctx context.Context, planID int64, version int) (string, []byte, error)
+}
+
+// seedUploadTTL is how long an uploaded document waits for confirmation.
+const seedUploadTTL = time.Hour
+
+var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,59}$`)
+
+// adminPlans lists the plans with their versions and the upload form.
+func (s *Server) adminPlans(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.adminPlansModel(r)
+	if err != nil {
+		return err
+	}
+	if v := r.URL.Query().Get("applied"); v != "" {
+		m.Notice = v
+	}
+	s.render(w, r, http.StatusOK, web.T(r.Context(), "plans.title"), "plans", web.AdminPlans(m))
+	return nil
+}
+
+func (s *Server) adminPlansModel(r *http.Request) (web.AdminPlansPage, error) {
+	ctx := r.Context()
+	m := web.AdminPlansPage{CSRF: csrfTokenOf(ctx), MaxMB: planparse.MaxSize >> 20}
+	plans, err := s.store.ListPlans(ctx)
+	if err != nil {
+		return m, err
+	}
+	for _, p := range plans {
+		vs, err := s.store.PlanVersions(ctx, p.ID)
+		if err != nil {
+			return m, err
+		}
+		ap := web.AdminPlan{Slug: p.Slug, Title: p.Title, Version: p.Version, Tasks: p.Tasks}
+		for _, v := range vs {
+			ap.Versions = append(ap.Versions, web.AdminPlanVersion{
+				Version: v.Version, Name: v.SourceName, SHA: v.SHA256[:16], Size: humanSize(v.Size), By: v.AppliedByName,
+				At: fmtTime(v.AppliedAt), Href: "/admin/plans/" + p.Slug + "/versions/" + strconv.Itoa(v.Version),
+				Summary: web.T(ctx, "plans.summary", v.Summary["added"], v.Summary["changed"], v.Summary["archived"], v.Summary["restored"]),
+			})
+		}
+		m.Plans = append(m.Plans, ap)
+	}
+	return m, nil
+}
+
+// uploadPlan stores an uploaded or pasted plan document and shows its
+// preview. A document that cannot be read is refused here, with the reason,
+// and nothing is stored.
+func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	m, err := s.adminPlansModel(r)
+	if err != nil {
+		return err
+	}
+	m.Slug, m.NewSlug = r.PostFormValue("plan"), strings.TrimSpace(r.PostFormValue("new_slug"))
+	text := r.PostFormValue("text")
+	fail := func(msg string) error {
+		m.Error = msg
+		if len(text) < 200_000 {
+			m.Text = text
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, web.T(ctx, "plans.title"), "plans", web.AdminPlans(m))
+		return nil
+	}
+	var name string
+	var src []byte
+	if r.MultipartForm != nil && len(r.MultipartForm.File["file"]) > 0 && r.MultipartForm.File["file"][0].Size > 0 {
+		fh := r.MultipartForm.File["file"][0]
+		if strings.TrimSpace(text) != "" {
+			return fail(web.T(ctx, "plans.err.both"))
+		}
+		if fh.Size > planparse.MaxSize {
+			return fail(web.T(ctx, "plans.err.size", planparse.MaxSize>>20))
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return fmt.Errorf("server: open upload: %w", err)
+		}
+		src, err = io.ReadAll(io.LimitReader(f, planparse.MaxSize+1))
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("server: read upload: %w", err)
+		}
+		name = cleanFilename(fh.Filename)
+	} else if strings.TrimSpace(text) != "" {
+		name, src = "pasted.txt", []byte(text)
+	} else {
+		return fail(web.T(ctx, "plans.err.nofile"))
+	}
+	slug := m.Slug
+	if slug == "" && m.NewSlug != "" {
+		if !slugRe.MatchString(m.NewSlug) {
+			return fail(web.T(ctx, "plans.err.slug"))
+		}
+		slug = m.NewSlug
+	}
+	// A preview first: a bad document is refused before anything is kept.
+	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: slug, SourceName: name, Source: src, DryRun: true, Actor: s.actor(r)})
+	if workplan.ErrorCode(err) == workplan.EInvalid {
+		return fail(workplan.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	u, _ := userOf(ctx)
+	if err := s.store.SaveSeedUpload(ctx, workplan.SeedUpload{Token: token, UserID: u.ID, Slug: diff.PlanSlug, SourceName: name,
+		Source: src, ExpiresAt: s.now().Add(seedUploadTTL)}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/plans/uploads/"+token, http.StatusSeeOther)
+	return nil
+}
+
+// seedPreview shows what confirming an upload would change, computed anew
+// (in a transaction rolled back) so it reflects the plan as it is now.
+func (s *Server) seedPreview(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	u, _ := userOf(ctx)
+	up, err := s.store.SeedUpload(ctx, u.ID, chi.URLParam(r, "token"))
+	if err != nil {
+		return err
+	}
+	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, DryRun: true, Actor: s.actor(r)})
+	if err != nil {
+		return err
+	}
+	m := seedPreviewModel(ctx, diff, up.SourceName)
+	m.Applied = up.AppliedAt != nil
+	m.Confirm, m.CSRF = r.URL.Path, csrfTokenOf(ctx)
+	s.render(w, r, http.StatusOK, web.T(ctx, "plans.preview.title"), "plans", web.SeedPreview(m))
+	return nil
+}
+
+// applySeed applies a previewed upload, if the plan is still at the version
+// the preview showed.
+func (s *Server) applySeed(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	base, err := strconv.Atoi(r.PostFormValue("base_version"))
+	if err != nil {
+		return workplan.Errorf(workplan.EInvalid, "表单缺少预览时的方案版本(base_version),请重新预览")
+	}
+	u, _ := userOf(ctx)
+	up, err := s.store.SeedUpload(ctx, u.ID, chi.URLParam(r, "token"))
+	if err != nil {
+		return err
+	}
+	diff, err := s.store.ApplySeedUpload(ctx, s.actor(r), up.Token, base)
+	if err != nil {
+		return err
+	}
+	m := seedPreviewModel(ctx, diff, up.SourceName)
+	m.Applied = true
+	s.render(w, r, http.StatusOK, web.T(ctx, "plans.applied.title"), "plans", web.SeedPreview(m))
+	return nil
+}
+
+func seedPreviewModel(ctx context.Context, d workplan.SeedDiff, name string) web.SeedPreviewPage {
+	m := web.SeedPreviewPage{Slug: d.PlanSlug, SourceName: name, NewPlan: d.NewPlan, BaseVersion: d.BaseVersion, Version: d.Version,
+		SHA: d.SHA256, Changes: d.Changes(), Unchanged: len(d.Unchanged), Unknown: d.UnknownUnits}
+	if m.Version == 0 {
+		m.Version = d.BaseVersion + 1
+	}
+	fields := func(fs []workplan.FieldChange) []web.FieldChangeView {
+		var out []web.FieldChangeView
+		for _, f := range fs {
+			out = append(out, web.FieldChangeView{Field: f.Field, Before: f.Before, After: f.After})
+		}
+		return out
+	}
+	tasks := func(tcs []workplan.TaskChange) []web.TaskChangeView {
+		var out []web.TaskChangeView
+		for _, t := range tcs {
+			out = append(out, web.TaskChangeView{Number: t.Number, Title: t.Title, Fields: fields(t.Fields)})
+		}
+		return out
+	}
+	m.Metadata = fields(d.Metadata)
+	m.Added, m.Changed, m.Restored, m.Archived = tasks(d.Added), tasks(d.Changed), tasks(d.Restored), tasks(d.Archived)
+	for _, wn := range d.Warnings {
+		m.Warnings = append(m.Warnings, web.T(ctx, "plans.line", wn.Line, wn.Message))
+	}
+	return m
+}
+
+// planVersionSource downloads the document of one applied version.
+func (s *Server) planVersionSource(w http.ResponseWriter, r *http.Request) error {
+	plan, err := s.plan(r)
+	if err != nil {
+		return err
+	}
+	v, err := strconv.Atoi(chi.URLParam(r, "version"))
+	if err != nil {
+		return errNotFoundPage
+	}
+	name, src, err := s.store.PlanVersionSource(r.Context(), plan.ID, v)
+	if err != nil {
+		return err
+	}
+	ct := "text/plain; charset=utf-8"
+	if len(src) > 4 && string(src[:4]) == "PK\x03\x04" {
+		ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Add("Content-Security-Policy", "default-src 'none'; sandbox")
+	_, _ = w.Write(src)
+	return nil
+}

@@ -1,0 +1,102 @@
+package server_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// postMultipart sends a multipart form with an optional file as p.
+func (w *world) postMultipart(p who, path string, fields url.Values, fileField, fileName string, content []byte) *httptest.ResponseRecorder {
+	w.t.Helper()
+	cookies, csrf := w.credentials(p)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	require.NoError(w.t, mw.WriteField("csrf", csrf))
+	for k, vs := range fields {
+		for _, v := range vs {
+			require.NoError(w.t, mw.WriteField(k, v))
+		}
+	}
+	if fileField != "" {
+		fw, err := mw.CreateFormFile(fileField, fileName)
+		require.NoError(w.t, err)
+		_, _ = fw.Write(content)
+	}
+	require.NoError(w.t, mw.Close())
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.RemoteAddr = "192.0.2.1:5555"
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	return w.sendRequest(req)
+}
+
+var baseVersionRe = regexp.MustCompile(`name="base_version" value="(\d+)"`)
+
+// TestPlanImportPreviewThenConfirm: an administrator uploads a revised plan,
+// sees exactly what would change while nothing changes, and confirms; a
+// second confirmation or one against a changed plan is refused.
+func TestPlanImportPreviewThenConfirm(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	revised := strings.Replace(fixturePlan, "完成时限:2024年12月底前\n\n  (2)", "完成时限:2025年6月底前\n\n  (2)", 1)
+	revised = strings.Replace(revised, "(2)编制测试方案。形成测试方案。", "(2)编制测试方案。形成并印发测试方案。", 1)
+	require.NotEqual(t, fixturePlan, revised)
+
+	res := w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, "file", "修订版.txt", []byte(revised))
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
+	preview := res.Header().Get("Location")
+	require.True(t, strings.HasPrefix(preview, "/admin/plans/uploads/"))
+
+	res = w.do(admin, http.MethodGet, preview, nil)
+	require.Equal(t, http.StatusOK, res.Code)
+	body := res.Body.String()
+	assert.Contains(t, body, `data-testid="changed"`)
+	assert.Contains(t, body, "2025年6月底前")
+	assert.Contains(t, body, "形成并印发测试方案")
+	assert.NotContains(t, body, `data-testid="archived"`)
+	assert.Equal(t, 1, w.count(`SELECT count(*) FROM plan_versions v JOIN plans p ON p.id = v.plan_id WHERE p.slug = 'fixture'`), "nothing applied by the preview")
+	base := baseVersionRe.FindStringSubmatch(body)
+	require.NotNil(t, base)
+
+	// Another upload applied first makes this confirmation stale.
+	other := w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, "", "", nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, other.Code, "no file and no text is refused")
+	res = w.do(admin, http.MethodPost, preview, url.Values{"base_version": {base[1]}})
+	require.Equal(t, http.StatusOK, res.Code, res.Body.String())
+	assert.Contains(t, res.Body.String(), `data-testid="seed-summary"`)
+	assert.Equal(t, "2025-06-30", queryOne(t, w, `SELECT t.due_on::text FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE p.slug = 'fixture' AND t.number = 1`))
+	assert.Equal(t, 2, w.count(`SELECT count(*) FROM plan_versions v JOIN plans p ON p.id = v.plan_id WHERE p.slug = 'fixture'`))
+
+	res = w.do(admin, http.MethodPost, preview, url.Values{"base_version": {base[1]}})
+	assert.Equal(t, http.StatusConflict, res.Code, "an upload is applied once")
+
+	// A bad document is refused with the reason, and nothing is kept.
+	res = w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, "file", "bad.txt", []byte{0xe5, 0xb9, 0xb3, 0xff, 0xfe})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	assert.Contains(t, res.Body.String(), "byte offset")
+	// Pasted text works too, and the applied documents can be downloaded.
+	res = w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {""}, "new_slug": {"pasted"}, "text": {fixturePlan}}, "", "", nil)
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
+	res = w.do(admin, http.MethodGet, "/admin/plans/fixture/versions/2", nil)
+	require.Equal(t, http.StatusOK, res.Code)
+	assert.Equal(t, revised, res.Body.String())
+	assert.Contains(t, res.Header().Get("Content-Disposition"), "attachment")
+}
+
+func queryOne(t *testing.T, w *world, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	require.NoError(t, w.db.Pool.QueryRow(bg, sql, args...).Scan(&s))
+	return s
+}
