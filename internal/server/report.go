@@ -142,7 +142,7 @@ func (s *Server) reportFormModel(ctx context.Context, asg workplan.Assignment, a
 	}
 	for _, i := range inds {
 		m.Indicators = append(m.Indicators, web.IndicatorInput{ID: i.ID, Name: "ind-" + strconv.FormatInt(i.ID, 10), Label: i.Text,
-			Target: i.Comparator + " " + strconv.FormatFloat(i.Value, 'f', -1, 64) + i.Unit})
+			Target: comparatorSign(i.Comparator) + " " + strconv.FormatFloat(i.Value, 'f', -1, 64) + i.Unit})
 	}
 	return m, nil
 }

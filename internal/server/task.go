@@ -120,7 +120,7 @@ func assignmentRow(ctx context.Context, a asgStatus, asOf string) web.Assignment
 }
 
 func indicatorRow(i workplan.TaskIndicator) web.IndicatorRow {
-	target := i.Comparator + " " + strconv.FormatFloat(i.Value, 'f', -1, 64) + i.Unit
+	target := comparatorSign(i.Comparator) + " " + strconv.FormatFloat(i.Value, 'f', -1, 64) + i.Unit
 	row := web.IndicatorRow{Text: i.Text, Target: target, Has: i.HasLatest, Met: i.Met()}
 	if i.HasLatest {
 		row.Latest = strconv.FormatFloat(i.Latest, 'f', -1, 64) + i.Unit
@@ -323,4 +323,15 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, taskHref(plan.Slug, task.Number)+"#cm-h", http.StatusSeeOther)
 	return nil
+}
+
+// comparatorSign shows a comparator as people write it: ≥, ≤, =.
+func comparatorSign(c string) string {
+	switch c {
+	case ">=":
+		return "≥"
+	case "<=":
+		return "≤"
+	}
+	return c
 }
