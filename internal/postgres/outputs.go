@@ -56,32 +56,9 @@ func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Ti
 // each with its latest value reported at or before at (at zero: ever), by
 // task and position.
 func (db *DB) PlanIndicators(ctx context.Context, planID int64, at time.Time) ([]workplan.TaskIndicator, error) {
-	if at.IsZero() {
-		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	rows, err := db.Pool.Query(ctx, `
-		SELECT i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit,
-		       lv.value IS NOT NULL, coalesce(lv.value, 0)::float8, coalesce(lv.unit_name, ''), coalesce(lv.submitted_at, 'epoch')
-		FROM indicators i
-		JOIN tasks t ON t.id = i.task_id
-		LEFT JOIN LATERAL (
-			SELECT v.value, u.name AS unit_name, r.submitted_at
-			FROM report_indicator_values v JOIN reports r ON r.id = v.report_id
-			JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.id = a.unit_id
-			WHERE v.indicator_id = i.id AND r.submitted_at <= $2 ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) lv ON true
-		WHERE t.plan_id = $1 AND t.archived_at IS NULL AND i.archived_at IS NULL
-		ORDER BY t.number, i.position`, planID, at)
+	out, err := queryIndicators(ctx, db.Pool, at, `t.plan_id = $2 ORDER BY t.number, i.position`, planID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: indicators of plan %d: %w", planID, mapErr(err, "query"))
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.TaskIndicator, error) {
-		var ti workplan.TaskIndicator
-		err := row.Scan(&ti.ID, &ti.TaskID, &ti.Position, &ti.Text, &ti.Comparator, &ti.Value, &ti.Unit,
-			&ti.HasLatest, &ti.Latest, &ti.LatestUnit, &ti.LatestAt)
-		return ti, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: indicators of plan %d: %w", planID, mapErr(err, "scan"))
+		return nil, fmt.Errorf("postgres: indicators of plan %d: %w", planID, err)
 	}
 	return out, nil
 }

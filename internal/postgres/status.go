@@ -26,21 +26,27 @@ func (db *DB) PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]wo
 	return out, nil
 }
 
-func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number,
-		       t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), `+stateColumns+`
-		FROM assignments a
-		JOIN tasks t ON t.id = a.task_id
-		JOIN plans p ON p.id = t.plan_id
-		JOIN units u ON u.id = a.unit_id
-		LEFT JOIN units v ON v.id = a.via_unit_id
-		JOIN assignment_state s ON s.assignment_id = a.id
-		WHERE t.plan_id = $1 AND t.archived_at IS NULL AND a.archived_at IS NULL
-		ORDER BY t.number, a.role, u.name`, planID)
+// assignmentFactsQuery selects active assignments with their task's deadline
+// and their maintained state; callers add the WHERE condition on t or a.
+const assignmentFactsQuery = `
+	SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number,
+	       t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), ` + stateColumns + `
+	FROM assignments a
+	JOIN tasks t ON t.id = a.task_id
+	JOIN plans p ON p.id = t.plan_id
+	JOIN units u ON u.id = a.unit_id
+	LEFT JOIN units v ON v.id = a.via_unit_id
+	JOIN assignment_state s ON s.assignment_id = a.id
+	WHERE t.archived_at IS NULL AND a.archived_at IS NULL AND `
+
+// queryAssignmentFacts runs assignmentFactsQuery with the condition and order
+// given and scans the rows.
+func queryAssignmentFacts(ctx context.Context, q querier, condition string, args ...any) ([]workplan.AssignmentFacts, error) {
+	rows, err := q.Query(ctx, assignmentFactsQuery+condition, args...)
 	if err != nil {
 		return nil, mapErr(err, "query")
 	}
+	defer rows.Close()
 	var out []workplan.AssignmentFacts
 	for rows.Next() {
 		var af workplan.AssignmentFacts
@@ -56,8 +62,13 @@ func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]wo
 		af.Facts = fs.facts(dl, dateOf(start))
 		out = append(out, af)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err, "query")
+	return out, mapErr(rows.Err(), "query")
+}
+
+func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {
+	out, err := queryAssignmentFacts(ctx, db.Pool, `t.plan_id = $1 ORDER BY t.number, a.role, u.name`, planID)
+	if err != nil {
+		return nil, err
 	}
 	if asOf.IsZero() {
 		return out, nil

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"duban/internal/deadline"
 	"duban/internal/workplan"
 )
 
@@ -83,18 +82,33 @@ func (db *DB) TaskByNumber(ctx context.Context, planID int64, n int) (workplan.T
 
 // TaskIndicators returns the active indicators of a task with their latest values.
 func (db *DB) TaskIndicators(ctx context.Context, taskID int64) ([]workplan.TaskIndicator, error) {
-	rows, err := db.Pool.Query(ctx, `
+	out, err := queryIndicators(ctx, db.Pool, time.Time{}, `i.task_id = $2 ORDER BY i.position`, taskID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: indicators of task %d: %w", taskID, err)
+	}
+	return out, nil
+}
+
+// queryIndicators returns the active indicators of active tasks that meet
+// condition (parameters from $2), each with its latest value reported at or
+// before at (zero: ever).
+func queryIndicators(ctx context.Context, q querier, at time.Time, condition string, args ...any) ([]workplan.TaskIndicator, error) {
+	if at.IsZero() {
+		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	rows, err := q.Query(ctx, `
 		SELECT i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit,
 		       lv.value IS NOT NULL, coalesce(lv.value, 0)::float8, coalesce(lv.unit_name, ''), coalesce(lv.submitted_at, 'epoch')
 		FROM indicators i
+		JOIN tasks t ON t.id = i.task_id
 		LEFT JOIN LATERAL (
 			SELECT v.value, u.name AS unit_name, r.submitted_at
 			FROM report_indicator_values v JOIN reports r ON r.id = v.report_id
 			JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.id = a.unit_id
-			WHERE v.indicator_id = i.id ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) lv ON true
-		WHERE i.task_id = $1 AND i.archived_at IS NULL ORDER BY i.position`, taskID)
+			WHERE v.indicator_id = i.id AND r.submitted_at <= $1 ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) lv ON true
+		WHERE t.archived_at IS NULL AND i.archived_at IS NULL AND `+condition, append([]any{at}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: indicators of task %d: %w", taskID, mapErr(err, "query"))
+		return nil, mapErr(err, "query")
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.TaskIndicator, error) {
 		var ti workplan.TaskIndicator
@@ -102,10 +116,7 @@ func (db *DB) TaskIndicators(ctx context.Context, taskID int64) ([]workplan.Task
 			&ti.HasLatest, &ti.Latest, &ti.LatestUnit, &ti.LatestAt)
 		return ti, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: indicators of task %d: %w", taskID, mapErr(err, "scan"))
-	}
-	return out, nil
+	return out, mapErr(err, "scan")
 }
 
 // AssignmentByID returns an assignment with its unit's name.
@@ -299,41 +310,15 @@ func (db *DB) PendingReviews(ctx context.Context, unitID int64) ([]workplan.Pend
 // UnitAssignments returns the active assignments of a unit across plans, for
 // "my tasks", with the facts to evaluate them.
 func (db *DB) UnitAssignments(ctx context.Context, unitID int64) ([]workplan.AssignmentFacts, []workplan.Task, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number,
-		       t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), `+stateColumns+`
-		FROM assignments a
-		JOIN tasks t ON t.id = a.task_id
-		JOIN plans p ON p.id = t.plan_id
-		JOIN units u ON u.id = a.unit_id
-		LEFT JOIN units v ON v.id = a.via_unit_id
-		JOIN assignment_state s ON s.assignment_id = a.id
-		WHERE a.unit_id = $1 AND t.archived_at IS NULL AND a.archived_at IS NULL
-		ORDER BY p.id, t.number`, unitID)
+	out, err := queryAssignmentFacts(ctx, db.Pool, `a.unit_id = $1 ORDER BY p.id, t.number`, unitID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: assignments of unit %d: %w", unitID, mapErr(err, "query"))
+		return nil, nil, fmt.Errorf("postgres: assignments of unit %d: %w", unitID, err)
 	}
-	var out []workplan.AssignmentFacts
-	var taskIDs []int64
-	for rows.Next() {
-		var af workplan.AssignmentFacts
-		var fs factsScan
-		var kind deadline.Kind
-		var due, start *time.Time
-		if err := rows.Scan(append([]any{&af.ID, &af.TaskID, &af.UnitID, &af.UnitName, &af.UnitKind, &af.Role, &af.Via,
-			&af.TaskNumber, &af.Facts.Deadline.Text, &kind, &due, &start}, fs.dest()...)...); err != nil {
-			return nil, nil, fmt.Errorf("postgres: assignments of unit %d: %w", unitID, mapErr(err, "scan"))
-		}
-		dl := deadline.Deadline{Text: af.Facts.Deadline.Text, Kind: kind, Due: dateOf(due)}
-		af.Version = fs.version
-		af.Facts = fs.facts(dl, dateOf(start))
-		out = append(out, af)
-		taskIDs = append(taskIDs, af.TaskID)
+	taskIDs := make([]int64, len(out))
+	for i, af := range out {
+		taskIDs[i] = af.TaskID
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("postgres: assignments of unit %d: %w", unitID, mapErr(err, "scan"))
-	}
-	rows, err = db.Pool.Query(ctx, `SELECT `+taskColumns+taskFrom+`WHERE t.id = ANY($1) ORDER BY t.id`, taskIDs)
+	rows, err := db.Pool.Query(ctx, `SELECT `+taskColumns+taskFrom+`WHERE t.id = ANY($1) ORDER BY t.id`, taskIDs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: tasks of unit %d: %w", unitID, mapErr(err, "query"))
 	}

@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,33 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// postMultipart sends a multipart form with an optional file as p.
-func (w *world) postMultipart(p who, path string, fields url.Values, fileField, fileName string, content []byte) *httptest.ResponseRecorder {
-	w.t.Helper()
-	cookies, csrf := w.credentials(p)
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	require.NoError(w.t, mw.WriteField("csrf", csrf))
-	for k, vs := range fields {
-		for _, v := range vs {
-			require.NoError(w.t, mw.WriteField(k, v))
-		}
-	}
-	if fileField != "" {
-		fw, err := mw.CreateFormFile(fileField, fileName)
-		require.NoError(w.t, err)
-		_, _ = fw.Write(content)
-	}
-	require.NoError(w.t, mw.Close())
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.RemoteAddr = "192.0.2.1:5555"
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	return w.sendRequest(req)
-}
 
 var baseVersionRe = regexp.MustCompile(`name="base_version" value="(\d+)"`)
 
@@ -53,7 +23,7 @@ func TestPlanImportPreviewThenConfirm(t *testing.T) {
 	revised = strings.Replace(revised, "(2)编制测试方案。形成测试方案。", "(2)编制测试方案。形成并印发测试方案。", 1)
 	require.NotEqual(t, fixturePlan, revised)
 
-	res := w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, "file", "修订版.txt", []byte(revised))
+	res := w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "修订版.txt", []byte(revised)})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
 	preview := res.Header().Get("Location")
 	require.True(t, strings.HasPrefix(preview, "/admin/plans/uploads/"))
@@ -70,7 +40,7 @@ func TestPlanImportPreviewThenConfirm(t *testing.T) {
 	require.NotNil(t, base)
 
 	// Another upload applied first makes this confirmation stale.
-	other := w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, "", "", nil)
+	other := w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, other.Code, "no file and no text is refused")
 	res = w.do(admin, http.MethodPost, preview, url.Values{"base_version": {base[1]}})
 	require.Equal(t, http.StatusOK, res.Code, res.Body.String())
@@ -82,11 +52,11 @@ func TestPlanImportPreviewThenConfirm(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, res.Code, "an upload is applied once")
 
 	// A bad document is refused with the reason, and nothing is kept.
-	res = w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, "file", "bad.txt", []byte{0xe5, 0xb9, 0xb3, 0xff, 0xfe})
+	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "bad.txt", []byte{0xe5, 0xb9, 0xb3, 0xff, 0xfe}})
 	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
 	assert.Contains(t, res.Body.String(), "byte offset")
 	// Pasted text works too, and the applied documents can be downloaded.
-	res = w.postMultipart(admin, "/admin/plans/upload", url.Values{"plan": {""}, "new_slug": {"pasted"}, "text": {fixturePlan}}, "", "", nil)
+	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {""}, "new_slug": {"pasted"}, "text": {fixturePlan}})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
 	res = w.do(admin, http.MethodGet, "/admin/plans/fixture/versions/2", nil)
 	require.Equal(t, http.StatusOK, res.Code)

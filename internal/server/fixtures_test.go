@@ -51,6 +51,9 @@ type planFixtures struct {
 	evidence int64
 	// extension is a pending extension request on otherAsg.
 	extension workplan.ExtensionRequest
+	// upload is the token of the administrator's pending plan upload, made
+	// on first use (adminUpload).
+	upload string
 }
 
 // version returns the current version of an assignment.
@@ -99,7 +102,11 @@ func (w *world) addPlan() {
 // administrator, awaiting confirmation, and returns its token.
 func (w *world) adminUpload() string {
 	w.t.Helper()
+	if w.plan.upload != "" {
+		return w.plan.upload
+	}
 	token := "fixture-upload-token"
+	w.plan.upload = token
 	revised := strings.Replace(fixturePlan, "形成测试方案。", "形成并印发测试方案。", 1)
 	require.NoError(w.t, w.db.SaveSeedUpload(bg, workplan.SeedUpload{Token: token, UserID: w.users[admin].ID, Slug: w.plan.slug,
 		SourceName: "revised.txt", Source: []byte(revised), ExpiresAt: w.clock.Now().Add(time.Hour)}))

@@ -7,7 +7,9 @@ package server_test
 // assignments, reports) so that their permission and IDOR tests can use it.
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -275,6 +277,41 @@ func sessionCookieOf(res *httptest.ResponseRecorder) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// formFile is one file of a multipart form.
+type formFile struct {
+	field, name string
+	content     []byte
+}
+
+// postFiles sends a multipart form with files as p, the way a browser
+// uploads: with p's session cookie and the form token added.
+func (w *world) postFiles(p who, path string, fields url.Values, files ...formFile) *httptest.ResponseRecorder {
+	w.t.Helper()
+	cookies, csrf := w.credentials(p)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	require.NoError(w.t, mw.WriteField("csrf", csrf))
+	for k, vs := range fields {
+		for _, v := range vs {
+			require.NoError(w.t, mw.WriteField(k, v))
+		}
+	}
+	for _, f := range files {
+		fw, err := mw.CreateFormFile(f.field, f.name)
+		require.NoError(w.t, err)
+		_, err = fw.Write(f.content)
+		require.NoError(w.t, err)
+	}
+	require.NoError(w.t, mw.Close())
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.RemoteAddr = "192.0.2.1:5555"
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	return w.sendRequest(req)
 }
 
 // sendRequest serves a prepared request.

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -239,22 +238,7 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 // uploadSheet posts a sheet to the import form as p.
 func (w *world) uploadSheet(p who, path, name string, content []byte) *httptest.ResponseRecorder {
 	w.t.Helper()
-	cookies, csrf := w.credentials(p)
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	require.NoError(w.t, mw.WriteField("csrf", csrf))
-	fw, err := mw.CreateFormFile("sheet", name)
-	require.NoError(w.t, err)
-	_, err = fw.Write(content)
-	require.NoError(w.t, err)
-	require.NoError(w.t, mw.Close())
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.RemoteAddr = "192.0.2.1:5555"
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	return w.sendRequest(req)
+	return w.postFiles(p, path, nil, formFile{"sheet", name, content})
 }
 
 // rowOf finds the sheet row of an assignment by its key column.

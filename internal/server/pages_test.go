@@ -1,11 +1,9 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,34 +18,6 @@ import (
 
 	"duban/internal/workplan"
 )
-
-// upload sends a multipart form as p, the way the report form does.
-func (w *world) upload(p who, path string, fields url.Values, files map[string][]byte) *httptest.ResponseRecorder {
-	w.t.Helper()
-	cookies, csrf := w.credentials(p)
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	require.NoError(w.t, mw.WriteField("csrf", csrf))
-	for k, vs := range fields {
-		for _, v := range vs {
-			require.NoError(w.t, mw.WriteField(k, v))
-		}
-	}
-	for name, content := range files {
-		fw, err := mw.CreateFormFile("evidence", name)
-		require.NoError(w.t, err)
-		_, err = fw.Write(content)
-		require.NoError(w.t, err)
-	}
-	require.NoError(w.t, mw.Close())
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.RemoteAddr = "192.0.2.1:5555"
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	return w.sendRequest(req)
-}
 
 func (w *world) count(sql string, args ...any) int {
 	w.t.Helper()
@@ -78,13 +48,13 @@ func TestReportFlowOverHTTP(t *testing.T) {
 	w.clock.Advance(10 * time.Minute)
 	fields := url.Values{"version": {strconv.Itoa(w.version(asg.ID))}, "percent": {"100"}, "progress": {"已补充截图"}, "claims": {"1"}}
 	before := w.count(`SELECT count(*) FROM reports`)
-	res = w.upload(staffOther, path, fields, map[string][]byte{"截图.pdf": []byte("<!DOCTYPE html><script>alert(1)</script>")})
+	res = w.postFiles(staffOther, path, fields, formFile{"evidence", "截图.pdf", []byte("<!DOCTYPE html><script>alert(1)</script>")})
 	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
 	assert.Contains(t, res.Body.String(), "类型不受支持")
 	assert.Contains(t, res.Body.String(), "已补充截图", "what was typed is kept")
 	assert.Equal(t, before, w.count(`SELECT count(*) FROM reports`), "nothing written")
 
-	res = w.upload(staffOther, path, fields, map[string][]byte{"截图.pdf": pdf})
+	res = w.postFiles(staffOther, path, fields, formFile{"evidence", "截图.pdf", pdf})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
 	var evID int64
 	require.NoError(t, w.db.Pool.QueryRow(bg, `SELECT f.id FROM evidence_files f JOIN reports r ON r.id = f.report_id WHERE r.assignment_id = $1`, asg.ID).Scan(&evID))
@@ -111,7 +81,7 @@ func TestReportFlowOverHTTP(t *testing.T) {
 
 	// Staff of another unit cannot file for this assignment, even by path.
 	before = w.count(`SELECT count(*) FROM reports`)
-	res = w.upload(staffOwn, path, url.Values{"version": {strconv.Itoa(w.version(asg.ID))}, "percent": {"10"}, "progress": {"冒名"}}, nil)
+	res = w.postFiles(staffOwn, path, url.Values{"version": {strconv.Itoa(w.version(asg.ID))}, "percent": {"10"}, "progress": {"冒名"}})
 	assert.Equal(t, http.StatusForbidden, res.Code)
 	assert.Equal(t, before, w.count(`SELECT count(*) FROM reports`))
 }
