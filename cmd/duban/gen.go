@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"duban/internal/auth"
-	"duban/internal/config"
 	"duban/internal/gen"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
@@ -69,11 +68,8 @@ that sampled states are the fold of their events.`)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("gen: unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := config.Load(e.getenv)
+	cfg, err := databaseConfig(e)
 	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
 	var hash string

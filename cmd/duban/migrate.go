@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"duban/internal/config"
 	"duban/internal/postgres"
 )
 
@@ -25,11 +24,8 @@ Applies the migrations embedded in this binary to DATABASE_URL.
 		fs.Usage()
 		return errUsage
 	}
-	cfg, err := config.Load(e.getenv)
+	cfg, err := databaseConfig(e)
 	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
 	m, err := postgres.NewMigrator(cfg.DatabaseURL)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"duban/internal/config"
 	"duban/internal/planparse"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
@@ -102,15 +101,9 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	if fs.NArg() > 1 {
 		return fmt.Errorf("seed: give at most one FILE")
 	}
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
-		return err
-	}
 	name := seeds.DefaultPlan
 	var src []byte
+	var err error
 	if fs.NArg() == 1 {
 		name = fs.Arg(0)
 		if src, err = readDocument(e, name); err != nil {
@@ -119,7 +112,7 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	} else if src, err = seeds.FS.ReadFile(seeds.DefaultPlan); err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+	db, err := openDB(ctx, e)
 	if err != nil {
 		return err
 	}

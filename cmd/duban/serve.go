@@ -79,11 +79,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	cfg, err := config.Load(e.getenv)
+	cfg, err := databaseConfig(e)
 	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
 	return serve(ctx, e, cfg, *migrate, nil, nil)
@@ -119,4 +116,22 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		ready(ln.Addr().String())
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// databaseConfig loads the configuration, which must name a database.
+func databaseConfig(e env) (config.Config, error) {
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.RequireDatabase()
+}
+
+// openDB opens the configured database with the small pool a command needs.
+func openDB(ctx context.Context, e env) (*postgres.DB, error) {
+	cfg, err := databaseConfig(e)
+	if err != nil {
+		return nil, err
+	}
+	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"duban/internal/config"
 	"duban/internal/deadline"
 	"duban/internal/postgres"
 	"duban/internal/snapshot"
@@ -23,14 +22,7 @@ duban serve runs the same job by itself after every midnight.`)
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+	db, err := openDB(ctx, e)
 	if err != nil {
 		return err
 	}

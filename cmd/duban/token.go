@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"duban/internal/auth"
-	"duban/internal/config"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -32,14 +30,7 @@ its hash is stored. revoke ends the live token of that name at once.`)
 	if action != "list" && *name == "" {
 		return fmt.Errorf("token %s: --name is required", action)
 	}
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+	db, err := openDB(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"duban/internal/auth"
-	"duban/internal/config"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -56,14 +54,7 @@ is not one-time.`)
 			return fmt.Errorf("user create: the password is refused: %s", policyText(err))
 		}
 	}
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return err
-	}
-	if err := cfg.RequireDatabase(); err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+	db, err := openDB(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"duban/internal/loadtest"
+)
+
+func cmdBench(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "bench", `bench [--scales 1,200] [--data DIR] [--connections 50] [--duration 10s] [--rounds 2]
+
+The HTTP half of make bench. For each scale: a PostgreSQL cluster of its own
+(durable, fsync on), `+"`duban gen --scale N`"+`, an API token, `+"`duban serve`"+` as a
+separate process (DUBAN_ENV=development, LOG_LEVEL=warn), then the load
+scenarios of `+"`duban loadtest`"+` (floor first: the other routes are given as a ratio
+to it), the server's memory, the check that no acknowledged report was lost,
+and at the end the figures against the targets. Needs the PostgreSQL server
+binaries, like make test. Scale 200 takes 5 to 8 minutes to generate and 3 GB
+of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
+	scales := fs.String("scales", "1,200", "comma-separated scales to measure, in order")
+	data := fs.String("data", "", "keep clusters of scales above 10 here and reuse them (default: temporary)")
+	password := fs.String("password", "load-test-password-2024", "password of the generated accounts")
+	conns := fs.Int("connections", 50, "virtual users, one connection each")
+	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
+	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
+	rounds := fs.Int("rounds", 2, "run the scenarios this many times per scale")
+	scenarios := fs.String("scenarios", strings.Join(loadtest.Scenarios, ","), "comma-separated scenarios (floor first)")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	var list []int
+	for _, s := range strings.Split(*scales, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bench: --scales: %q is not a scale", s)
+		}
+		list = append(list, n)
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	_, err = loadtest.Bench(ctx, loadtest.BenchOptions{
+		Binary: bin, Scales: list, DataDir: *data, Password: *password, Connections: *conns,
+		Duration: *duration, Warmup: *warmup, Rounds: *rounds, Scenarios: without(strings.Split(*scenarios, ","), ""),
+		Out: e.stdout, Log: e.stderr, Getenv: e.getenv,
+	})
+	return err
+}
