@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -56,6 +57,13 @@ func statusOf(err error) int {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	ctx := r.Context()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The client went away: nobody reads the answer, and it is not a
+		// server error worth an alert.
+		s.log.Info("request abandoned by the client", "request_id", requestIDOf(ctx), "path", r.URL.Path)
+		w.WriteHeader(499)
+		return
+	}
 	msg := workplan.ErrorMessage(err)
 	switch {
 	case status == http.StatusServiceUnavailable:
