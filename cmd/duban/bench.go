@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
 		}
 		list = append(list, n)
 	}
+	// The load generator shares the cores with the server: collect its
+	// small heap less often.
+	debug.SetGCPercent(400)
 	bin, err := os.Executable()
 	if err != nil {
 		return err

@@ -1,0 +1,391 @@
+package loadtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"duban/internal/devdb"
+	"duban/internal/postgres"
+)
+
+// BenchOptions configure Bench.
+type BenchOptions struct {
+	// Binary is the duban executable: it generates the data, creates the
+	// API token and serves.
+	Binary string
+	// Scales are the data sizes to measure, in order (duban gen --scale).
+	Scales []int
+	// DataDir, if set, keeps the cluster of each scale above 10 in
+	// DataDir/scale-N and reuses it on later runs (scale 200 takes minutes
+	// to generate). Smaller scales are generated afresh every time, in a
+	// temporary cluster, so that the writes of earlier runs do not pile up.
+	DataDir string
+	// Password is given to the generated accounts.
+	Password string
+	// Connections, Duration, Warmup, Rounds and Scenarios are those of Measure.
+	Connections      int
+	Duration, Warmup time.Duration
+	Rounds           int
+	Scenarios        []string
+	// Out receives the tables, Log the progress.
+	Out, Log io.Writer
+	// Getenv looks up PG_BINDIR and PATH for the PostgreSQL binaries.
+	Getenv func(string) string
+}
+
+// ScaleResult is what Bench measured at one scale.
+type ScaleResult struct {
+	Scale int
+	Result
+}
+
+// benchMarker is the file that says a kept cluster was generated completely.
+const benchMarker = "bench-generated"
+
+// Bench measures a real server at each scale: a PostgreSQL cluster of its
+// own (devdb, durable: fsync on), `duban gen --scale N`, an API token,
+// `duban serve` as a separate process (DUBAN_ENV=development for the floor
+// page, LOG_LEVEL=warn), then Measure with its memory sampled; then the
+// server and the cluster are stopped. It ends with the figures against the
+// targets of the performance issue.
+func Bench(ctx context.Context, opt BenchOptions) ([]ScaleResult, error) {
+	if opt.Getenv == nil {
+		opt.Getenv = os.Getenv
+	}
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	fmt.Fprintln(opt.Out, Machine())
+	var out []ScaleResult
+	for _, scale := range opt.Scales {
+		res, err := benchScale(ctx, opt, scale)
+		if err != nil {
+			return out, fmt.Errorf("loadtest: scale %d: %w", scale, err)
+		}
+		out = append(out, ScaleResult{Scale: scale, Result: res})
+	}
+	Targets(opt.Out, out)
+	return out, nil
+}
+
+func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error) {
+	logf := func(format string, a ...any) { fmt.Fprintf(opt.Log, "bench: "+format+"\n", a...) }
+	dir, kept := "", opt.DataDir != "" && scale > 10
+	if kept {
+		dir = filepath.Join(opt.DataDir, fmt.Sprintf("scale-%d", scale))
+	} else {
+		d, err := os.MkdirTemp("", "duban-bench-")
+		if err != nil {
+			return Result{}, err
+		}
+		// Removed after the cluster has stopped (deferred first, runs last).
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	cluster, err := devdb.Start(ctx, devdb.Options{Dir: dir, Logf: logf, Getenv: opt.Getenv})
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() {
+		if err := cluster.Stop(); err != nil {
+			logf("%v", err)
+		}
+	}()
+	url := cluster.AppURL()
+	marker := filepath.Join(dir, benchMarker)
+	if _, err := os.Stat(marker); err != nil {
+		if err := postgres.MigrateUp(url); err != nil {
+			return Result{}, err
+		}
+		db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 2})
+		if err != nil {
+			return Result{}, err
+		}
+		plans, err := postgresPlans(ctx, db)
+		db.Close()
+		if err != nil {
+			return Result{}, err
+		}
+		if plans > 0 {
+			return Result{}, fmt.Errorf("the cluster in %s has data but no %s file: an interrupted generation? Remove the folder to start again", dir, benchMarker)
+		}
+		logf("generating scale %d into %s (scale 200 takes 5 to 8 minutes)", scale, dir)
+		began := time.Now()
+		if err := runDuban(ctx, opt.Binary, url, opt.Log, nil, "gen", "--scale", strconv.Itoa(scale), "--password", opt.Password); err != nil {
+			return Result{}, err
+		}
+		logf("generated scale %d in %s", scale, time.Since(began).Round(time.Second))
+		if kept {
+			if err := os.WriteFile(marker, []byte(fmt.Sprintf("scale %d generated %s\n", scale, time.Now().Format(time.RFC3339))), 0o644); err != nil {
+				return Result{}, err
+			}
+		}
+	} else {
+		logf("reusing the scale %d cluster in %s (its reports include earlier runs' writes)", scale, dir)
+	}
+	var tok bytes.Buffer
+	if err := runDuban(ctx, opt.Binary, url, opt.Log, &tok, "token", "create", "--name", "bench "+time.Now().Format("2006-01-02 15:04:05.000")); err != nil {
+		return Result{}, err
+	}
+	srv, err := StartServer(ctx, opt.Binary, url, nil, opt.Log)
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			logf("%v", err)
+		}
+	}()
+	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 2})
+	if err != nil {
+		return Result{}, err
+	}
+	defer db.Close()
+	cfg := Config{URL: srv.URL, Password: opt.Password, Token: strings.TrimSpace(tok.String()), Connections: opt.Connections,
+		Duration: opt.Duration, Warmup: opt.Warmup, Plans: scale, Log: opt.Log}
+	return Measure(ctx, cfg, MeasureOptions{Scenarios: opt.Scenarios, Rounds: opt.Rounds, ServerPID: srv.PID(), Store: db,
+		Title: fmt.Sprintf("scale %d", scale), Out: opt.Out})
+}
+
+func postgresPlans(ctx context.Context, db *postgres.DB) (int, error) {
+	plans, err := db.ListPlans(ctx)
+	return len(plans), err
+}
+
+// runDuban runs the duban binary with DATABASE_URL set; its standard error
+// goes to log, its standard output to stdout (or log when nil).
+func runDuban(ctx context.Context, bin, url string, log io.Writer, stdout io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
+	if stdout == nil {
+		stdout = log
+	}
+	cmd.Stdout, cmd.Stderr = stdout, log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("duban %s: %w", args[0], err)
+	}
+	return nil
+}
+
+// Server is a `duban serve` process.
+type Server struct {
+	// URL is its base URL.
+	URL  string
+	cmd  *exec.Cmd
+	done chan error
+	log  *lockedBuffer
+}
+
+// StartServer starts `duban serve` on a free loopback port against the
+// database at url, in development mode (for /debug/floor and
+// /debug/sleep) with LOG_LEVEL=warn, plus env (KEY=VALUE), and waits until
+// /readyz answers 200. Its log goes to log and is kept for Log.
+func StartServer(ctx context.Context, bin, url string, env []string, log io.Writer) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1), log: &lockedBuffer{}}
+	s.cmd = exec.Command(bin, "serve")
+	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "DUBAN_ENV=development", "LOG_LEVEL=warn",
+		"LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port))
+	s.cmd.Env = append(s.cmd.Env, env...)
+	var w io.Writer = s.log
+	if log != nil {
+		w = io.MultiWriter(s.log, log)
+	}
+	s.cmd.Stdout, s.cmd.Stderr = w, w
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start duban serve: %w", err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			_ = s.Kill()
+			return nil, fmt.Errorf("duban serve did not become ready within 60 s:\n%s", s.Log())
+		}
+		select {
+		case err := <-s.done:
+			s.done <- err
+			return nil, fmt.Errorf("duban serve exited (%v):\n%s", err, s.Log())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if Ready(s.URL, time.Second) {
+			return s, nil
+		}
+	}
+}
+
+// Ready reports whether base/readyz answers 200 within timeout.
+func Ready(base string, timeout time.Duration) bool {
+	c := &http.Client{Timeout: timeout}
+	resp, err := c.Get(base + "/readyz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// PID returns the server's process ID.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Signal sends sig to the server.
+func (s *Server) Signal(sig os.Signal) error { return s.cmd.Process.Signal(sig) }
+
+// Wait waits up to timeout for the server to exit and returns its exit
+// error (nil for status 0).
+func (s *Server) Wait(timeout time.Duration) error {
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return err
+	case <-time.After(timeout):
+		return fmt.Errorf("duban serve did not exit within %v", timeout)
+	}
+}
+
+// Stop ends the server with SIGTERM (a clean shutdown) and waits for it,
+// killing it after 30 seconds.
+func (s *Server) Stop() error {
+	if err := s.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	if err := s.Wait(30 * time.Second); err != nil {
+		_ = s.Kill()
+		return fmt.Errorf("stop duban serve: %w", err)
+	}
+	return nil
+}
+
+// Kill ends the server at once.
+func (s *Server) Kill() error {
+	err := s.cmd.Process.Kill()
+	_ = s.Wait(10 * time.Second)
+	return err
+}
+
+// Log returns what the server has written so far.
+func (s *Server) Log() string { return s.log.String() }
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Machine describes the machine the figures were taken on: cores, CPU
+// model, memory, Go version, the PostgreSQL binaries found, date and load.
+func Machine() string {
+	cpu, mem := "?", "?"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && k == "MemTotal" {
+				f := strings.Fields(v)
+				if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					mem = fmt.Sprintf("%.1f GB", float64(n)/(1<<20))
+				}
+			}
+		}
+	}
+	pg := "?"
+	if dir, err := devdb.FindBinaries(os.Getenv); err == nil {
+		if b, err := exec.Command(filepath.Join(dir, "postgres"), "--version").Output(); err == nil {
+			pg = strings.TrimSpace(string(b))
+		}
+	}
+	return fmt.Sprintf("machine: %d cores (%s), %s RAM, %s, %s, %s, load average %s",
+		runtime.NumCPU(), cpu, mem, runtime.Version(), pg, time.Now().Format("2006-01-02 15:04 MST"), LoadAverage())
+}
+
+// Targets prints the figures against the targets of the performance issue
+// (2 cores, 50 connections).
+func Targets(w io.Writer, results []ScaleResult) {
+	fmt.Fprintln(w, "\ntargets (2 cores, 50 connections; latencies are the worst round's):")
+	mark := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT MET"
+	}
+	var maxRSS, hwm int64
+	for _, r := range results {
+		byOp := map[string]Stats{}
+		for _, s := range r.Combined {
+			if _, seen := byOp[s.Op]; !seen {
+				byOp[s.Op] = s
+			}
+		}
+		floor, dash, rep := byOp[OpFloor], byOp[OpDashboard], byOp[OpReport]
+		if dash.Requests > 0 && floor.Requests > 0 {
+			ratio := dash.RPS() / floor.RPS()
+			switch {
+			case r.Scale == 1:
+				fmt.Fprintf(w, "  scale 1: dashboard at %.0f%% of the floor's throughput (target ≥ 50%%): %s; p99 %s (target < 25 ms): %s; cache hits %.0f%%\n",
+					100*ratio, mark(ratio >= 0.5), ms(dash.P99), mark(dash.P99 < 25*time.Millisecond), 100*dash.HitRate())
+			default:
+				fmt.Fprintf(w, "  scale %d: dashboard p99 %s (target < 100 ms): %s; at %.0f%% of the floor; cache hits %.0f%%\n",
+					r.Scale, ms(dash.P99), mark(dash.P99 < 100*time.Millisecond), 100*ratio, 100*dash.HitRate())
+			}
+		}
+		if rep.Requests > 0 {
+			fmt.Fprintf(w, "  scale %d: report submission, %d writers: p99 %s (target < 50 ms): %s; %d filed, %d conflicts (409), %d errors\n",
+				r.Scale, rep.Connections, ms(rep.P99), mark(rep.P99 < 50*time.Millisecond), rep.OK, rep.Conflicts, rep.Errors)
+		}
+		if r.Verdict != nil {
+			fmt.Fprintf(w, "  scale %d: %s\n", r.Scale, r.Verdict)
+		}
+		maxRSS, hwm = max(maxRSS, r.MaxRSS), max(hwm, r.HWM)
+	}
+	if maxRSS > 0 {
+		fmt.Fprintf(w, "  server memory under load: largest VmRSS %s (target < 150 MB): %s; VmHWM, sign-in bursts included: %s\n",
+			MB(maxRSS), mark(maxRSS < 150<<20), MB(hwm))
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a process's output and readers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,190 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// user is one virtual user: its own keep-alive connection and cookie jar,
+// signed in once (an argon2id verification costs the server about 30 ms of
+// CPU, which would dominate the figures if paid per request).
+type user struct {
+	base     string
+	username string
+	client   *http.Client
+	// token, when set, is sent as a bearer token (the JSON API) instead of
+	// using the session.
+	token string
+	// assignments are the IDs this user may report on (its unit's), found
+	// on /my.
+	assignments []int64
+	// buf is reused for response bodies: the load generator shares the
+	// machine's cores with the server, so it must be frugal.
+	buf bytes.Buffer
+}
+
+// newUser makes a virtual user with one connection to base. timeout bounds
+// each request: a request that takes longer counts as an error (a hang).
+func newUser(base, username string, timeout time.Duration) *user {
+	jar, _ := cookiejar.New(nil)
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        1,
+		MaxIdleConnsPerHost: 1,
+		MaxConnsPerHost:     1,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	return &user{base: strings.TrimRight(base, "/"), username: username, client: &http.Client{
+		Transport: tr, Jar: jar, Timeout: timeout,
+		// Redirects are answers to measure (a report filed is a 303), not
+		// to follow.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (u *user) close() { u.client.CloseIdleConnections() }
+
+// response is what a request returned.
+type response struct {
+	status int
+	// body is valid until the user's next request.
+	body     []byte
+	location string
+	cache    string
+}
+
+// do sends a request and reads the whole body into the user's buffer.
+func (u *user) do(ctx context.Context, method, path, contentType string, body []byte) (response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.base+path, rd)
+	if err != nil {
+		return response{}, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if u.token != "" {
+		req.Header.Set("Authorization", "Bearer "+u.token)
+	}
+	// Browsers send these; the cross-origin check reads them on POST.
+	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	if method == http.MethodPost {
+		req.Header.Set("Origin", u.base)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	resp, err := u.client.Do(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer resp.Body.Close()
+	u.buf.Reset()
+	if _, err := u.buf.ReadFrom(resp.Body); err != nil {
+		return response{status: resp.StatusCode}, err
+	}
+	return response{status: resp.StatusCode, body: u.buf.Bytes(), location: resp.Header.Get("Location"), cache: resp.Header.Get("X-Duban-Cache")}, nil
+}
+
+var (
+	csrfRe    = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
+	versionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
+	percentRe = regexp.MustCompile(`name="percent"[^>]*value="(\d+)"`)
+	reportRe  = regexp.MustCompile(`href="/assignments/(\d+)/report"`)
+)
+
+// signIn signs in through the sign-in form, as a browser does: the form's
+// token and its pre-session cookie, then the session cookie kept in the jar.
+func (u *user) signIn(ctx context.Context, password string) error {
+	r, err := u.do(ctx, http.MethodGet, "/login", "", nil)
+	if err != nil {
+		return fmt.Errorf("loadtest: sign-in page for %s: %w", u.username, err)
+	}
+	m := csrfRe.FindSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		return fmt.Errorf("loadtest: sign-in page for %s: status %d, form token found: %v", u.username, r.status, m != nil)
+	}
+	form := url.Values{"csrf": {html.UnescapeString(string(m[1]))}, "next": {"/"}, "username": {u.username}, "password": {password}}
+	r, err = u.do(ctx, http.MethodPost, "/login", "application/x-www-form-urlencoded", []byte(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("loadtest: sign in as %s: %w", u.username, err)
+	}
+	if r.status != http.StatusSeeOther || r.location == "/account/password" {
+		return fmt.Errorf("loadtest: sign in as %s: status %d (location %q): is the password right, and was the data made by `duban gen --password`?", u.username, r.status, r.location)
+	}
+	return nil
+}
+
+// findAssignments reads the assignments the user may report on from /my.
+func (u *user) findAssignments(ctx context.Context) error {
+	r, err := u.do(ctx, http.MethodGet, "/my", "", nil)
+	if err != nil {
+		return fmt.Errorf("loadtest: /my of %s: %w", u.username, err)
+	}
+	if r.status != http.StatusOK {
+		return fmt.Errorf("loadtest: /my of %s: status %d", u.username, r.status)
+	}
+	u.assignments = u.assignments[:0]
+	for _, m := range reportRe.FindAllSubmatch(r.body, -1) {
+		id, _ := strconv.ParseInt(string(m[1]), 10, 64)
+		u.assignments = append(u.assignments, id)
+	}
+	if len(u.assignments) == 0 {
+		return fmt.Errorf("loadtest: %s has no assignment to report on", u.username)
+	}
+	return nil
+}
+
+// reportForm is what a writer reads from the report form before changing it.
+type reportForm struct {
+	csrf    string
+	version int
+	percent int
+}
+
+func parseReportForm(body []byte) (reportForm, error) {
+	var f reportForm
+	c, v, p := csrfRe.FindSubmatch(body), versionRe.FindSubmatch(body), percentRe.FindSubmatch(body)
+	if c == nil || v == nil || p == nil {
+		return f, fmt.Errorf("loadtest: the report form lacks csrf, version or percent")
+	}
+	f.csrf = html.UnescapeString(string(c[1]))
+	f.version, _ = strconv.Atoi(string(v[1]))
+	f.percent, _ = strconv.Atoi(string(p[1]))
+	return f, nil
+}
+
+// reportBody is the multipart body of a report, as the browser sends it
+// (the form has a file input, so it is multipart/form-data), with no files.
+func reportBody(f reportForm, progress string) ([]byte, string) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	pct := min(f.percent+1, 99)
+	if f.percent >= 99 {
+		pct = f.percent
+	}
+	for _, kv := range [][2]string{
+		{"csrf", f.csrf}, {"version", strconv.Itoa(f.version)}, {"percent", strconv.Itoa(pct)},
+		{"progress", progress}, {"problems", "无"}, {"next_steps", "按计划推进"},
+	} {
+		_ = mw.WriteField(kv[0], kv[1])
+	}
+	fw, _ := mw.CreateFormFile("evidence", "")
+	_, _ = fw.Write(nil)
+	_ = mw.Close()
+	return b.Bytes(), mw.FormDataContentType()
+}

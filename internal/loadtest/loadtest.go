@@ -1,0 +1,435 @@
+// Package loadtest is duban's load generator: virtual users that sign in
+// through the sign-in form once, keep their session cookie and one
+// keep-alive connection each, and then request a page (or file reports)
+// as fast as the server answers, for a while. It measures throughput and
+// latency percentiles per operation, counts errors and the dashboard cache's
+// hits, and records every report the server acknowledged so that the caller
+// can check none was lost (Audit).
+//
+// The figures that matter are ratios measured in one run on one server:
+// every page's throughput against the floor (/debug/floor, development
+// only: the same middleware and session lookup, one trivial query and a
+// small page in the same layout), so that they hold on any machine.
+//
+// The accounts are those of `duban gen --password P`: staff cNNN-staff-KKK,
+// one per unit with assignments in plan NNN (plan-2023-NNN).
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Operations (routes) a scenario measures.
+const (
+	OpFloor      = "floor"
+	OpDashboard  = "dashboard"
+	OpLedger     = "ledger"
+	OpTask       = "task"
+	OpReportForm = "report-form"
+	OpReport     = "report"
+	OpAPI        = "api"
+	// The mixed scenario's operations, told apart from the same requests
+	// measured alone.
+	OpMixedDashboard  = "mixed/dashboard"
+	OpMixedReportForm = "mixed/form"
+	OpMixedReport     = "mixed/report"
+)
+
+// Scenarios are what Run can do; each is run alone on the server.
+//
+//	floor      GET /debug/floor
+//	dashboard  GET /plans/{slug}/dashboard (the user's plan)
+//	ledger     GET /plans/{slug}/tasks
+//	task       GET /plans/{slug}/tasks/{n}, n cycling over 1..27
+//	report     read-modify-write: GET the report form of one of the user's
+//	           assignments, POST it back with its version (measured apart:
+//	           report-form and report)
+//	api        GET /api/v1/tasks?plan={slug} with a bearer token
+//	mixed      the morning before the ranking: a fifth of the users file
+//	           reports while the others read the dashboard (whose cache
+//	           each report invalidates)
+var Scenarios = []string{"floor", "dashboard", "ledger", "task", "report", "api", "mixed"}
+
+// Config says what to load and how hard.
+type Config struct {
+	// URL is the server's base URL, e.g. http://127.0.0.1:8080.
+	URL string
+	// Password is the password of the generated accounts.
+	Password string
+	// Token is an API bearer token (`duban token create`), for "api".
+	Token string
+	// Connections is the number of virtual users, each with one connection.
+	Connections int
+	// Duration is how long each scenario is measured, after Warmup.
+	Duration, Warmup time.Duration
+	// Plans is how many generated plans there are (the scale): virtual user
+	// i works in plan i mod Plans + 1, as staff member i / Plans + 1 (mod
+	// StaffPerPlan, so that accounts are shared when there are more users
+	// than staff: a person signed in twice).
+	Plans, StaffPerPlan int
+	// AssignmentsPerUser limits each writer to its unit's first N
+	// assignments (0: all of them); fewer assignments shared by more users
+	// make more conflicts.
+	AssignmentsPerUser int
+	// RequestTimeout bounds each request; a request that takes longer is an
+	// error (default 15 s, above the server's own REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+	// Marker starts the progress text of every report filed, so that they
+	// can be found afterwards (default: "loadtest <unix nanos> ").
+	Marker string
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// Runner is a set of signed-in virtual users.
+type Runner struct {
+	cfg   Config
+	users []*user
+	api   []*user
+	seq   atomic.Int64
+	// mu guards the record of writes.
+	mu     sync.Mutex
+	writes Writes
+}
+
+// Writes records every report a run filed, by what the server answered.
+type Writes struct {
+	// Acknowledged maps the progress text of each report answered 303 to
+	// its assignment: each must be in the database afterwards.
+	Acknowledged map[string]int64
+	// Refused maps the progress text of each report answered 409 (stale
+	// version) to its assignment: none may be in the database.
+	Refused map[string]int64
+	// Unknown holds reports whose answer was an error or never came: they
+	// may or may not have been written.
+	Unknown map[string]int64
+}
+
+// New signs in cfg.Connections virtual users (a few at a time) and, when
+// withWriters, finds the assignments each may report on.
+func New(ctx context.Context, cfg Config, withWriters bool) (*Runner, error) {
+	if cfg.Connections <= 0 {
+		return nil, errors.New("loadtest: connections must be positive")
+	}
+	if cfg.Plans <= 0 {
+		cfg.Plans = 1
+	}
+	if cfg.StaffPerPlan <= 0 {
+		cfg.StaffPerPlan = 32
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 15 * time.Second
+	}
+	if cfg.Marker == "" {
+		cfg.Marker = "loadtest " + strconv.FormatInt(time.Now().UnixNano(), 36) + " "
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	r := &Runner{cfg: cfg, writes: Writes{Acknowledged: map[string]int64{}, Refused: map[string]int64{}, Unknown: map[string]int64{}}}
+	start := time.Now()
+	r.users = make([]*user, cfg.Connections)
+	errs := make([]error, cfg.Connections)
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i := range r.users {
+		u := newUser(cfg.URL, r.Username(i), cfg.RequestTimeout)
+		r.users[i] = u
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if errs[i] = u.signIn(ctx, cfg.Password); errs[i] != nil {
+				return
+			}
+			if withWriters {
+				errs[i] = u.findAssignments(ctx)
+				if n := cfg.AssignmentsPerUser; n > 0 && len(u.assignments) > n {
+					u.assignments = u.assignments[:n]
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if cfg.Token != "" {
+		for i := range cfg.Connections {
+			u := newUser(cfg.URL, "api", cfg.RequestTimeout)
+			u.token = cfg.Token
+			r.api = append(r.api, u)
+			_ = i
+		}
+	}
+	fmt.Fprintf(cfg.Log, "loadtest: %d virtual users signed in (%s)\n", cfg.Connections, time.Since(start).Round(10*time.Millisecond))
+	return r, nil
+}
+
+// Username returns the account of virtual user i.
+func (r *Runner) Username(i int) string {
+	plan := i%r.cfg.Plans + 1
+	staff := (i/r.cfg.Plans)%r.cfg.StaffPerPlan + 1
+	return fmt.Sprintf("c%03d-staff-%03d", plan, staff)
+}
+
+func (r *Runner) slug(i int) string { return fmt.Sprintf("plan-2023-%03d", i%r.cfg.Plans+1) }
+
+// Assignments returns the IDs of every assignment some writer may report on.
+func (r *Runner) Assignments() []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, u := range r.users {
+		for _, id := range u.assignments {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// Writes returns the record of the reports filed so far.
+func (r *Runner) Writes() Writes {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := Writes{Acknowledged: map[string]int64{}, Refused: map[string]int64{}, Unknown: map[string]int64{}}
+	for k, v := range r.writes.Acknowledged {
+		w.Acknowledged[k] = v
+	}
+	for k, v := range r.writes.Refused {
+		w.Refused[k] = v
+	}
+	for k, v := range r.writes.Unknown {
+		w.Unknown[k] = v
+	}
+	return w
+}
+
+// Marker is the prefix of the progress text of every report filed.
+func (r *Runner) Marker() string { return r.cfg.Marker }
+
+// Close drops the users' connections.
+func (r *Runner) Close() {
+	for _, u := range r.users {
+		if u != nil {
+			u.close()
+		}
+	}
+	for _, u := range r.api {
+		u.close()
+	}
+}
+
+// step is one iteration of a virtual user: it records what it did into the
+// recorders it is given.
+type step func(ctx context.Context, u *user, i int, rec func(op string) *recorder)
+
+// Run runs one scenario: every virtual user repeats its step for
+// Warmup+Duration; requests started after the warm-up are measured.
+func (r *Runner) Run(ctx context.Context, scenario string) ([]Stats, error) {
+	type part struct {
+		users []*user
+		idx   []int
+		step  step
+		ops   []string
+	}
+	all := func(us []*user, s step, ops ...string) part {
+		p := part{users: us, step: s, ops: ops}
+		for i := range us {
+			p.idx = append(p.idx, i)
+		}
+		return p
+	}
+	var parts []part
+	switch scenario {
+	case "floor":
+		parts = []part{all(r.users, r.get(OpFloor, func(int, int) string { return "/debug/floor" }), OpFloor)}
+	case "dashboard":
+		parts = []part{all(r.users, r.get(OpDashboard, func(i, _ int) string { return "/plans/" + r.slug(i) + "/dashboard" }), OpDashboard)}
+	case "ledger":
+		parts = []part{all(r.users, r.get(OpLedger, func(i, _ int) string { return "/plans/" + r.slug(i) + "/tasks" }), OpLedger)}
+	case "task":
+		parts = []part{all(r.users, r.get(OpTask, func(i, n int) string { return "/plans/" + r.slug(i) + "/tasks/" + strconv.Itoa(n%27+1) }), OpTask)}
+	case "report":
+		if !r.writers() {
+			return nil, errors.New("loadtest: the report scenario needs writers (New with withWriters)")
+		}
+		parts = []part{all(r.users, r.fileReport(OpReportForm, OpReport), OpReportForm, OpReport)}
+	case "api":
+		if len(r.api) == 0 {
+			return nil, errors.New("loadtest: the api scenario needs a token")
+		}
+		parts = []part{all(r.api, r.get(OpAPI, func(i, _ int) string { return "/api/v1/tasks?plan=" + r.slug(i) }), OpAPI)}
+	case "mixed":
+		if !r.writers() {
+			return nil, errors.New("loadtest: the mixed scenario needs writers (New with withWriters)")
+		}
+		nw := max(len(r.users)/5, 1)
+		w, rd := part{step: r.fileReport(OpMixedReportForm, OpMixedReport), ops: []string{OpMixedReportForm, OpMixedReport}}, part{
+			step: r.get(OpMixedDashboard, func(i, _ int) string { return "/plans/" + r.slug(i) + "/dashboard" }), ops: []string{OpMixedDashboard}}
+		for i, u := range r.users {
+			if i%5 == 0 && len(w.users) < nw {
+				w.users, w.idx = append(w.users, u), append(w.idx, i)
+			} else {
+				rd.users, rd.idx = append(rd.users, u), append(rd.idx, i)
+			}
+		}
+		parts = []part{rd, w}
+	default:
+		return nil, fmt.Errorf("loadtest: unknown scenario %q (want one of %v)", scenario, Scenarios)
+	}
+
+	recs := map[string]*recorder{}
+	conns := map[string]int{}
+	var order []string
+	for _, p := range parts {
+		for _, op := range p.ops {
+			recs[op] = newRecorder()
+			conns[op] = len(p.users)
+			order = append(order, op)
+		}
+	}
+	// Requests of the warm-up go to throwaway recorders.
+	warm := map[string]*recorder{}
+	for op := range recs {
+		warm[op] = newRecorder()
+	}
+	var measuring atomic.Bool
+	recFor := func(op string) *recorder {
+		if measuring.Load() {
+			return recs[op]
+		}
+		return warm[op]
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var stop atomic.Bool
+	for _, p := range parts {
+		for k, u := range p.users {
+			i := p.idx[k]
+			wg.Go(func() {
+				for !stop.Load() && runCtx.Err() == nil {
+					p.step(runCtx, u, i, recFor)
+				}
+			})
+		}
+	}
+	select {
+	case <-time.After(r.cfg.Warmup):
+	case <-ctx.Done():
+	}
+	measuring.Store(true)
+	began := time.Now()
+	select {
+	case <-time.After(r.cfg.Duration):
+	case <-ctx.Done():
+	}
+	stop.Store(true)
+	wg.Wait()
+	elapsed := time.Since(began)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []Stats
+	for _, op := range order {
+		out = append(out, recs[op].stats(op, conns[op], elapsed))
+	}
+	return out, nil
+}
+
+func (r *Runner) writers() bool {
+	for _, u := range r.users {
+		if len(u.assignments) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// get returns a step that GETs path(i, n) for the n-th request of user i
+// and expects 200.
+func (r *Runner) get(op string, path func(i, n int) string) step {
+	var n atomic.Int64
+	return func(ctx context.Context, u *user, i int, rec func(string) *recorder) {
+		p := path(i, int(n.Add(1)))
+		t := time.Now()
+		resp, err := u.do(ctx, http.MethodGet, p, "", nil)
+		d := time.Since(t)
+		if ctx.Err() != nil && err != nil {
+			return
+		}
+		o, msg := outcomeOf(resp, err, http.StatusOK)
+		rec(op).add(d, resp.status, resp.cache, o, msg)
+	}
+}
+
+func outcomeOf(resp response, err error, want int) (outcome, string) {
+	switch {
+	case err != nil:
+		return outcomeError, err.Error()
+	case resp.status == want:
+		return outcomeOK, ""
+	case resp.status == http.StatusConflict:
+		return outcomeConflict, ""
+	}
+	return outcomeError, "status " + strconv.Itoa(resp.status)
+}
+
+// fileReport returns the writer's step: read the report form of one of
+// its assignments (chosen at random), and post it back with the version
+// read and a progress text that names this write, so that it can be found.
+// The two requests are measured as formOp and postOp.
+func (r *Runner) fileReport(formOp, postOp string) step {
+	return func(ctx context.Context, u *user, _ int, rec func(string) *recorder) {
+		id := u.assignments[rand.IntN(len(u.assignments))]
+		path := "/assignments/" + strconv.FormatInt(id, 10) + "/report"
+		t := time.Now()
+		resp, err := u.do(ctx, http.MethodGet, path, "", nil)
+		d := time.Since(t)
+		if ctx.Err() != nil && err != nil {
+			return
+		}
+		o, msg := outcomeOf(resp, err, http.StatusOK)
+		rec(formOp).add(d, resp.status, "", o, msg)
+		if o != outcomeOK {
+			return
+		}
+		form, err := parseReportForm(resp.body)
+		if err != nil {
+			rec(postOp).add(0, 0, "", outcomeError, err.Error())
+			return
+		}
+		text := r.cfg.Marker + u.username + " #" + strconv.FormatInt(r.seq.Add(1), 10)
+		body, ct := reportBody(form, text)
+		t = time.Now()
+		resp, err = u.do(ctx, http.MethodPost, path, ct, body)
+		d = time.Since(t)
+		o, msg = outcomeOf(resp, err, http.StatusSeeOther)
+		if o == outcomeOK && resp.location != "/assignments/"+strconv.FormatInt(id, 10)+"?filed=1" {
+			o, msg = outcomeError, "303 to "+resp.location
+		}
+		r.mu.Lock()
+		switch o {
+		case outcomeOK:
+			r.writes.Acknowledged[text] = id
+		case outcomeConflict:
+			r.writes.Refused[text] = id
+		default:
+			r.writes.Unknown[text] = id
+		}
+		r.mu.Unlock()
+		rec(postOp).add(d, resp.status, "", o, msg)
+	}
+}
