@@ -106,9 +106,18 @@ func redact(s, url string) string {
 	return strings.ReplaceAll(s, url, "<DATABASE_URL>")
 }
 
-// inTx runs fn in a transaction, committing if it returns nil.
+// inTx runs fn in a transaction, committing if it returns nil. A failure
+// because the database went away (at BEGIN, COMMIT or a statement whose
+// error fn passed on unmapped) is marked unavailable, so that the request
+// fails with 503 like any other while the database is down; retrying is
+// safe, as every write checks the version it started from. A cancelled
+// context (the client left, or Ctrl-C) stays what it is.
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, fn)
+	err := pgx.BeginFunc(ctx, db.Pool, fn)
+	if err != nil && !errors.Is(err, errUnavailable) && !errors.Is(err, context.Canceled) && unavailable(err) {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	return err
 }
 
 // mapErr turns pgx's "no rows" into workplan.ErrNotFound and unique
