@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -65,7 +66,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	key := idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -88,7 +89,7 @@ func (h *Hasher) Verify(encoded, password string) (bool, error) {
 		}
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
+	got := idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 
@@ -99,7 +100,20 @@ func (h *Hasher) VerifyDummy(password string) {
 	if err != nil {
 		return
 	}
-	_ = argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
+	_ = idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
+}
+
+// hashing admits as many argon2id computations at once as there are
+// processors. Each holds MemoryKiB (19 MiB) for its whole run; the
+// computation is CPU-bound, so running more at once would not finish them
+// sooner, but a burst of sign-ins (the morning rush, or an attacker) would
+// grow the heap by 19 MiB per sign-in in flight. Waiting here bounds it.
+var hashing = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+
+func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
 }
 
 // NeedsRehash reports whether encoded was made with other parameters than
