@@ -23,6 +23,7 @@ type pageStore interface {
 	TaskByNumber(ctx context.Context, planID int64, n int) (workplan.Task, error)
 	TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.Plan, error)
 	PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error)
+	AssignmentFacts(ctx context.Context, id int64) (workplan.AssignmentFacts, error)
 	TaskIndicators(ctx context.Context, taskID int64) ([]workplan.TaskIndicator, error)
 	AssignmentByID(ctx context.Context, id int64) (workplan.Assignment, error)
 	TaskLeads(ctx context.Context, taskID int64) ([]int64, error)

@@ -92,8 +92,25 @@ func (s *Server) reportTarget(r *http.Request) (workplan.Assignment, asgStatus, 
 	if !s.actor(r).CanFileReport(asg) {
 		return asg, asgStatus{}, nil, workplan.Plan{}, workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
 	}
-	a, ts, plan, err := s.findAssignment(ctx, asg, s.now(), "")
+	a, ts, plan, err := s.reportAssignment(ctx, asg)
 	return asg, a, ts, plan, err
+}
+
+// reportAssignment evaluates assignment asg now, with its task and plan:
+// what the report form shows. It reads the one assignment, not the whole
+// plan (findAssignment): the form and its submission are the requests of
+// the busiest morning, every unit filing at once.
+func (s *Server) reportAssignment(ctx context.Context, asg workplan.Assignment) (asgStatus, *taskStatus, workplan.Plan, error) {
+	task, plan, err := s.store.TaskByID(ctx, asg.TaskID)
+	if err != nil {
+		return asgStatus{}, nil, plan, err
+	}
+	f, err := s.store.AssignmentFacts(ctx, asg.ID)
+	if err != nil {
+		return asgStatus{}, nil, plan, err
+	}
+	a := asgStatus{AssignmentFacts: f, Status: deadline.Evaluate(f.Facts, s.now(), s.policy())}
+	return a, &taskStatus{Task: task, Asg: []asgStatus{a}}, plan, nil
 }
 
 // reportForm shows the report form, pre-filled from the last report so that a
