@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -45,7 +46,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if cacheable {
 		if body, ok := s.cache.get(key); ok {
 			w.Header().Set("X-Duban-Cache", "hit")
-			s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", templ.Raw(string(body)))
+			s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body))
 			return nil
 		}
 		w.Header().Set("X-Duban-Cache", "miss")
@@ -149,8 +150,18 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if cacheable {
 		s.cache.put(key, body.Bytes())
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", templ.Raw(body.String()))
+	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body.Bytes()))
 	return nil
+}
+
+// rawBytes writes b, a body rendered (and escaped) earlier, as it is:
+// without templ.Raw's conversion to a string, which copied the whole cached
+// dashboard (80 KB) on every hit.
+func rawBytes(b []byte) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 // dashboardUnits is how many units a dashboard row names before "and N more".
