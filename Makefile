@@ -13,7 +13,7 @@ BIN := bin/duban
 TEST_FLAGS ?= -count=1 -p 2
 FUZZTIME ?= 20000x
 
-.PHONY: audit run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz clean
+.PHONY: audit run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz bench reliability clean
 
 ## run: start duban with a local PostgreSQL (or DATABASE_URL), migrate, seed, serve on :8080
 run: build
@@ -34,6 +34,21 @@ endif
 ## fuzz: run the parser's fuzz test for FUZZTIME
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./internal/planparse
+
+## bench: the Go benchmarks, then HTTP load runs against real servers at scale 1 and 200 (README, Performance)
+# The scale-200 cluster (5-8 minutes to generate, 3 GB) is kept in
+# BENCH_DATA_DIR and reused by later runs.
+BENCH_DATA_DIR ?= $(or $(TMPDIR),/tmp)/duban-bench
+BENCH_FLAGS ?=
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/deadline ./internal/planparse ./internal/gen
+	$(BIN) devdb exec -- $(GO) test -run '^$$' -bench SeedEmptyDatabase -benchmem -benchtime 5x ./internal/postgres
+	$(BIN) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
+	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanFactsScale -benchtime 100x ./internal/postgres'
+
+## reliability: fault tests (database restart, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
+reliability:
+	$(GO) test -tags reliability -count=1 -timeout 30m -v ./internal/reliability
 
 ## audit: Lighthouse 12.2.3 and axe-core on the main pages, signed in (needs Node 20 and Chromium)
 audit: build

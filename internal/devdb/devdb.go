@@ -37,6 +37,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Getenv looks up PATH and PG_BINDIR; nil means os.Getenv.
 	Getenv func(string) string
+	// Port is the TCP port to listen on; 0 picks a free one. The fault tests
+	// stop a kept cluster and start it again on its previous port, where
+	// the application's pool reconnects.
+	Port int
 }
 
 // Cluster is a running PostgreSQL server started by Start.
@@ -104,7 +108,7 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	c := &Cluster{Database: opt.Database, logf: opt.Logf}
+	c := &Cluster{Database: opt.Database, Port: opt.Port, logf: opt.Logf}
 	if c.Database == "" {
 		c.Database = "duban"
 	}
@@ -192,11 +196,14 @@ func (c *Cluster) start(ctx context.Context) error {
 		c.logf("stopping a PostgreSQL server left running in %s", c.dataDir())
 		_, _ = c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "stop")
 	}
-	port, err := freePort()
-	if err != nil {
-		return fmt.Errorf("devdb: find a free port: %w", err)
+	port := c.Port
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return fmt.Errorf("devdb: find a free port: %w", err)
+		}
+		c.Port = port
 	}
-	c.Port = port
 	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200", port)
 	if c.temp {
 		// A throwaway cluster for tests never needs durability.

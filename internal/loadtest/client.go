@@ -105,6 +105,7 @@ var (
 	versionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
 	percentRe = regexp.MustCompile(`name="percent"[^>]*value="(\d+)"`)
 	reportRe  = regexp.MustCompile(`href="/assignments/(\d+)/report"`)
+	indRe     = regexp.MustCompile(`name="(ind-\d+)"[^>]*value="([^"]*)"`)
 )
 
 // signIn signs in through the sign-in form, as a browser does: the form's
@@ -154,6 +155,9 @@ type reportForm struct {
 	csrf    string
 	version int
 	percent int
+	// indicators are the indicator fields, pre-filled from the last
+	// report, which a browser posts back as they are.
+	indicators [][2]string
 }
 
 func parseReportForm(body []byte) (reportForm, error) {
@@ -165,6 +169,9 @@ func parseReportForm(body []byte) (reportForm, error) {
 	f.csrf = html.UnescapeString(string(c[1]))
 	f.version, _ = strconv.Atoi(string(v[1]))
 	f.percent, _ = strconv.Atoi(string(p[1]))
+	for _, m := range indRe.FindAllSubmatch(body, -1) {
+		f.indicators = append(f.indicators, [2]string{string(m[1]), html.UnescapeString(string(m[2]))})
+	}
 	return f, nil
 }
 
@@ -177,10 +184,11 @@ func reportBody(f reportForm, progress string) ([]byte, string) {
 	if f.percent >= 99 {
 		pct = f.percent
 	}
-	for _, kv := range [][2]string{
+	fields := [][2]string{
 		{"csrf", f.csrf}, {"version", strconv.Itoa(f.version)}, {"percent", strconv.Itoa(pct)},
 		{"progress", progress}, {"problems", "无"}, {"next_steps", "按计划推进"},
-	} {
+	}
+	for _, kv := range append(fields, f.indicators...) {
 		_ = mw.WriteField(kv[0], kv[1])
 	}
 	fw, _ := mw.CreateFormFile("evidence", "")

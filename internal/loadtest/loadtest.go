@@ -42,6 +42,9 @@ const (
 	OpMixedDashboard  = "mixed/dashboard"
 	OpMixedReportForm = "mixed/form"
 	OpMixedReport     = "mixed/report"
+	// The paced scenario's operations.
+	OpPacedReportForm = "paced/form"
+	OpPacedReport     = "paced/report"
 )
 
 // Scenarios are what Run can do; each is run alone on the server.
@@ -54,10 +57,13 @@ const (
 //	           assignments, POST it back with its version (measured apart:
 //	           report-form and report)
 //	api        GET /api/v1/tasks?plan={slug} with a bearer token
+//	paced      report at a steady rate: each user files one report a second
+//	           (with 50 users, 50 reports a second, 180,000 an hour), so
+//	           that latency is measured below saturation
 //	mixed      the morning before the ranking: a fifth of the users file
 //	           reports while the others read the dashboard (whose cache
 //	           each report invalidates)
-var Scenarios = []string{"floor", "dashboard", "ledger", "task", "report", "api", "mixed"}
+var Scenarios = []string{"floor", "dashboard", "ledger", "task", "report", "paced", "api", "mixed"}
 
 // Config says what to load and how hard.
 type Config struct {
@@ -76,6 +82,9 @@ type Config struct {
 	// StaffPerPlan, so that accounts are shared when there are more users
 	// than staff: a person signed in twice).
 	Plans, StaffPerPlan int
+	// Usernames, if set, are the accounts of the virtual users instead
+	// (user i signs in as Usernames[i mod len]).
+	Usernames []string
 	// AssignmentsPerUser limits each writer to its unit's first N
 	// assignments (0: all of them); fewer assignments shared by more users
 	// make more conflicts.
@@ -177,6 +186,9 @@ func New(ctx context.Context, cfg Config, withWriters bool) (*Runner, error) {
 
 // Username returns the account of virtual user i.
 func (r *Runner) Username(i int) string {
+	if n := len(r.cfg.Usernames); n > 0 {
+		return r.cfg.Usernames[i%n]
+	}
 	plan := i%r.cfg.Plans + 1
 	staff := (i/r.cfg.Plans)%r.cfg.StaffPerPlan + 1
 	return fmt.Sprintf("c%03d-staff-%03d", plan, staff)
@@ -266,6 +278,11 @@ func (r *Runner) Run(ctx context.Context, scenario string) ([]Stats, error) {
 			return nil, errors.New("loadtest: the report scenario needs writers (New with withWriters)")
 		}
 		parts = []part{all(r.users, r.fileReport(OpReportForm, OpReport), OpReportForm, OpReport)}
+	case "paced":
+		if !r.writers() {
+			return nil, errors.New("loadtest: the paced scenario needs writers (New with withWriters)")
+		}
+		parts = []part{all(r.users, paced(len(r.users), time.Second, r.fileReport(OpPacedReportForm, OpPacedReport)), OpPacedReportForm, OpPacedReport)}
 	case "api":
 		if len(r.api) == 0 {
 			return nil, errors.New("loadtest: the api scenario needs a token")
@@ -347,6 +364,28 @@ func (r *Runner) Run(ctx context.Context, scenario string) ([]Stats, error) {
 		out = append(out, recs[op].stats(op, conns[op], elapsed))
 	}
 	return out, nil
+}
+
+// paced returns a step that runs s at most once per interval for each of
+// n users, starting at a random offset so that the users do not march in
+// step.
+func paced(n int, interval time.Duration, s step) step {
+	next := make([]time.Time, n)
+	return func(ctx context.Context, u *user, i int, rec func(string) *recorder) {
+		now := time.Now()
+		if next[i].IsZero() {
+			next[i] = now.Add(time.Duration(rand.Int64N(int64(interval))))
+		}
+		if wait := next[i].Sub(now); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return
+			}
+		}
+		next[i] = next[i].Add(interval)
+		s(ctx, u, i, rec)
+	}
 }
 
 func (r *Runner) writers() bool {

@@ -1,0 +1,156 @@
+package loadtest
+
+import (
+	"bytes"
+	"mime"
+	"mime/multipart"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"duban/internal/postgres"
+)
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	ms := func(ns ...int) []time.Duration {
+		var out []time.Duration
+		for _, n := range ns {
+			out = append(out, time.Duration(n)*time.Millisecond)
+		}
+		return out
+	}
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(i+1) * time.Millisecond
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"empty", nil, 99, 0},
+		{"one", ms(7), 50, 7 * time.Millisecond},
+		{"median of four is the second", ms(1, 2, 3, 4), 50, 2 * time.Millisecond},
+		{"p99 of 100 is the 99th", hundred, 99, 99 * time.Millisecond},
+		{"p100 is the max", hundred, 100, 100 * time.Millisecond},
+		{"p99 of 10 is the max", ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 99, 10 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Percentile(tt.sorted, tt.p))
+		})
+	}
+}
+
+func TestRecorderStats(t *testing.T) {
+	t.Parallel()
+	r := newRecorder()
+	r.add(3*time.Millisecond, 200, "hit", outcomeOK, "")
+	r.add(1*time.Millisecond, 200, "miss", outcomeOK, "")
+	r.add(2*time.Millisecond, 409, "", outcomeConflict, "")
+	r.add(9*time.Millisecond, 503, "", outcomeError, "status 503")
+	r.add(5*time.Millisecond, 0, "", outcomeError, "connection refused")
+	s := r.stats("x", 3, 2*time.Second)
+	assert.Equal(t, 5, s.Requests)
+	assert.Equal(t, 2.5, s.RPS())
+	assert.Equal(t, []int{2, 1, 2}, []int{s.OK, s.Conflicts, s.Errors})
+	assert.Equal(t, 3*time.Millisecond, s.P50)
+	assert.Equal(t, 9*time.Millisecond, s.P99)
+	assert.Equal(t, 0.5, s.HitRate())
+	assert.Equal(t, "status 503", s.FirstError)
+	assert.Equal(t, map[int]int{200: 2, 409: 1, 503: 1, 0: 1}, s.Statuses)
+	assert.Equal(t, -1.0, Stats{}.HitRate(), "no cache header")
+}
+
+func TestCombineKeepsWorstPercentiles(t *testing.T) {
+	t.Parallel()
+	a := []Stats{{Op: OpFloor, Requests: 100, Elapsed: time.Second, P99: 5 * time.Millisecond, Statuses: map[int]int{200: 100}},
+		{Op: OpDashboard, Requests: 50, Elapsed: time.Second, P99: 9 * time.Millisecond, Statuses: map[int]int{200: 50}}}
+	b := []Stats{{Op: OpFloor, Requests: 300, Elapsed: time.Second, P99: 3 * time.Millisecond, Statuses: map[int]int{200: 300}},
+		{Op: OpDashboard, Requests: 150, Elapsed: time.Second, P99: 12 * time.Millisecond, Statuses: map[int]int{200: 150}}}
+	c := Combine([][]Stats{a, b})
+	require.Len(t, c, 2)
+	assert.Equal(t, 200.0, c[0].RPS())
+	assert.Equal(t, 5*time.Millisecond, c[0].P99)
+	assert.Equal(t, 12*time.Millisecond, c[1].P99)
+	assert.Equal(t, 200, c[1].Statuses[200])
+	assert.Equal(t, 100, a[0].Statuses[200], "the rounds are left alone")
+	var out bytes.Buffer
+	Table(&out, c)
+	assert.Contains(t, out.String(), "0.50", "dashboard at half the floor")
+}
+
+func TestParseReportFormAndBody(t *testing.T) {
+	t.Parallel()
+	page := `<form method="post" action="/assignments/7/report" enctype="multipart/form-data">
+		<input type="hidden" name="csrf" value="a&#43;b"/><input type="hidden" name="version" value="12"/>
+		<input type="number" id="percent" name="percent" min="0" max="100" step="1" required value="40" inputmode="numeric"/>
+		<input type="number" id="ind-3" name="ind-3" step="any" value="2.5"/>
+		<input type="number" id="ind-4" name="ind-4" step="any" value=""/>`
+	f, err := parseReportForm([]byte(page))
+	require.NoError(t, err)
+	assert.Equal(t, reportForm{csrf: "a+b", version: 12, percent: 40, indicators: [][2]string{{"ind-3", "2.5"}, {"ind-4", ""}}}, f)
+
+	body, ct := reportBody(f, "loadtest x #1")
+	_, params, err := mime.ParseMediaType(ct)
+	require.NoError(t, err)
+	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(1 << 20)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a+b"}, form.Value["csrf"])
+	assert.Equal(t, []string{"12"}, form.Value["version"], "the version read is posted back")
+	assert.Equal(t, []string{"41"}, form.Value["percent"])
+	assert.Equal(t, []string{"loadtest x #1"}, form.Value["progress"])
+	assert.Equal(t, []string{"2.5"}, form.Value["ind-3"], "indicators posted back as a browser does")
+
+	_, err = parseReportForm([]byte(`<p>signed out</p>`))
+	assert.Error(t, err)
+}
+
+func TestParseStatus(t *testing.T) {
+	t.Parallel()
+	m := parseStatus([]byte("Name:\tduban\nVmHWM:\t  185456 kB\nVmRSS:\t   36632 kB\nThreads:\t9\n"))
+	assert.Equal(t, Memory{RSS: 36632 << 10, HWM: 185456 << 10}, m)
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	before := postgres.ReportAudit{Reports: map[int64]int{1: 10, 2: 5}, ReportEvents: map[int64]int{1: 10, 2: 5}}
+	w := Writes{
+		Acknowledged: map[string]int64{"m a": 1, "m b": 2},
+		Refused:      map[string]int64{"m c": 1},
+		Unknown:      map[string]int64{"m d": 2, "m e": 2},
+	}
+	good := postgres.ReportAudit{Reports: map[int64]int{1: 11, 2: 7}, ReportEvents: map[int64]int{1: 11, 2: 7},
+		Marked: map[string]int64{"m a": 1, "m b": 2, "m d": 2}}
+	v := Check(before, good, w)
+	assert.True(t, v.OK(), "%s", v)
+	assert.Equal(t, 1, v.UnknownStored)
+	assert.Contains(t, v.String(), "OK: 2 acknowledged (303), 1 refused (409), 2 without answer (1 of them stored)")
+
+	tests := []struct {
+		name  string
+		after postgres.ReportAudit
+		want  string
+	}{
+		{"an acknowledged report missing", postgres.ReportAudit{Reports: map[int64]int{1: 10, 2: 7}, ReportEvents: map[int64]int{1: 10, 2: 7},
+			Marked: map[string]int64{"m b": 2, "m d": 2}}, "MISSING 1"},
+		{"a refused report stored", postgres.ReportAudit{Reports: map[int64]int{1: 12, 2: 7}, ReportEvents: map[int64]int{1: 12, 2: 7},
+			Marked: map[string]int64{"m a": 1, "m b": 2, "m c": 1, "m d": 2}}, "REFUSED BUT STORED 1"},
+		{"stored twice", postgres.ReportAudit{Reports: map[int64]int{1: 12, 2: 7}, ReportEvents: map[int64]int{1: 12, 2: 7},
+			Marked: map[string]int64{"m a": -1, "m b": 2, "m d": 2}}, "STRAY 1"},
+		{"a report without its event", postgres.ReportAudit{Reports: map[int64]int{1: 11, 2: 7}, ReportEvents: map[int64]int{1: 11, 2: 6},
+			Marked: map[string]int64{"m a": 1, "m b": 2, "m d": 2}}, "report events +2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Check(before, tt.after, w)
+			assert.False(t, v.OK())
+			assert.True(t, strings.Contains(v.String(), tt.want), "%s", v)
+		})
+	}
+}
