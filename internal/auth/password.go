@@ -103,12 +103,13 @@ func (h *Hasher) VerifyDummy(password string) {
 	_ = idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
 }
 
-// hashing admits as many argon2id computations at once as there are
-// processors. Each holds MemoryKiB (19 MiB) for its whole run; the
-// computation is CPU-bound, so running more at once would not finish them
-// sooner, but a burst of sign-ins (the morning rush, or an attacker) would
-// grow the heap by 19 MiB per sign-in in flight. Waiting here bounds it.
-var hashing = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+// hashing admits argon2id computations for at most half the processors at
+// once (at least one). Each holds MemoryKiB (19 MiB) for its whole run and
+// is CPU-bound: running more at once would not finish a burst of sign-ins
+// (the morning rush, or an attacker) sooner, but would grow the heap by 19
+// MiB per sign-in in flight and take every core from the pages. With two
+// cores, one hash at a time still checks about 30 passwords a second.
+var hashing = make(chan struct{}, max(runtime.GOMAXPROCS(0)/2, 1))
 
 func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	hashing <- struct{}{}

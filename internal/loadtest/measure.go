@@ -71,6 +71,9 @@ func Measure(ctx context.Context, cfg Config, opt MeasureOptions) (Result, error
 		return res, err
 	}
 	defer r.Close()
+	if mem != nil {
+		fmt.Fprintf(out, "\n%s · %d users signed in · server VmRSS up to %s meanwhile\n", opt.Title, cfg.Connections, MB(mem.Window()))
+	}
 	var before postgres.ReportAudit
 	if writes && opt.Store != nil {
 		if before, err = opt.Store.AuditReports(ctx, r.Assignments(), ""); err != nil {
@@ -82,9 +85,18 @@ func Measure(ctx context.Context, cfg Config, opt MeasureOptions) (Result, error
 		loadBefore := LoadAverage()
 		var stats []Stats
 		for _, sc := range opt.Scenarios {
+			if mem != nil {
+				mem.Window()
+			}
 			s, err := r.Run(ctx, sc)
 			if err != nil {
 				return res, err
+			}
+			if mem != nil {
+				rss := mem.Window()
+				for i := range s {
+					s[i].ServerRSS = rss
+				}
 			}
 			stats = append(stats, s...)
 		}
@@ -148,6 +160,7 @@ func Combine(rounds [][]Stats) []Stats {
 			c.Conflicts += s.Conflicts
 			c.Errors += s.Errors
 			c.P50, c.P90, c.P99, c.Max = max(c.P50, s.P50), max(c.P90, s.P90), max(c.P99, s.P99), max(c.Max, s.Max)
+			c.ServerRSS = max(c.ServerRSS, s.ServerRSS)
 			for k, v := range s.Statuses {
 				c.Statuses[k] += v
 			}

@@ -59,6 +59,8 @@ type MemorySampler struct {
 	mu   sync.Mutex
 	max  int64
 	last Memory
+	// window is the largest VmRSS since the last Window call.
+	window int64
 }
 
 // SampleMemory samples process pid's resident memory every interval until Stop.
@@ -89,6 +91,18 @@ func (s *MemorySampler) sample() {
 	defer s.mu.Unlock()
 	s.last = m
 	s.max = max(s.max, m.RSS)
+	s.window = max(s.window, m.RSS)
+}
+
+// Window returns the largest VmRSS sampled since the previous call (or
+// the start), and starts a new window.
+func (s *MemorySampler) Window() int64 {
+	s.sample()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.window
+	s.window = 0
+	return w
 }
 
 // Stop ends the sampling and returns the largest VmRSS sampled and the

@@ -82,6 +82,9 @@ type Stats struct {
 	Cache map[string]int
 	// FirstError describes the first error, for the log.
 	FirstError string
+	// ServerRSS is the server's largest VmRSS sampled during the scenario
+	// (0: not sampled).
+	ServerRSS int64
 }
 
 // RPS is the throughput: completed requests per second.
@@ -145,8 +148,8 @@ func Table(w io.Writer, results []Stats) {
 			break
 		}
 	}
-	fmt.Fprintf(w, "%-15s %5s %9s %9s %9s %9s %7s %6s %6s %6s %9s\n",
-		"route", "conns", "req/s", "p50", "p90", "p99", "ok", "409", "errors", "cache", "vs floor")
+	fmt.Fprintf(w, "%-15s %5s %9s %9s %9s %9s %7s %6s %6s %6s %9s %7s\n",
+		"route", "conns", "req/s", "p50", "p90", "p99", "ok", "409", "errors", "cache", "vs floor", "rss MB")
 	for _, s := range results {
 		ratio := "-"
 		if floor > 0 {
@@ -156,8 +159,12 @@ func Table(w io.Writer, results []Stats) {
 		if h := s.HitRate(); h >= 0 {
 			cache = fmt.Sprintf("%.0f%%", 100*h)
 		}
-		fmt.Fprintf(w, "%-15s %5d %9.0f %9s %9s %9s %7d %6d %6d %6s %9s\n",
-			s.Op, s.Connections, s.RPS(), ms(s.P50), ms(s.P90), ms(s.P99), s.OK, s.Conflicts, s.Errors, cache, ratio)
+		rss := "-"
+		if s.ServerRSS > 0 {
+			rss = fmt.Sprintf("%.0f", float64(s.ServerRSS)/(1<<20))
+		}
+		fmt.Fprintf(w, "%-15s %5d %9.0f %9s %9s %9s %7d %6d %6d %6s %9s %7s\n",
+			s.Op, s.Connections, s.RPS(), ms(s.P50), ms(s.P90), ms(s.P99), s.OK, s.Conflicts, s.Errors, cache, ratio, rss)
 	}
 	for _, s := range results {
 		if s.Errors > 0 {
