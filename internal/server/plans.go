@@ -24,6 +24,8 @@ type pageStore interface {
 	TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.Plan, error)
 	PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error)
 	AssignmentFacts(ctx context.Context, id int64) (workplan.AssignmentFacts, error)
+	IndicatorTargets(ctx context.Context, taskID int64) ([]workplan.Indicator, error)
+	LastReport(ctx context.Context, assignmentID int64) (workplan.Report, error)
 	TaskIndicators(ctx context.Context, taskID int64) ([]workplan.TaskIndicator, error)
 	AssignmentByID(ctx context.Context, id int64) (workplan.Assignment, error)
 	TaskLeads(ctx context.Context, taskID int64) ([]int64, error)

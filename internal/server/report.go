@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"duban/internal/deadline"
@@ -124,12 +123,11 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	reports, err := s.store.Reports(r.Context(), []int64{asg.ID}, time.Time{})
-	if err != nil {
+	last, err := s.store.LastReport(r.Context(), asg.ID)
+	if err != nil && !errors.Is(err, workplan.ErrNotFound) {
 		return err
 	}
-	if len(reports) > 0 {
-		last := reports[0]
+	if err == nil {
 		m.Percent, m.Progress, m.Problems, m.NextSteps = last.Percent, last.Progress, last.Problems, last.NextSteps
 		vals := map[int64]float64{}
 		for _, iv := range last.Indicators {
@@ -153,7 +151,7 @@ func (s *Server) reportFormModel(ctx context.Context, asg workplan.Assignment, a
 		MaxFiles: workplan.MaxEvidenceFiles, MaxFileMB: maxEvidenceBytes >> 20,
 		Accept: ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,application/pdf,image/*",
 	}
-	inds, err := s.store.TaskIndicators(ctx, asg.TaskID)
+	inds, err := s.store.IndicatorTargets(ctx, asg.TaskID)
 	if err != nil {
 		return m, err
 	}
