@@ -87,6 +87,12 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 	logf := func(format string, a ...any) { fmt.Fprintf(opt.Log, "bench: "+format+"\n", a...) }
 	dir, kept := "", opt.DataDir != "" && scale > 10
 	if kept {
+		// The folder holding the clusters must be open to the postgres OS
+		// user (as root, the server runs as postgres): devdb would create it
+		// private to us.
+		if err := os.MkdirAll(opt.DataDir, 0o755); err != nil {
+			return Result{}, err
+		}
 		dir = filepath.Join(opt.DataDir, fmt.Sprintf("scale-%d", scale))
 	} else {
 		d, err := os.MkdirTemp("", "duban-bench-")
