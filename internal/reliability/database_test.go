@@ -61,8 +61,8 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	logTable(t, stats)
 
 	st := byStatus(stats)
-	t.Logf("statuses during the run: %v; database down %s, ready %s after the restart",
-		st, o.upAt.Sub(o.downAt).Round(time.Millisecond), o.readyAt.Sub(o.upAt).Round(time.Millisecond))
+	t.Logf("statuses during the run: %v; slowest answer %s; database down %s, ready %s after the restart",
+		st, maxLatency(stats).Round(time.Millisecond), o.upAt.Sub(o.downAt).Round(time.Millisecond), o.readyAt.Sub(o.upAt).Round(time.Millisecond))
 	assert.Greater(t, st[http.StatusServiceUnavailable], 0, "requests while the database was down answer 503")
 	for code, n := range st {
 		assert.Contains(t, []int{200, 303, 409, 503}, code, "%d responses with status %d (0: no answer)", n, code)
@@ -109,7 +109,7 @@ func TestTerminatedConnections(t *testing.T) {
 	n := <-terminated
 	logTable(t, stats)
 	st := byStatus(stats)
-	t.Logf("terminated %d backends; statuses %v", n, st)
+	t.Logf("terminated %d backends; statuses %v; slowest answer %s", n, st, maxLatency(stats).Round(time.Millisecond))
 	require.Greater(t, n, 0, "connections were terminated")
 	for code, k := range st {
 		assert.Contains(t, []int{200, 303, 409, 503}, code, "%d responses with status %d (0: no answer)", k, code)
