@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,21 +13,40 @@ import (
 // data changed, so that every replica can drop what it computed from it.
 const changeChannel = "duban_changes"
 
-// notifyPlan announces, when tx commits, that plan planID changed (0: every
-// plan). PostgreSQL delivers notifications only after commit, and merges
+// Change is what a notification announces: that the progress of a plan's
+// assignments changed (reports, reviews, extensions), or that the plan
+// itself changed (a reseed; unit names and kinds, with Plan 0 for every plan).
+type Change struct {
+	Plan int64
+	// Structure is true when the plan's tasks, units or metadata changed,
+	// not only the progress on them.
+	Structure bool
+}
+
+// notifyPlan announces, when tx commits, that the progress of plan planID
+// changed. PostgreSQL delivers notifications only after commit, and merges
 // duplicates within a transaction.
 func notifyPlan(ctx context.Context, tx pgx.Tx, planID int64) error {
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, changeChannel, strconv.FormatInt(planID, 10))
-	return mapErr(err, "notify change of plan %d", planID)
+	return notify(ctx, tx, "s:"+strconv.FormatInt(planID, 10))
+}
+
+// notifyStructure announces, when tx commits, that plan planID itself
+// changed (0: every plan).
+func notifyStructure(ctx context.Context, tx pgx.Tx, planID int64) error {
+	return notify(ctx, tx, "p:"+strconv.FormatInt(planID, 10))
+}
+
+func notify(ctx context.Context, tx pgx.Tx, payload string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, changeChannel, payload)
+	return mapErr(err, "notify %s", payload)
 }
 
 // WatchChanges listens for change notifications until ctx ends, on a
-// connection of its own. changed receives the plan ID of each notification
-// (0 for every plan). listening(true) is called once the watch is in place
+// connection of its own. changed receives each Change. listening(true) is called once the watch is in place
 // and listening(false) when the connection is lost: notifications may have
 // been missed meanwhile, so whoever caches must stop trusting the cache until
 // the next listening(true). It reconnects with a back-off.
-func (db *DB) WatchChanges(ctx context.Context, changed func(int64), listening func(bool)) {
+func (db *DB) WatchChanges(ctx context.Context, changed func(Change), listening func(bool)) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		if err := db.watch(ctx, changed, listening); err == nil {
@@ -42,7 +62,7 @@ func (db *DB) WatchChanges(ctx context.Context, changed func(int64), listening f
 	}
 }
 
-func (db *DB) watch(ctx context.Context, changed func(int64), listening func(bool)) error {
+func (db *DB) watch(ctx context.Context, changed func(Change), listening func(bool)) error {
 	cfg := db.Pool.Config().ConnConfig.Copy()
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -58,7 +78,8 @@ func (db *DB) watch(ctx context.Context, changed func(int64), listening func(boo
 		if err != nil {
 			return err
 		}
-		id, _ := strconv.ParseInt(n.Payload, 10, 64)
-		changed(id)
+		kind, num, _ := strings.Cut(n.Payload, ":")
+		id, _ := strconv.ParseInt(num, 10, 64)
+		changed(Change{Plan: id, Structure: kind != "s"})
 	}
 }

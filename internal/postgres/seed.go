@@ -236,7 +236,7 @@ func (s *seeder) run(ctx context.Context) error {
 	summary["version"] = s.diff.Version
 	summary["sha256"] = s.diff.SHA256
 	summary["source_name"] = s.in.SourceName
-	if err := notifyPlan(ctx, s.tx, s.planID); err != nil {
+	if err := notifyStructure(ctx, s.tx, s.planID); err != nil {
 		return err
 	}
 	return audit(ctx, s.tx, s.in.Actor, "plan.seed", "plan", s.in.Slug, nil, summary)

@@ -91,7 +91,9 @@ func (db *DB) TaskIndicators(ctx context.Context, taskID int64) ([]workplan.Task
 
 // queryIndicators returns the active indicators of active tasks that meet
 // condition (parameters from $2), each with its latest value reported at or
-// before at (zero: ever).
+// before at (zero: ever). "Latest" is the newest report: report IDs are
+// given as reports arrive, so the index on (indicator_id, report_id DESC)
+// finds it without sorting an indicator's whole history.
 func queryIndicators(ctx context.Context, q querier, at time.Time, condition string, args ...any) ([]workplan.TaskIndicator, error) {
 	if at.IsZero() {
 		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -105,7 +107,7 @@ func queryIndicators(ctx context.Context, q querier, at time.Time, condition str
 			SELECT v.value, u.name AS unit_name, r.submitted_at
 			FROM report_indicator_values v JOIN reports r ON r.id = v.report_id
 			JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.id = a.unit_id
-			WHERE v.indicator_id = i.id AND r.submitted_at <= $1 ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) lv ON true
+			WHERE v.indicator_id = i.id AND r.submitted_at <= $1 ORDER BY v.report_id DESC LIMIT 1) lv ON true
 		WHERE t.archived_at IS NULL AND i.archived_at IS NULL AND `+condition, append([]any{at}, args...)...)
 	if err != nil {
 		return nil, mapErr(err, "query")

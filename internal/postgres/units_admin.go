@@ -137,7 +137,7 @@ func (db *DB) UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id i
 			return err
 		}
 		// Unit names and kinds show on every plan's pages.
-		if err := notifyPlan(ctx, tx, 0); err != nil {
+		if err := notifyStructure(ctx, tx, 0); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "unit.update", "unit", id, auditUnit(before), auditUnit(after))

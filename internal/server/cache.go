@@ -5,11 +5,14 @@ import (
 	"context"
 	"strconv"
 	"sync"
+
+	"duban/internal/postgres"
+	"duban/internal/workplan"
 )
 
 // changeFeed tells the server when plans change (postgres.DB.WatchChanges).
 type changeFeed interface {
-	WatchChanges(ctx context.Context, changed func(planID int64), listening func(bool))
+	WatchChanges(ctx context.Context, changed func(postgres.Change), listening func(bool))
 }
 
 // pageCache keeps rendered page bodies that everyone sees alike (the
@@ -28,10 +31,28 @@ type pageCache struct {
 	epoch uint64
 	all   uint64
 	gens  map[int64]uint64
+	// structure counts the changes of a plan itself (tasks, units), which
+	// are all that cached plans depend on; allStructure those of every plan.
+	structure    map[int64]uint64
+	allStructure uint64
+	// structureChanges counts every structure notification.
+	structureChanges uint64
+	// plans maps a slug to its plan and the generation it was read at.
+	plans map[string]cachedPlan
 	// entries and lru bound the memory: at most max bodies.
 	entries map[string]*list.Element
 	lru     *list.List
 	max     int
+}
+
+type cachedPlan struct {
+	plan            workplan.Plan
+	epoch, all, gen uint64
+}
+
+// valid reports whether p is still what the database holds.
+func (c *pageCache) valid(p cachedPlan) bool {
+	return c.listening && p.epoch == c.epoch && p.all == c.allStructure && p.gen == c.structure[p.plan.ID]
 }
 
 type cacheEntry struct {
@@ -40,7 +61,8 @@ type cacheEntry struct {
 }
 
 func newPageCache(max int) *pageCache {
-	return &pageCache{gens: map[int64]uint64{}, entries: map[string]*list.Element{}, lru: list.New(), max: max}
+	return &pageCache{gens: map[int64]uint64{}, structure: map[int64]uint64{}, plans: map[string]cachedPlan{},
+		entries: map[string]*list.Element{}, lru: list.New(), max: max}
 }
 
 // setListening is the listening callback of WatchChanges.
@@ -50,17 +72,58 @@ func (c *pageCache) setListening(on bool) {
 	c.listening = on
 	c.epoch++
 	c.entries = map[string]*list.Element{}
+	c.plans = map[string]cachedPlan{}
 	c.lru.Init()
 }
 
-// changed is the changed callback of WatchChanges: 0 means every plan.
-func (c *pageCache) changed(planID int64) {
+// plan returns the cached plan of slug while no change was announced since
+// it was read.
+func (c *pageCache) plan(slug string) (workplan.Plan, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if planID == 0 {
+	p, ok := c.plans[slug]
+	if !ok || !c.valid(p) {
+		return workplan.Plan{}, false
+	}
+	return p.plan, true
+}
+
+// mark returns the count of notifications so far: read it before loading a
+// plan, and give it to putPlan.
+func (c *pageCache) mark() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.structureChanges
+}
+
+// putPlan remembers a plan loaded after mark returned seen, unless a change
+// was announced since (then the plan may be older than the announcement).
+func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening || seen != c.structureChanges || len(c.plans) > 10_000 {
+		return
+	}
+	c.plans[slug] = cachedPlan{plan: p, epoch: c.epoch, all: c.allStructure, gen: c.structure[p.ID]}
+}
+
+// changed is the changed callback of WatchChanges: plan 0 means every plan.
+// Pages depend on every change; cached plans only on structure changes.
+func (c *pageCache) changed(ch postgres.Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch.Plan == 0 {
 		c.all++
 	} else {
-		c.gens[planID]++
+		c.gens[ch.Plan]++
+	}
+	if ch.Structure {
+		c.structureChanges++
+		if ch.Plan == 0 {
+			c.allStructure++
+		} else {
+			c.structure[ch.Plan]++
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/a-h/templ"
 
 	"duban/internal/deadline"
+	"duban/internal/workplan"
 	"duban/web"
 )
 
@@ -52,10 +53,38 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("X-Duban-Cache", "miss")
 	} else {
 		w.Header().Set("X-Duban-Cache", "off")
+		body, err := s.dashboardBody(ctx, plan, at, asOf)
+		if err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body))
+		return nil
 	}
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
+	// One rebuild per key: readers that miss together wait for it rather
+	// than all loading the same plan. It runs apart from any one reader's
+	// request, so a reader who leaves does not fail the others.
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
+		defer cancel()
+		body, err := s.dashboardBody(bctx, plan, at, asOf)
+		if err == nil {
+			s.cache.put(key, body)
+		}
+		return body, err
+	})
 	if err != nil {
 		return err
+	}
+	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(v.([]byte)))
+	return nil
+}
+
+// dashboardBody renders the dashboard's body (the part inside the layout,
+// the same for every reader) for plan as of at.
+func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) ([]byte, error) {
+	ps, err := s.loadPlanState(ctx, plan, at, asOf)
+	if err != nil {
+		return nil, err
 	}
 	m := web.DashboardPage{
 		PlanTitle: plan.Title, PlanSlug: plan.Slug, AsOf: asOf,
@@ -145,13 +174,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	m.Matrix = matrix(ctx, ps)
 	var body bytes.Buffer
 	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
-		return fmt.Errorf("server: render dashboard: %w", err)
+		return nil, fmt.Errorf("server: render dashboard: %w", err)
 	}
-	if cacheable {
-		s.cache.put(key, body.Bytes())
-	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body.Bytes()))
-	return nil
+	return body.Bytes(), nil
 }
 
 // rawBytes writes b, a body rendered (and escaped) earlier, as it is:

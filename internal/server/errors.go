@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -74,7 +75,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		msg = web.T(ctx, "error.not_found")
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "request_id", requestIDOf(ctx), "path", r.URL.Path, "status", status, "err", err)
+		// During an outage every request fails alike: the cause goes to
+		// the log at warn level, once per request (the request line says
+		// the rest); true server errors are errors.
+		level := slog.LevelError
+		if status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn
+		}
+		s.log.Log(ctx, level, "request failed", "request_id", requestIDOf(ctx), "path", r.URL.Path, "status", status, "err", err)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")

@@ -83,7 +83,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			return
 		}
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",

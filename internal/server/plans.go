@@ -139,8 +139,19 @@ func rollup(as []asgStatus) deadline.TaskStatus {
 }
 
 // plan resolves the {slug} of the URL.
+// The plan is kept in the page cache while no change is announced for it.
 func (s *Server) plan(r *http.Request) (workplan.Plan, error) {
-	return s.store.PlanBySlug(r.Context(), chi.URLParam(r, "slug"))
+	slug := chi.URLParam(r, "slug")
+	if p, ok := s.cache.plan(slug); ok {
+		return p, nil
+	}
+	seen := s.cache.mark()
+	p, err := s.store.PlanBySlug(r.Context(), slug)
+	if err != nil {
+		return p, err
+	}
+	s.cache.putPlan(slug, p, seen)
+	return p, nil
 }
 
 // intParam reads a numeric URL parameter; a bad one is a 404.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/sync/singleflight"
 
 	"duban/internal/auth"
 	"duban/internal/config"
@@ -78,8 +79,10 @@ type Server struct {
 	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
-	// cache holds rendered dashboards while change notifications flow.
-	cache *pageCache
+	// cache holds rendered dashboards while change notifications flow, and
+	// flight makes readers that miss it together wait for one rebuild.
+	cache  *pageCache
+	flight singleflight.Group
 }
 
 // Router is the subset of chi.Router that test hooks use.
