@@ -199,7 +199,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	port := c.Port
 	if port == 0 {
 		var err error
-		if port, err = freePort(); err != nil {
+		if port, err = FreePort(); err != nil {
 			return fmt.Errorf("devdb: find a free port: %w", err)
 		}
 		c.Port = port
@@ -321,7 +321,8 @@ func (c *Cluster) chown(dir string) error {
 	return os.Chmod(dir, 0o700)
 }
 
-func freePort() (int, error) {
+// FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

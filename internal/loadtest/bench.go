@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -202,7 +201,7 @@ type Server struct {
 // /debug/sleep) with LOG_LEVEL=warn, plus env (KEY=VALUE), and waits until
 // /readyz answers 200. Its log goes to log and is kept for Log.
 func StartServer(ctx context.Context, bin, url string, env []string, log io.Writer) (*Server, error) {
-	port, err := freePort()
+	port, err := devdb.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -289,15 +288,6 @@ func (s *Server) Kill() error {
 
 // Log returns what the server has written so far.
 func (s *Server) Log() string { return s.log.String() }
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // Machine describes the machine the figures were taken on: cores, CPU
 // model, memory, Go version, the PostgreSQL binaries found, date and load.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,12 +51,11 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return workplan.Errorf(workplan.EInvalid, "表单无法解析,请重新提交")
+	cleanup, err := parseUpload(r)
+	if err != nil {
+		return err
 	}
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
+	defer cleanup()
 	file, hdr, err := r.FormFile("sheet")
 	if err != nil {
 		s.renderImport(w, r, http.StatusUnprocessableEntity, plan, web.T(ctx, "import.nofile"))

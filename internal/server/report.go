@@ -171,13 +171,11 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// checkCSRF has parsed the form already, within maxFormBytes.
-	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return workplan.Errorf(workplan.EInvalid, "表单无法解析,请重新提交")
+	cleanup, err := parseUpload(r)
+	if err != nil {
+		return err
 	}
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
+	defer cleanup()
 	in, formErr := reportInput(r, asg.ID)
 	if formErr == nil {
 		in.Evidence, formErr = evidenceFiles(r)
@@ -470,4 +468,18 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Length", strconv.Itoa(len(content)))
 	_, _ = w.Write(content)
 	return nil
+}
+
+// parseUpload makes the posted form available, multipart or not (checkCSRF
+// has read it already, within maxFormBytes); call the returned function to
+// remove the uploaded files' temporary copies when done.
+func parseUpload(r *http.Request) (func(), error) {
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return nil, workplan.Errorf(workplan.EInvalid, "表单无法解析,请重新提交")
+	}
+	return func() {
+		if r.MultipartForm != nil {
+			_ = r.MultipartForm.RemoveAll()
+		}
+	}, nil
 }

@@ -15,19 +15,11 @@ import (
 // indicators, the reports the viewer may read and the comments.
 func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	plan, err := s.plan(r)
-	if err != nil {
-		return err
-	}
-	n, err := intParam(r, "number")
+	plan, task, err := s.task(r)
 	if err != nil {
 		return err
 	}
 	at, asOf, err := s.asOfInstant(r)
-	if err != nil {
-		return err
-	}
-	task, err := s.store.TaskByNumber(ctx, plan.ID, int(n))
 	if err != nil {
 		return err
 	}
@@ -305,20 +297,11 @@ func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, at
 
 // addComment records a leader's comment on a task.
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	plan, err := s.plan(r)
+	plan, task, err := s.task(r)
 	if err != nil {
 		return err
 	}
-	n, err := intParam(r, "number")
-	if err != nil {
-		return err
-	}
-	task, err := s.store.TaskByNumber(ctx, plan.ID, int(n))
-	if err != nil {
-		return err
-	}
-	if err := s.store.AddComment(ctx, s.actor(r), task.ID, r.PostFormValue("text")); err != nil {
+	if err := s.store.AddComment(r.Context(), s.actor(r), task.ID, r.PostFormValue("text")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, taskHref(plan.Slug, task.Number)+"#cm-h", http.StatusSeeOther)
@@ -334,4 +317,18 @@ func comparatorSign(c string) string {
 		return "≤"
 	}
 	return c
+}
+
+// task resolves the {slug} and {number} of the URL.
+func (s *Server) task(r *http.Request) (workplan.Plan, workplan.Task, error) {
+	plan, err := s.plan(r)
+	if err != nil {
+		return plan, workplan.Task{}, err
+	}
+	n, err := intParam(r, "number")
+	if err != nil {
+		return plan, workplan.Task{}, err
+	}
+	t, err := s.store.TaskByNumber(r.Context(), plan.ID, int(n))
+	return plan, t, err
 }
