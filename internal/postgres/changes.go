@@ -14,13 +14,39 @@ import (
 const changeChannel = "duban_changes"
 
 // Change is what a notification announces: that the progress of a plan's
-// assignments changed (reports, reviews, extensions), or that the plan
-// itself changed (a reseed; unit names and kinds, with Plan 0 for every plan).
+// assignments changed (reports, reviews, extensions), that the plan itself
+// changed (a reseed; unit names and kinds, with Plan 0 for every plan), or
+// that a user's sessions or account changed (Accounts; announced by
+// triggers, migration 000009).
 type Change struct {
 	Plan int64
 	// Structure is true when the plan's tasks, units or metadata changed,
 	// not only the progress on them.
 	Structure bool
+	// Accounts is true when sessions of user User (0: of any user) may have
+	// ended or carry stale facts about their user: a sign-out, a disabled
+	// account, a new role or unit, a unit renamed. Plan is 0 then.
+	Accounts bool
+	User     int64
+}
+
+// parseChange reads a notification's payload: "s:<plan>" progress,
+// "p:<plan>" structure, "a:<user>" accounts. Anything else is taken as a
+// structure change of every plan, the change that drops the most.
+func parseChange(payload string) Change {
+	kind, num, _ := strings.Cut(payload, ":")
+	id, err := strconv.ParseInt(num, 10, 64)
+	switch {
+	case err != nil:
+		return Change{Structure: true}
+	case kind == "s":
+		return Change{Plan: id}
+	case kind == "a":
+		return Change{Accounts: true, User: id}
+	case kind == "p":
+		return Change{Plan: id, Structure: true}
+	}
+	return Change{Structure: true}
 }
 
 // notifyPlan announces, when tx commits, that the progress of plan planID
@@ -78,8 +104,6 @@ func (db *DB) watch(ctx context.Context, changed func(Change), listening func(bo
 		if err != nil {
 			return err
 		}
-		kind, num, _ := strings.Cut(n.Payload, ":")
-		id, _ := strconv.ParseInt(num, 10, 64)
-		changed(Change{Plan: id, Structure: kind != "s"})
+		changed(parseChange(n.Payload))
 	}
 }

@@ -93,23 +93,40 @@ func (s *Server) session(next http.Handler) http.Handler {
 			return
 		}
 		ctx := r.Context()
-		sess, err := s.store.SessionByToken(ctx, auth.HashToken(c.Value))
-		if errors.Is(err, workplan.ErrNotFound) {
-			s.clearSessionCookie(w)
-			next.ServeHTTP(w, r)
-			return
-		}
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
+		hash := auth.HashToken(c.Value)
+		key := string(hash)
+		sess, cached := s.sessions.get(key)
 		now := s.now()
 		reason := ""
-		switch {
-		case !now.Before(sess.ExpiresAt):
-			reason = "expired"
-		case now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle:
-			reason = "idle"
+		for {
+			if !cached {
+				seen := s.sessions.mark()
+				var err error
+				sess, err = s.store.SessionByToken(ctx, hash)
+				if errors.Is(err, workplan.ErrNotFound) {
+					s.clearSessionCookie(w)
+					next.ServeHTTP(w, r)
+					return
+				}
+				if err != nil {
+					s.renderError(w, r, err)
+					return
+				}
+				s.sessions.put(key, sess, seen)
+			}
+			switch {
+			case !now.Before(sess.ExpiresAt):
+				reason = "expired"
+			case now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle:
+				reason = "idle"
+			}
+			if reason == "" || !cached {
+				break
+			}
+			// Another replica may have seen the session used since it was
+			// cached here: ask the database before ending it.
+			s.sessions.forget(key)
+			cached, reason = false, ""
 		}
 		if reason != "" {
 			actor := workplan.ActorOf(sess.User, requestIDOf(ctx), clientIP(r))
@@ -126,6 +143,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
+			s.sessions.touched(key, now)
 		}
 		p := principal{user: sess.User, sessionID: sess.ID, csrf: auth.CSRFToken(c.Value)}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyPrincipal, p)))

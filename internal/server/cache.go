@@ -108,8 +108,12 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 }
 
 // changed is the changed callback of WatchChanges: plan 0 means every plan.
-// Pages depend on every change; cached plans only on structure changes.
+// Pages depend on every change but those of accounts; cached plans only on
+// structure changes.
 func (c *pageCache) changed(ch postgres.Change) {
+	if ch.Accounts {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ch.Plan == 0 {

@@ -37,7 +37,7 @@ func (s *Server) debugRoutes(r chi.Router) {
 	// page inside the same layout: the ratio of a page's throughput to the
 	// floor's is then what the page's own work costs.
 	r.With(s.session, s.checkCSRF, s.requireUser).Get("/debug/floor", s.h(func(w http.ResponseWriter, r *http.Request) error {
-		fl, ok := s.store.(floorStore)
+		fl, ok := s.backend.(floorStore)
 		if !ok {
 			return workplan.Errorf(workplan.EInvalid, "the store has no floor query")
 		}
@@ -59,7 +59,7 @@ func (s *Server) debugRoutes(r chi.Router) {
 			return workplan.Errorf(workplan.EInvalid, "d must be a duration such as 3s")
 		}
 		if r.URL.Query().Get("db") != "" {
-			sl, ok := s.store.(sleeper)
+			sl, ok := s.backend.(sleeper)
 			if !ok {
 				return workplan.Errorf(workplan.EInvalid, "the store cannot sleep")
 			}

@@ -18,6 +18,7 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/config"
+	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -68,8 +69,12 @@ type AccountStore interface {
 
 // Server serves duban over HTTP.
 type Server struct {
-	cfg      config.Config
+	cfg config.Config
+	// store is backend with this replica's session cache kept in step with
+	// its writes (evictingStore); backend is also asked for what only some
+	// stores offer (change notifications, the floor query).
 	store    Store
+	backend  Store
 	log      *slog.Logger
 	now      func() time.Time
 	ready    atomic.Bool
@@ -83,6 +88,8 @@ type Server struct {
 	// flight makes readers that miss it together wait for one rebuild.
 	cache  *pageCache
 	flight singleflight.Group
+	// sessions holds the sessions looked up while change notifications flow.
+	sessions *sessionCache
 }
 
 // Router is the subset of chi.Router that test hooks use.
@@ -110,7 +117,9 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, store: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256)}
+	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
+		sessions: newSessionCache(50_000, 2*time.Minute)}
+	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)
 	}
@@ -149,8 +158,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	if feed, ok := s.store.(changeFeed); ok {
-		go feed.WatchChanges(watchCtx, s.cache.changed, s.cache.setListening)
+	if feed, ok := s.backend.(changeFeed); ok {
+		go feed.WatchChanges(watchCtx, func(ch postgres.Change) {
+			s.cache.changed(ch)
+			s.sessions.changed(ch)
+		}, func(on bool) {
+			s.cache.setListening(on)
+			s.sessions.setListening(on)
+		})
 	}
 	select {
 	case err := <-errc:

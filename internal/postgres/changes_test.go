@@ -1,0 +1,68 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"duban/internal/pgtest"
+	"duban/internal/postgres"
+	"duban/internal/workplan"
+)
+
+// TestAccountChangesAreAnnounced: the triggers of migration 000009 announce
+// every write that ends a session or changes a user or unit, whichever code
+// path makes it, and nothing for a session's use being recorded.
+func TestAccountChangesAreAnnounced(t *testing.T) {
+	t.Parallel()
+	db := pgtest.Open(t)
+	unit := mustUnit(t, db, "市大数据中心", workplan.UnitCityDepartment)
+	u := mustUser(t, db, "zhang", workplan.UserStaff, unit.ID)
+	now := time.Now()
+	sid, err := db.StartSession(actx, u.ID, workplan.NewSession{TokenHash: make([]byte, 32), Now: now, ExpiresAt: now.Add(time.Hour)})
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(actx)
+	defer cancel()
+	changes, listening := make(chan postgres.Change, 16), make(chan bool, 4)
+	go db.WatchChanges(ctx, func(c postgres.Change) { changes <- c }, func(on bool) { listening <- on })
+	require.True(t, <-listening)
+	next := func(what string) postgres.Change {
+		t.Helper()
+		select {
+		case c := <-changes:
+			return c
+		case <-time.After(5 * time.Second):
+			t.Fatalf("nothing announced for %s", what)
+		}
+		return postgres.Change{}
+	}
+	none := func(what string) {
+		t.Helper()
+		select {
+		case c := <-changes:
+			t.Fatalf("%s announced %+v", what, c)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+
+	require.NoError(t, db.TouchSession(actx, sid, now.Add(2*time.Minute)))
+	none("recording a session's use")
+
+	require.NoError(t, db.EndSession(actx, asys, u.ID, sid, "logout"))
+	assert.Equal(t, postgres.Change{Accounts: true, User: u.ID}, next("a sign-out"))
+	none("the sign-out, twice")
+
+	u, err = db.UpdateUser(actx, asys, u.ID, u.Version, workplan.UserEdit{DisplayName: "张三", UnitID: unit.ID, Role: workplan.UserStaff})
+	require.NoError(t, err)
+	assert.Equal(t, postgres.Change{Accounts: true, User: u.ID}, next("a user edited"))
+
+	_, err = db.UpdateRegistryUnit(actx, asys, unit.ID, unit.Version, workplan.UnitEdit{Name: "市数据局", Kind: unit.Kind, Confirmed: true})
+	require.NoError(t, err)
+	got := map[postgres.Change]bool{next("a unit renamed"): true, next("a unit renamed"): true}
+	assert.Equal(t, map[postgres.Change]bool{{Accounts: true}: true, {Structure: true}: true}, got,
+		"a renamed unit changes every session (its name) and every plan")
+}
