@@ -16,26 +16,37 @@ import (
 // values; nil for none). Every write that matters calls it in the same
 // transaction as the write itself.
 func audit(ctx context.Context, tx pgx.Tx, actor workplan.Actor, action, entity string, id any, before, after any) error {
+	args, err := auditArgs(actor, action, entity, id, before, after)
+	if err != nil {
+		return err
+	}
+	if _, err = tx.Exec(ctx, auditInsert, args...); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// auditInsert appends an entry to the audit trail, with auditArgs's values.
+const auditInsert = `
+	INSERT INTO audit_log (actor_id, actor_name, action, entity, entity_id, before, after, request_id, client_addr)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+// auditArgs are the values of auditInsert: before and after are encoded as
+// JSON.
+func auditArgs(actor workplan.Actor, action, entity string, id any, before, after any) ([]any, error) {
 	b, err := jsonOrNil(before)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+		return nil, fmt.Errorf("audit %s: %w", action, err)
 	}
 	a, err := jsonOrNil(after)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+		return nil, fmt.Errorf("audit %s: %w", action, err)
 	}
 	var actorID *int64
 	if actor.UserID != 0 {
 		actorID = &actor.UserID
 	}
-	_, err = tx.Exec(ctx, `
-		INSERT INTO audit_log (actor_id, actor_name, action, entity, entity_id, before, after, request_id, client_addr)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		actorID, actor.Name, action, entity, fmt.Sprint(id), b, a, actor.RequestID, actor.ClientAddr)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return []any{actorID, actor.Name, action, entity, fmt.Sprint(id), b, a, actor.RequestID, actor.ClientAddr}, nil
 }
 
 func jsonOrNil(v any) ([]byte, error) {

@@ -49,12 +49,10 @@ func parseChange(payload string) Change {
 	return Change{Structure: true}
 }
 
-// notifyPlan announces, when tx commits, that the progress of plan planID
-// changed. PostgreSQL delivers notifications only after commit, and merges
-// duplicates within a transaction.
-func notifyPlan(ctx context.Context, tx pgx.Tx, planID int64) error {
-	return notify(ctx, tx, "s:"+strconv.FormatInt(planID, 10))
-}
+// progressPayload announces that the progress of plan planID changed
+// (queueNotify sends it with every event). PostgreSQL delivers notifications
+// only after commit, and merges duplicates within a transaction.
+func progressPayload(planID int64) string { return "s:" + strconv.FormatInt(planID, 10) }
 
 // notifyStructure announces, when tx commits, that plan planID itself
 // changed (0: every plan).

@@ -66,3 +66,36 @@ func TestAccountChangesAreAnnounced(t *testing.T) {
 	assert.Equal(t, map[postgres.Change]bool{{Accounts: true}: true, {Structure: true}: true}, got,
 		"a renamed unit changes every session (its name) and every plan")
 }
+
+// TestReportIsAnnounced: a report filed announces its plan's progress
+// change (FileReport sends it after its commit, see queueNotify), and a
+// refused one announces nothing.
+func TestReportIsAnnounced(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	staff := f.actor("市公安局", workplan.UserStaff)
+	asg := f.assignment(22, "市公安局")
+	var planID int64
+	require.NoError(t, f.db.Pool.QueryRow(actx, `SELECT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1`, asg).Scan(&planID))
+	ctx, cancel := context.WithCancel(actx)
+	defer cancel()
+	changes, listening := make(chan postgres.Change, 16), make(chan bool, 4)
+	go f.db.WatchChanges(ctx, func(c postgres.Change) { changes <- c }, func(on bool) { listening <- on })
+	require.True(t, <-listening)
+
+	_, err := f.db.FileReport(actx, staff, workplan.ReportInput{AssignmentID: asg, BaseVersion: 0, Percent: 10, Progress: "x"})
+	require.NoError(t, err)
+	select {
+	case c := <-changes:
+		assert.Equal(t, postgres.Change{Plan: planID}, c)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a filed report was not announced")
+	}
+	_, err = f.db.FileReport(actx, staff, workplan.ReportInput{AssignmentID: asg, BaseVersion: 0, Percent: 20, Progress: "stale"})
+	require.ErrorIs(t, err, workplan.ErrConflict)
+	select {
+	case c := <-changes:
+		t.Fatalf("a refused report announced %+v", c)
+	case <-time.After(200 * time.Millisecond):
+	}
+}

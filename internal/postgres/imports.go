@@ -86,7 +86,7 @@ func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token strin
 			if err := in.Validate(); err != nil {
 				return fmt.Errorf("row %d: %w", r.Row, err)
 			}
-			rep, err := db.fileReport(ctx, tx, actor, in)
+			rep, err := db.fileReport(ctx, tx.Conn(), false, actor, in)
 			var conflict *workplan.ConflictError
 			if errors.As(err, &conflict) {
 				return workplan.Errorf(workplan.EConflict, "第%d行:上传后该任务又有新的报送或审核,请重新导出后再填报;本次导入未生效", r.Row)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,16 +72,20 @@ func timeArg(t time.Time) any {
 // and locks its state row: every write to an assignment is serialised here.
 func lockAssignment(ctx context.Context, tx pgx.Tx, id int64) (lockedAssignment, error) {
 	var a lockedAssignment
-	var fs factsScan
-	var due, start *time.Time
-	var taskArchived, asgArchived bool
-	var kind deadline.Kind
-	err := tx.QueryRow(ctx, `
+	b := &pgx.Batch{}
+	queueLock(b, id, &a, "")
+	return a, mapErr(tx.SendBatch(ctx, b).Close(), "lock assignment %d", id)
+}
+
+// queueLock queues lockAssignment's query into b, to be scanned into a when b
+// runs. extra adds columns to the query, scanned into dest.
+func queueLock(b *pgx.Batch, id int64, a *lockedAssignment, extra string, dest ...any) {
+	b.Queue(`
 		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, ''), t.plan_id, t.number,
 		       t.archived_at IS NOT NULL, a.archived_at IS NOT NULL, t.deadline_text, t.deadline_kind, t.due_on,
 		       coalesce(t.start_on, p.issued_on),
 		       array(SELECT l.unit_id FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead' AND l.archived_at IS NULL),
-		       coalesce(s.last_report_id, 0), `+stateColumns+`
+		       coalesce(s.last_report_id, 0), `+stateColumns+extra+`
 		FROM assignments a
 		JOIN assignment_state s ON s.assignment_id = a.id
 		JOIN tasks t ON t.id = a.task_id
@@ -88,18 +93,24 @@ func lockAssignment(ctx context.Context, tx pgx.Tx, id int64) (lockedAssignment,
 		JOIN units u ON u.id = a.unit_id
 		LEFT JOIN units v ON v.id = a.via_unit_id
 		WHERE a.id = $1
-		FOR UPDATE OF s`, id).Scan(append([]any{&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.Role, &a.Via, &a.PlanID, &a.TaskNumber,
-		&taskArchived, &asgArchived, &a.Deadline.Text, &kind, &due, &start, &a.Leads, &a.State.LastReportID}, fs.dest()...)...)
-	if err != nil {
-		return a, mapErr(err, "lock assignment %d", id)
-	}
-	a.Deadline.Kind, a.Deadline.Due = kind, dateOf(due)
-	a.Start = dateOf(start)
-	a.Archived = taskArchived || asgArchived
-	a.State.AssignmentID = id
-	a.State.Version = fs.version
-	a.State.Facts = fs.facts(a.Deadline, a.Start)
-	return a, nil
+		FOR UPDATE OF s`, id).QueryRow(func(row pgx.Row) error {
+		var fs factsScan
+		var due, start *time.Time
+		var taskArchived, asgArchived bool
+		var kind deadline.Kind
+		err := row.Scan(append([]any{&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.Role, &a.Via, &a.PlanID, &a.TaskNumber,
+			&taskArchived, &asgArchived, &a.Deadline.Text, &kind, &due, &start, &a.Leads, &a.State.LastReportID}, append(fs.dest(), dest...)...)...)
+		if err != nil {
+			return err
+		}
+		a.Deadline.Kind, a.Deadline.Due = kind, dateOf(due)
+		a.Start = dateOf(start)
+		a.Archived = taskArchived || asgArchived
+		a.State.AssignmentID = id
+		a.State.Version = fs.version
+		a.State.Facts = fs.facts(a.Deadline, a.Start)
+		return nil
+	})
 }
 
 // eventRefs links an event to the row that caused it.
@@ -110,31 +121,45 @@ type eventRefs struct {
 // applyEvent appends e to the assignment's history and folds it into the
 // maintained state, bumping the version: the one place state changes.
 func applyEvent(ctx context.Context, tx pgx.Tx, a *lockedAssignment, e deadline.Event, refs eventRefs) error {
-	_, err := tx.Exec(ctx, `
+	b := &pgx.Batch{}
+	queueEvent(b, a, e, refs)
+	queueNotify(b, a.PlanID)
+	return mapErr(tx.SendBatch(ctx, b).Close(), "apply event to assignment %d", a.ID)
+}
+
+// queueNotify queues the notification that plan planID's progress changed.
+// Queued inside a transaction it is delivered at commit; but a transaction
+// that notifies holds PostgreSQL's notification lock, one per database, from
+// its commit until the commit is durable, so that such commits cannot share
+// a WAL flush. The busiest write (FileReport) queues it just after its
+// COMMIT instead, as a transaction of its own that writes nothing.
+func queueNotify(b *pgx.Batch, planID int64) {
+	b.Queue(`SELECT pg_notify($1, $2)`, changeChannel, progressPayload(planID))
+}
+
+// queueEvent queues applyEvent's statements into b (the event and the
+// state) and updates a as they will, once b has run. A failure of any of
+// them fails the transaction. The caller queues the change notification.
+func queueEvent(b *pgx.Batch, a *lockedAssignment, e deadline.Event, refs eventRefs) {
+	id := a.ID
+	b.Queue(`
 		INSERT INTO assignment_events (assignment_id, kind, at, percent, claims, report_at, new_due, report_id, review_id, extension_decision_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		a.ID, e.Kind, e.At, percentArg(e), e.Claims, timeArg(e.ReportAt), dateArg(e.NewDue),
+		id, e.Kind, e.At, percentArg(e), e.Claims, timeArg(e.ReportAt), dateArg(e.NewDue),
 		nullID(refs.reportID), nullID(refs.reviewID), nullID(refs.decisionID))
-	if err != nil {
-		return mapErr(err, "append event to assignment %d", a.ID)
-	}
 	f := a.State.Facts.Apply(e)
 	if refs.reportID != 0 && e.Kind == deadline.EventReport {
 		a.State.LastReportID = refs.reportID
 	}
-	_, err = tx.Exec(ctx, `
+	b.Queue(`
 		UPDATE assignment_state SET version = version + 1, reports = $2, first_report_at = $3, last_report_at = $4,
 		       percent = $5, claimed = $6, claimed_at = $7, completed_at = $8, accepted_at = $9, extended_due = $10,
 		       last_report_id = $11, updated_at = $12
 		WHERE assignment_id = $1`,
-		a.ID, f.Reports, timeArg(f.FirstReportAt), timeArg(f.LastReportAt), f.Percent, f.Claimed, timeArg(f.ClaimedAt),
+		id, f.Reports, timeArg(f.FirstReportAt), timeArg(f.LastReportAt), f.Percent, f.Claimed, timeArg(f.ClaimedAt),
 		timeArg(f.CompletedAt), timeArg(f.AcceptedAt), dateArg(f.ExtendedDue), nullID(a.State.LastReportID), e.At)
-	if err != nil {
-		return mapErr(err, "update state of assignment %d", a.ID)
-	}
 	a.State.Facts = f
 	a.State.Version++
-	return notifyPlan(ctx, tx, a.PlanID)
 }
 
 func percentArg(e deadline.Event) any {
@@ -159,7 +184,7 @@ func stateSummary(s workplan.AssignmentState) map[string]any {
 
 // conflict builds the error for a write that started from a stale version:
 // nothing is written, and the page shows what changed meanwhile.
-func (db *DB) conflict(ctx context.Context, tx pgx.Tx, a lockedAssignment, base int) error {
+func (db *DB) conflict(ctx context.Context, tx querier, a lockedAssignment, base int) error {
 	c := workplan.AssignmentConflict{BaseVersion: base, State: a.State}
 	rows, err := tx.Query(ctx, `
 		SELECT e.kind, e.at, coalesce(r.author_name, rv.reviewer_name, d.decider_name, ''), coalesce(e.percent, 0), e.claims,
@@ -190,90 +215,122 @@ func (db *DB) conflict(ctx context.Context, tx pgx.Tx, a lockedAssignment, base 
 // and evidence, the history event, the maintained state and the audit entry
 // are written in one transaction; a stale BaseVersion writes nothing and
 // returns a *workplan.ConflictError.
+//
+// It is the write of the busiest morning, so it takes two round trips: the
+// transaction begins with the lock, and every row is written in one batch
+// that ends with the commit.
 func (db *DB) FileReport(ctx context.Context, actor workplan.Actor, in workplan.ReportInput) (workplan.Report, error) {
 	if err := in.Validate(); err != nil {
 		return workplan.Report{}, err
 	}
-	var rep workplan.Report
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		rep, err = db.fileReport(ctx, tx, actor, in)
-		return err
-	})
+	rep, err := func() (workplan.Report, error) {
+		c, err := db.Pool.Acquire(ctx)
+		if err != nil {
+			return workplan.Report{}, mapErr(err, "connect")
+		}
+		defer c.Release()
+		return db.fileReport(ctx, c.Conn(), true, actor, in)
+	}()
 	if err != nil {
 		return workplan.Report{}, fmt.Errorf("postgres: file report for assignment %d: %w", in.AssignmentID, err)
 	}
 	return rep, nil
 }
 
-// fileReport is FileReport inside tx, for callers that file several reports
-// in one transaction (the spreadsheet import). in must be valid.
-func (db *DB) fileReport(ctx context.Context, tx pgx.Tx, actor workplan.Actor, in workplan.ReportInput) (workplan.Report, error) {
-	var rep workplan.Report
-	err := func() error {
-		a, err := lockAssignment(ctx, tx, in.AssignmentID)
-		if err != nil {
-			return err
-		}
-		if !actor.CanFileReport(a.Assignment) {
-			return workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
-		}
-		if a.Archived {
-			return workplan.Errorf(workplan.EInvalid, "该任务已归档,不能再报送")
-		}
-		if a.State.Version != in.BaseVersion {
-			return db.conflict(ctx, tx, a, in.BaseVersion)
-		}
-		before := stateSummary(a.State)
-		now := db.now()
-		var authorID *int64
-		if actor.UserID != 0 {
-			authorID = &actor.UserID
-		}
-		rep = workplan.Report{AssignmentID: a.ID, AuthorID: actor.UserID, AuthorName: actor.Name, SubmittedAt: now,
-			Percent: in.Percent, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps,
-			ClaimsCompletion: in.ClaimsCompletion, Indicators: in.Indicators}
-		err = tx.QueryRow(ctx, `
-			INSERT INTO reports (assignment_id, author_id, author_name, submitted_at, percent, progress, problems, next_steps, claims_completion)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			a.ID, authorID, actor.Name, now, in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion).Scan(&rep.ID)
-		if err != nil {
-			return mapErr(err, "insert report")
-		}
-		for _, iv := range in.Indicators {
-			tag, err := tx.Exec(ctx, `
-				INSERT INTO report_indicator_values (report_id, indicator_id, value)
-				SELECT $1, i.id, $3 FROM indicators i WHERE i.id = $2 AND i.task_id = $4 AND i.archived_at IS NULL`,
-				rep.ID, iv.IndicatorID, iv.Value, a.TaskID)
-			if err != nil {
-				return mapErr(err, "insert indicator value")
+// fileReport is FileReport on conn: in a transaction of its own when own,
+// else inside the caller's (the spreadsheet import files several reports in
+// one). in must be valid.
+func (db *DB) fileReport(ctx context.Context, conn *pgx.Conn, own bool, actor workplan.Actor, in workplan.ReportInput) (rep workplan.Report, err error) {
+	if own {
+		defer func() {
+			// A failed write leaves the transaction open or aborted: end it
+			// before the connection goes back to the pool (which would close
+			// a connection still in a transaction).
+			if err != nil && conn.PgConn().TxStatus() != 'I' {
+				_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 			}
-			if tag.RowsAffected() != 1 {
-				return workplan.Errorf(workplan.EInvalid, "指标 %d 不属于该任务", iv.IndicatorID)
-			}
+		}()
+	}
+	var a lockedAssignment
+	var reportID int64
+	var indicators []int64
+	b := &pgx.Batch{}
+	if own {
+		b.Queue("BEGIN")
+	}
+	queueLock(b, in.AssignmentID, &a, `, nextval(pg_get_serial_sequence('reports', 'id')),
+		array(SELECT i.id FROM indicators i WHERE i.task_id = t.id AND i.archived_at IS NULL)`, &reportID, &indicators)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return rep, mapErr(err, "lock assignment %d", in.AssignmentID)
+	}
+	if !actor.CanFileReport(a.Assignment) {
+		return rep, workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
+	}
+	if a.Archived {
+		return rep, workplan.Errorf(workplan.EInvalid, "该任务已归档,不能再报送")
+	}
+	for _, iv := range in.Indicators {
+		if !slices.Contains(indicators, iv.IndicatorID) {
+			return rep, workplan.Errorf(workplan.EInvalid, "指标 %d 不属于该任务", iv.IndicatorID)
 		}
-		for _, f := range in.Evidence {
-			sum := sha256.Sum256(f.Content)
+	}
+	if a.State.Version != in.BaseVersion {
+		return rep, db.conflict(ctx, conn, a, in.BaseVersion)
+	}
+	before := stateSummary(a.State)
+	now := db.now()
+	var authorID *int64
+	if actor.UserID != 0 {
+		authorID = &actor.UserID
+	}
+	rep = workplan.Report{ID: reportID, AssignmentID: a.ID, AuthorID: actor.UserID, AuthorName: actor.Name, SubmittedAt: now,
+		Percent: in.Percent, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps,
+		ClaimsCompletion: in.ClaimsCompletion, Indicators: in.Indicators}
+	b = &pgx.Batch{}
+	b.Queue(`
+		INSERT INTO reports (id, assignment_id, author_id, author_name, submitted_at, percent, progress, problems, next_steps, claims_completion)
+		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		reportID, a.ID, authorID, actor.Name, now, in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion)
+	for _, iv := range in.Indicators {
+		b.Queue(`INSERT INTO report_indicator_values (report_id, indicator_id, value) VALUES ($1, $2, $3)`, reportID, iv.IndicatorID, iv.Value)
+	}
+	for _, f := range in.Evidence {
+		sum := sha256.Sum256(f.Content)
+		b.Queue(`
+			INSERT INTO evidence_files (report_id, filename, content_type, size, sha256, content, uploaded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			reportID, f.Filename, f.ContentType, len(f.Content), sum[:], f.Content, now).QueryRow(func(row pgx.Row) error {
 			var id int64
-			err := tx.QueryRow(ctx, `
-				INSERT INTO evidence_files (report_id, filename, content_type, size, sha256, content, uploaded_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-				rep.ID, f.Filename, f.ContentType, len(f.Content), sum[:], f.Content, now).Scan(&id)
-			if err != nil {
-				return mapErr(err, "insert evidence")
+			if err := row.Scan(&id); err != nil {
+				return err
 			}
-			rep.Evidence = append(rep.Evidence, workplan.EvidenceMeta{ID: id, ReportID: rep.ID, Filename: f.Filename, ContentType: f.ContentType, Size: len(f.Content)})
-		}
-		ev := deadline.Event{Kind: deadline.EventReport, At: now, Percent: in.Percent, Claims: in.ClaimsCompletion}
-		if err := applyEvent(ctx, tx, &a, ev, eventRefs{reportID: rep.ID}); err != nil {
-			return err
-		}
-		after := stateSummary(a.State)
-		after["report_id"] = rep.ID
-		after["evidence"] = len(in.Evidence)
-		return audit(ctx, tx, actor, "report.file", "assignment", a.ID, before, after)
-	}()
-	return rep, err
+			rep.Evidence = append(rep.Evidence, workplan.EvidenceMeta{ID: id, ReportID: reportID, Filename: f.Filename, ContentType: f.ContentType, Size: len(f.Content)})
+			return nil
+		})
+	}
+	ev := deadline.Event{Kind: deadline.EventReport, At: now, Percent: in.Percent, Claims: in.ClaimsCompletion}
+	queueEvent(b, &a, ev, eventRefs{reportID: reportID})
+	after := stateSummary(a.State)
+	after["report_id"] = reportID
+	after["evidence"] = len(in.Evidence)
+	args, err := auditArgs(actor, "report.file", "assignment", a.ID, before, after)
+	if err != nil {
+		return rep, err
+	}
+	b.Queue(auditInsert, args...)
+	if own {
+		b.Queue("COMMIT")
+	}
+	queueNotify(b, a.PlanID)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return rep, mapErr(err, "write report")
+	}
+	if own && conn.PgConn().TxStatus() != 'I' {
+		// COMMIT answered without ending the transaction: it cannot have
+		// committed.
+		return rep, fmt.Errorf("postgres: write report: the transaction did not end (status %q)", conn.PgConn().TxStatus())
+	}
+	return rep, nil
 }
 
 // ReviewReport records a reviewer's decision on a report: supervisors and

@@ -396,3 +396,63 @@ func TestStateEqualsReplay(t *testing.T) {
 	}
 	assert.Positive(t, count(t, f.db, `SELECT count(*) FROM snapshot_days`), "the snapshot path was exercised")
 }
+
+// TestFileReportFailureWritesNothing: a report refused before its rows are
+// written (an indicator of another task) or failing while they are (here a
+// trigger injects the failure into the last statements of the batch) leaves
+// no row behind, and the assignment and the connections are free for the
+// next writer.
+func TestFileReportFailureWritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	var asg, own, foreign int64
+	var unit string
+	require.NoError(t, f.db.Pool.QueryRow(ctx, `
+		SELECT a.id, u.name, i.id, (SELECT min(j.id) FROM indicators j WHERE j.task_id <> t.id)
+		FROM tasks t JOIN assignments a ON a.task_id = t.id JOIN units u ON u.id = a.unit_id JOIN indicators i ON i.task_id = t.id
+		WHERE u.kind <> 'collective' ORDER BY t.number, u.name, i.position LIMIT 1`).Scan(&asg, &unit, &own, &foreign))
+	staff := f.actor(unit, workplan.UserStaff)
+	rows := func() map[string]int {
+		out := snapshot(t, f.db)
+		for _, table := range []string{"report_indicator_values", "assignment_events", "evidence_files"} {
+			out[table] = count(t, f.db, `SELECT count(*) FROM `+table)
+		}
+		return out
+	}
+	before := rows()
+
+	_, err := f.db.FileReport(ctx, staff, workplan.ReportInput{AssignmentID: asg, Percent: 10, Progress: "x",
+		Indicators: []workplan.IndicatorValue{{IndicatorID: foreign, Value: 1}}})
+	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err), "%v", err)
+
+	_, err = f.db.Pool.Exec(ctx, `
+		CREATE FUNCTION fail_at_77() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.percent = 77 THEN RAISE EXCEPTION 'injected failure'; END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER fail_at_77 BEFORE INSERT ON assignment_events FOR EACH ROW EXECUTE FUNCTION fail_at_77();`)
+	require.NoError(t, err)
+	for range 12 { // more than the pool's connections
+		_, err = f.db.FileReport(ctx, staff, workplan.ReportInput{AssignmentID: asg, Percent: 77, Progress: "x",
+			Indicators: []workplan.IndicatorValue{{IndicatorID: own, Value: 1}},
+			Evidence:   []workplan.EvidenceFile{{Filename: "a.txt", ContentType: "text/plain", Content: []byte("证明")}}})
+		require.ErrorContains(t, err, "injected failure")
+	}
+	assert.Equal(t, before, rows(), "nothing written")
+
+	rep, err := f.db.FileReport(ctx, staff, workplan.ReportInput{AssignmentID: asg, Percent: 50, Progress: "y",
+		Indicators: []workplan.IndicatorValue{{IndicatorID: own, Value: 2}},
+		Evidence:   []workplan.EvidenceFile{{Filename: "a.txt", ContentType: "text/plain", Content: []byte("证明")}}})
+	require.NoError(t, err, "the next writer is not blocked")
+	require.Len(t, rep.Evidence, 1)
+	assert.Positive(t, rep.Evidence[0].ID)
+	assert.Equal(t, 1, f.version(asg))
+	assert.Equal(t, before["reports"]+1, count(t, f.db, `SELECT count(*) FROM reports`))
+	assert.Equal(t, 1, count(t, f.db, `SELECT count(*) FROM report_indicator_values WHERE report_id = $1`, rep.ID))
+	assert.Equal(t, 1, count(t, f.db, `SELECT count(*) FROM evidence_files WHERE report_id = $1`, rep.ID))
+	var idle int
+	require.NoError(t, f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&idle))
+	assert.Zero(t, idle, "no connection left in a transaction")
+}

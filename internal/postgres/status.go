@@ -46,6 +46,11 @@ func queryAssignmentFacts(ctx context.Context, q querier, condition string, args
 	if err != nil {
 		return nil, mapErr(err, "query")
 	}
+	return collectAssignmentFacts(rows)
+}
+
+// collectAssignmentFacts scans the rows of assignmentFactsQuery.
+func collectAssignmentFacts(rows pgx.Rows) ([]workplan.AssignmentFacts, error) {
 	defer rows.Close()
 	var out []workplan.AssignmentFacts
 	for rows.Next() {
@@ -63,20 +68,6 @@ func queryAssignmentFacts(ctx context.Context, q querier, condition string, args
 		out = append(out, af)
 	}
 	return out, mapErr(rows.Err(), "query")
-}
-
-// AssignmentFacts returns the facts of one active assignment from the
-// maintained state: what the report form needs, read without the rest of
-// the plan. An archived assignment (or task) is workplan.ErrNotFound.
-func (db *DB) AssignmentFacts(ctx context.Context, id int64) (workplan.AssignmentFacts, error) {
-	out, err := queryAssignmentFacts(ctx, db.Pool, `a.id = $1`, id)
-	if err == nil && len(out) == 0 {
-		err = workplan.ErrNotFound
-	}
-	if err != nil {
-		return workplan.AssignmentFacts{}, fmt.Errorf("postgres: facts of assignment %d: %w", id, err)
-	}
-	return out[0], nil
 }
 
 func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {

@@ -76,58 +76,36 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// reportTarget loads the assignment of the URL and checks the viewer may
-// report on it: staff of its own unit only.
-func (s *Server) reportTarget(r *http.Request) (workplan.Assignment, asgStatus, *taskStatus, workplan.Plan, error) {
-	ctx := r.Context()
+// reportTarget reads what the report form of the URL's assignment shows, in
+// one round trip, and checks the viewer may report on it: staff of its own
+// unit only. The form and its submission are the requests of the busiest
+// morning, every unit filing at once.
+func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
 	id, err := intParam(r, "id")
 	if err != nil {
-		return workplan.Assignment{}, asgStatus{}, nil, workplan.Plan{}, err
+		return workplan.ReportTarget{}, err
 	}
-	asg, err := s.store.AssignmentByID(ctx, id)
+	t, err := s.store.ReportTarget(r.Context(), id)
 	if err != nil {
-		return asg, asgStatus{}, nil, workplan.Plan{}, err
+		return t, err
 	}
-	if !s.actor(r).CanFileReport(asg) {
-		return asg, asgStatus{}, nil, workplan.Plan{}, workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
+	if !s.actor(r).CanFileReport(t.Facts.Assignment) {
+		return t, errNotOwnUnit
 	}
-	a, ts, plan, err := s.reportAssignment(ctx, asg)
-	return asg, a, ts, plan, err
+	return t, nil
 }
 
-// reportAssignment evaluates assignment asg now, with its task and plan:
-// what the report form shows. It reads the one assignment, not the whole
-// plan (findAssignment): the form and its submission are the requests of
-// the busiest morning, every unit filing at once.
-func (s *Server) reportAssignment(ctx context.Context, asg workplan.Assignment) (asgStatus, *taskStatus, workplan.Plan, error) {
-	task, plan, err := s.store.TaskByID(ctx, asg.TaskID)
-	if err != nil {
-		return asgStatus{}, nil, plan, err
-	}
-	f, err := s.store.AssignmentFacts(ctx, asg.ID)
-	if err != nil {
-		return asgStatus{}, nil, plan, err
-	}
-	a := asgStatus{AssignmentFacts: f, Status: deadline.Evaluate(f.Facts, s.now(), s.policy())}
-	return a, &taskStatus{Task: task, Asg: []asgStatus{a}}, plan, nil
-}
+var errNotOwnUnit = workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
 
 // reportForm shows the report form, pre-filled from the last report so that a
 // weekly report is an edit, not a rewrite.
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
-	asg, a, ts, plan, err := s.reportTarget(r)
+	t, err := s.reportTarget(r)
 	if err != nil {
 		return err
 	}
-	m, err := s.reportFormModel(r.Context(), asg, a, ts, plan)
-	if err != nil {
-		return err
-	}
-	last, err := s.store.LastReport(r.Context(), asg.ID)
-	if err != nil && !errors.Is(err, workplan.ErrNotFound) {
-		return err
-	}
-	if err == nil {
+	m := s.reportFormModel(r.Context(), t)
+	if last := t.Last; last != nil {
 		m.Percent, m.Progress, m.Problems, m.NextSteps = last.Percent, last.Progress, last.Problems, last.NextSteps
 		vals := map[int64]float64{}
 		for _, iv := range last.Indicators {
@@ -143,33 +121,40 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) reportFormModel(ctx context.Context, asg workplan.Assignment, a asgStatus, ts *taskStatus, plan workplan.Plan) (web.ReportFormPage, error) {
+func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) web.ReportFormPage {
+	asg, task := t.Facts, t.Task
+	st := deadline.Evaluate(asg.Facts, s.now(), s.policy())
 	m := web.ReportFormPage{
-		Action: "/assignments/" + strconv.FormatInt(asg.ID, 10) + "/report", TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
-		TaskHref: taskHref(plan.Slug, ts.Task.Number), Unit: asg.UnitName, Deadline: ts.Task.Deadline.Text + " · " + deadlineMeaning(ctx, ts.Task.Deadline),
-		Light: lightView(ctx, a.Status), Version: a.Version, CSRF: csrfTokenOf(ctx),
+		Action: "/assignments/" + strconv.FormatInt(asg.ID, 10) + "/report", TaskNumber: task.Number, TaskTitle: task.Title,
+		TaskHref: taskHref(t.Plan.Slug, task.Number), Unit: asg.UnitName, Deadline: task.Deadline.Text + " · " + deadlineMeaning(ctx, task.Deadline),
+		Light: lightView(ctx, st), Version: asg.Version, CSRF: csrfTokenOf(ctx),
 		MaxFiles: workplan.MaxEvidenceFiles, MaxFileMB: maxEvidenceBytes >> 20,
 		Accept: ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,application/pdf,image/*",
 	}
-	inds, err := s.store.IndicatorTargets(ctx, asg.TaskID)
-	if err != nil {
-		return m, err
-	}
-	for _, i := range inds {
+	for _, i := range t.Indicators {
 		m.Indicators = append(m.Indicators, web.IndicatorInput{ID: i.ID, Name: "ind-" + strconv.FormatInt(i.ID, 10), Label: i.Text,
 			Target: comparatorSign(i.Comparator) + " " + strconv.FormatFloat(i.Value, 'f', -1, 64) + i.Unit})
 	}
-	return m, nil
+	return m
 }
 
 // fileReport files the posted report. Invalid input re-renders the form with
 // the values entered and a message naming the field; a stale version gets the
 // 409 page listing what changed meanwhile; nothing is written in either case.
+// Before the body is read, one narrow query checks the assignment is the
+// viewer's unit's; the form's data is read only to show it again.
 func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	asg, a, ts, plan, err := s.reportTarget(r)
+	id, err := intParam(r, "id")
 	if err != nil {
 		return err
+	}
+	asg, err := s.store.AssignmentByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !s.actor(r).CanFileReport(asg) {
+		return errNotOwnUnit
 	}
 	cleanup, err := parseUpload(r)
 	if err != nil {
@@ -189,10 +174,11 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 		s.renderConflict(w, r, reportConflict(ctx, in, conflict, r.URL.Path))
 		return nil
 	case formErr != nil && workplan.ErrorCode(formErr) == workplan.EInvalid:
-		m, err := s.reportFormModel(ctx, asg, a, ts, plan)
+		t, err := s.reportTarget(r)
 		if err != nil {
 			return err
 		}
+		m := s.reportFormModel(ctx, t)
 		m.Error = workplan.ErrorMessage(formErr)
 		m.Percent, m.Progress, m.Problems, m.NextSteps, m.Claims = in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion
 		for i := range m.Indicators {

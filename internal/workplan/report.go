@@ -1,6 +1,7 @@
 package workplan
 
 import (
+	"strings"
 	"time"
 
 	"duban/internal/deadline"
@@ -103,6 +104,8 @@ func (in ReportInput) Validate() error {
 		return Errorf(EInvalid, "“问题”不能超过 %d 字", MaxReportText)
 	case len([]rune(in.NextSteps)) > MaxReportText:
 		return Errorf(EInvalid, "“下一步”不能超过 %d 字", MaxReportText)
+	case strings.ContainsRune(in.Progress+in.Problems+in.NextSteps, 0):
+		return Errorf(EInvalid, "报送内容含有空字符(NUL),请删除后重试")
 	case in.Progress == "" && !in.ClaimsCompletion:
 		return Errorf(EInvalid, "请填写“进展”")
 	case len(in.Evidence) > MaxEvidenceFiles:
@@ -195,6 +198,17 @@ type AssignmentFacts struct {
 	// past instant it is the version then.
 	Version int
 	Facts   deadline.Facts
+}
+
+// ReportTarget is what the report form shows of an active assignment: its
+// facts, task, plan, the task's active indicators (by position) and the
+// latest report (nil when there is none) with its indicator values.
+type ReportTarget struct {
+	Facts      AssignmentFacts
+	Task       Task
+	Plan       Plan
+	Indicators []Indicator
+	Last       *Report
 }
 
 // TaskIndicator is an indicator with its latest reported value.

@@ -51,6 +51,7 @@ func TestReportInputValidate(t *testing.T) {
 		{"claim below 100", ReportInput{Percent: 90, ClaimsCompletion: true}, "100"},
 		{"no progress", ReportInput{Percent: 10}, "进展"},
 		{"long text", ReportInput{Percent: 10, Progress: strings.Repeat("字", MaxReportText+1)}, "进展"},
+		{"NUL byte", ReportInput{Percent: 10, Progress: "x", Problems: "a\x00b"}, "NUL"},
 		{"too many files", ReportInput{Percent: 10, Progress: "x", Evidence: make([]EvidenceFile, MaxEvidenceFiles+1)}, "佐证"},
 	}
 	for _, tt := range tests {
