@@ -30,7 +30,7 @@ of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
 	rounds := fs.Int("rounds", 2, "run the scenarios this many times per scale")
-	scenarios := fs.String("scenarios", strings.Join(loadtest.Scenarios, ","), "comma-separated scenarios (floor first)")
+	scenarios := fs.String("scenarios", strings.Join(loadtest.BenchScenarios, ","), "comma-separated scenarios (floor first)")
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}

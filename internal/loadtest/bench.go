@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -361,6 +362,9 @@ func Targets(w io.Writer, results []ScaleResult) {
 			fmt.Fprintf(w, "  scale %d: report submission, %d writers filing once a second each (%.0f reports/s): p99 %s (target < 50 ms): %s; %d filed, %d conflicts (409), %d errors\n",
 				r.Scale, p.Connections, p.RPS(), ms(p.P99), mark(p.P99 < 50*time.Millisecond), p.OK, p.Conflicts, p.Errors)
 		}
+		if line := sweep(r.Combined); line != "" {
+			fmt.Fprintf(w, "  scale %d: %s\n", r.Scale, line)
+		}
 		if r.Verdict != nil {
 			fmt.Fprintf(w, "  scale %d: %s\n", r.Scale, r.Verdict)
 		}
@@ -370,6 +374,46 @@ func Targets(w io.Writer, results []ScaleResult) {
 		fmt.Fprintf(w, "  server memory, sign-ins and load: largest VmRSS sampled %s (target < 150 MB): %s; VmHWM %s\n",
 			MB(maxRSS), mark(maxRSS < 150<<20), MB(hwm))
 	}
+}
+
+// sweep sums up the paced report scenarios: the highest steady rate at
+// which report submission kept p99 under 50 ms while the server kept up (at
+// least 95% of the offered rate answered), and each rate's p99.
+func sweep(stats []Stats) string {
+	type level struct {
+		offered, achieved float64
+		p99               time.Duration
+	}
+	var levels []level
+	for _, s := range stats {
+		scenario, ok := strings.CutSuffix(s.Op, "/report")
+		if !ok || s.Requests == 0 {
+			continue
+		}
+		rate, err := PacedRate(scenario)
+		if err != nil {
+			continue
+		}
+		levels = append(levels, level{offered: rate * float64(s.Connections), achieved: s.RPS(), p99: s.P99})
+	}
+	if len(levels) < 2 {
+		return ""
+	}
+	sort.Slice(levels, func(i, j int) bool { return levels[i].offered < levels[j].offered })
+	best := -1.0
+	var parts []string
+	for _, l := range levels {
+		held := l.p99 < 50*time.Millisecond && l.achieved >= 0.95*l.offered
+		if held {
+			best = max(best, l.offered)
+		}
+		parts = append(parts, fmt.Sprintf("%.0f/s offered, %.0f/s answered, p99 %s", l.offered, l.achieved, ms(l.p99)))
+	}
+	verdict := "p99 under 50 ms at none of them"
+	if best > 0 {
+		verdict = fmt.Sprintf("p99 under 50 ms up to %.0f reports/s", best)
+	}
+	return "report submission at steady rates: " + verdict + " (" + strings.Join(parts, "; ") + ")"
 }
 
 // lockedBuffer is a bytes.Buffer safe for a process's output and readers.

@@ -154,3 +154,39 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestPacedRate(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]float64{"paced": 1, "paced@4": 4, "paced@0.5": 0.5} {
+		got, err := PacedRate(name)
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got, name)
+		assert.True(t, IsWriting(name), name)
+	}
+	for _, name := range []string{"paced@", "paced@0", "paced@-1", "paced@x", "paced@5000", "report"} {
+		_, err := PacedRate(name)
+		assert.Error(t, err, name)
+	}
+	assert.True(t, IsWriting("report"))
+	assert.True(t, IsWriting("mixed"))
+	assert.False(t, IsWriting("dashboard"))
+}
+
+func TestSweep(t *testing.T) {
+	t.Parallel()
+	level := func(op string, answered int, p99 time.Duration) Stats {
+		return Stats{Op: op, Connections: 50, Requests: answered * 10, Elapsed: 10 * time.Second, P99: p99}
+	}
+	got := sweep([]Stats{
+		level(OpPacedReportForm, 50, time.Millisecond),
+		level(OpPacedReport, 50, 10*time.Millisecond),
+		level("paced@8/report", 400, 40*time.Millisecond),
+		level("paced@4/report", 200, 12*time.Millisecond),
+		level("paced@12/report", 500, 30*time.Millisecond), // fell behind: 500 of 600 a second
+		level(OpReport, 650, 100*time.Millisecond),
+	})
+	assert.Equal(t, "report submission at steady rates: p99 under 50 ms up to 400 reports/s (50/s offered, 50/s answered, p99 10.0ms; "+
+		"200/s offered, 200/s answered, p99 12.0ms; 400/s offered, 400/s answered, p99 40.0ms; 600/s offered, 500/s answered, p99 30.0ms)", got)
+	assert.Contains(t, sweep([]Stats{level(OpPacedReport, 50, 60*time.Millisecond), level("paced@4/report", 200, 70*time.Millisecond)}), "at none of them")
+	assert.Empty(t, sweep([]Stats{level(OpPacedReport, 50, 10*time.Millisecond)}), "one rate is no sweep")
+}

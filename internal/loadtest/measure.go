@@ -54,7 +54,7 @@ func Measure(ctx context.Context, cfg Config, opt MeasureOptions) (Result, error
 	if out == nil {
 		out = io.Discard
 	}
-	writes := slices.Contains(opt.Scenarios, "report") || slices.Contains(opt.Scenarios, "paced") || slices.Contains(opt.Scenarios, "mixed")
+	writes := slices.ContainsFunc(opt.Scenarios, IsWriting)
 	// Memory is sampled from before the sign-ins: each costs an argon2id
 	// hash of 19 MiB, and a burst of them is part of the worst morning.
 	var mem *MemorySampler

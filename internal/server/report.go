@@ -141,27 +141,21 @@ func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) w
 // fileReport files the posted report. Invalid input re-renders the form with
 // the values entered and a message naming the field; a stale version gets the
 // 409 page listing what changed meanwhile; nothing is written in either case.
-// Before the body is read, one narrow query checks the assignment is the
-// viewer's unit's; the form's data is read only to show it again.
+// FileReport checks, with the assignment locked, that it is the viewer's
+// unit's (403) and exists (404); the form's data is read only to show it
+// again.
 func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, err := intParam(r, "id")
 	if err != nil {
 		return err
 	}
-	asg, err := s.store.AssignmentByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !s.actor(r).CanFileReport(asg) {
-		return errNotOwnUnit
-	}
 	cleanup, err := parseUpload(r)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	in, formErr := reportInput(r, asg.ID)
+	in, formErr := reportInput(r, id)
 	if formErr == nil {
 		in.Evidence, formErr = evidenceFiles(r)
 	}
@@ -189,7 +183,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	case formErr != nil:
 		return formErr
 	}
-	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(asg.ID, 10)+"?filed=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(id, 10)+"?filed=1", http.StatusSeeOther)
 	return nil
 }
 
