@@ -101,11 +101,8 @@ func (u *user) do(ctx context.Context, method, path, contentType string, body []
 }
 
 var (
-	csrfRe    = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
-	versionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
-	percentRe = regexp.MustCompile(`name="percent"[^>]*value="(\d+)"`)
-	reportRe  = regexp.MustCompile(`href="/assignments/(\d+)/report"`)
-	indRe     = regexp.MustCompile(`name="(ind-\d+)"[^>]*value="([^"]*)"`)
+	csrfRe   = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
+	reportRe = regexp.MustCompile(`href="/assignments/(\d+)/report"`)
 )
 
 // signIn signs in through the sign-in form, as a browser does: the form's
@@ -161,18 +158,65 @@ type reportForm struct {
 }
 
 func parseReportForm(body []byte) (reportForm, error) {
+	// Scanned for the attributes, not matched with regular expressions: the
+	// load generator shares the cores with the server it measures.
 	var f reportForm
-	c, v, p := csrfRe.FindSubmatch(body), versionRe.FindSubmatch(body), percentRe.FindSubmatch(body)
-	if c == nil || v == nil || p == nil {
+	c, okC := inputValue(body, "csrf")
+	v, okV := inputValue(body, "version")
+	p, okP := inputValue(body, "percent")
+	if !okC || !okV || !okP {
 		return f, fmt.Errorf("loadtest: the report form lacks csrf, version or percent")
 	}
-	f.csrf = html.UnescapeString(string(c[1]))
-	f.version, _ = strconv.Atoi(string(v[1]))
-	f.percent, _ = strconv.Atoi(string(p[1]))
-	for _, m := range indRe.FindAllSubmatch(body, -1) {
-		f.indicators = append(f.indicators, [2]string{string(m[1]), html.UnescapeString(string(m[2]))})
+	var err error
+	if f.version, err = strconv.Atoi(string(v)); err != nil {
+		return f, fmt.Errorf("loadtest: the report form's version %q is not a number", v)
+	}
+	if f.percent, err = strconv.Atoi(string(p)); err != nil {
+		return f, fmt.Errorf("loadtest: the report form's percent %q is not a number", p)
+	}
+	f.csrf = html.UnescapeString(string(c))
+	rest := body
+	for {
+		i := bytes.Index(rest, []byte(`name="ind-`))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(`name="`):]
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 {
+			break
+		}
+		name := string(rest[:end])
+		val, _ := inputValue(rest[end:], "")
+		f.indicators = append(f.indicators, [2]string{name, html.UnescapeString(string(val))})
 	}
 	return f, nil
+}
+
+// inputValue returns the value attribute of the first tag with
+// name="name" in body, written after the name as the templates do. With name
+// "", body starts inside the tag.
+func inputValue(body []byte, name string) ([]byte, bool) {
+	if name != "" {
+		i := bytes.Index(body, []byte(`name="`+name+`"`))
+		if i < 0 {
+			return nil, false
+		}
+		body = body[i:]
+	}
+	if end := bytes.IndexByte(body, '>'); end >= 0 {
+		body = body[:end]
+	}
+	i := bytes.Index(body, []byte(`value="`))
+	if i < 0 {
+		return nil, false
+	}
+	body = body[i+len(`value="`):]
+	end := bytes.IndexByte(body, '"')
+	if end < 0 {
+		return nil, false
+	}
+	return body[:end], true
 }
 
 // reportBody is the multipart body of a report, as the browser sends it
