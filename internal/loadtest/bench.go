@@ -114,10 +114,11 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 	}()
 	url := cluster.AppURL()
 	marker := filepath.Join(dir, benchMarker)
+	// A kept cluster may predate the latest migrations.
+	if err := postgres.MigrateUp(url); err != nil {
+		return Result{}, err
+	}
 	if _, err := os.Stat(marker); err != nil {
-		if err := postgres.MigrateUp(url); err != nil {
-			return Result{}, err
-		}
 		db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 2})
 		if err != nil {
 			return Result{}, err

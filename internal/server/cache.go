@@ -39,11 +39,23 @@ type pageCache struct {
 	structureChanges uint64
 	// plans maps a slug to its plan and the generation it was read at.
 	plans map[string]cachedPlan
+	// states holds each plan's evaluated state (planState) under the key it
+	// was built for; at most maxStates plans.
+	states map[int64]cachedState
 	// entries and lru bound the memory: at most max bodies.
 	entries map[string]*list.Element
 	lru     *list.List
 	max     int
 }
+
+type cachedState struct {
+	key string
+	ps  *planState
+}
+
+// maxStates bounds the plan states kept: a deployment has a few plans, the
+// province-size benchmark 200.
+const maxStates = 64
 
 type cachedPlan struct {
 	plan            workplan.Plan
@@ -62,7 +74,7 @@ type cacheEntry struct {
 
 func newPageCache(max int) *pageCache {
 	return &pageCache{gens: map[int64]uint64{}, structure: map[int64]uint64{}, plans: map[string]cachedPlan{},
-		entries: map[string]*list.Element{}, lru: list.New(), max: max}
+		states: map[int64]cachedState{}, entries: map[string]*list.Element{}, lru: list.New(), max: max}
 }
 
 // setListening is the listening callback of WatchChanges.
@@ -73,7 +85,34 @@ func (c *pageCache) setListening(on bool) {
 	c.epoch++
 	c.entries = map[string]*list.Element{}
 	c.plans = map[string]cachedPlan{}
+	c.states = map[int64]cachedState{}
 	c.lru.Init()
+}
+
+// state returns plan planID's state cached under key (see key).
+func (c *pageCache) state(planID int64, key string) (*planState, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.states[planID]
+	if !ok || e.key != key {
+		return nil, false
+	}
+	return e.ps, true
+}
+
+// putState keeps plan planID's state built for key, replacing the plan's
+// older one. The state is shared by every reader from now on: nobody may
+// change it.
+func (c *pageCache) putState(planID int64, key string, ps *planState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening {
+		return
+	}
+	if _, ok := c.states[planID]; !ok && len(c.states) >= maxStates {
+		c.states = map[int64]cachedState{}
+	}
+	c.states[planID] = cachedState{key: key, ps: ps}
 }
 
 // plan returns the cached plan of slug while no change was announced since

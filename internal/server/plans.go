@@ -94,7 +94,40 @@ func (s *Server) asOfInstant(r *http.Request) (time.Time, string, error) {
 
 // loadPlanState evaluates every assignment of plan as of at; with asOf set the
 // facts are rebuilt from history, otherwise read from the maintained state.
+//
+// The current state (asOf "") is cached per plan generation and minute, like
+// the dashboard (see pageCache): the ledger, task pages, the API and exports
+// read it far more often than reports change it, and within a minute they
+// share one evaluation (made at the first reader's instant). The state
+// returned is shared: callers must not change it.
 func (s *Server) loadPlanState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
+	if asOf != "" {
+		return s.buildPlanState(ctx, plan, at, asOf)
+	}
+	key, cacheable := s.cache.key(plan.ID, "state", at.Truncate(time.Minute).Format(time.RFC3339))
+	if !cacheable {
+		return s.buildPlanState(ctx, plan, at, asOf)
+	}
+	if ps, ok := s.cache.state(plan.ID, key); ok {
+		return ps, nil
+	}
+	// One build per key, apart from any one reader's request (see dashboard).
+	v, err, _ := s.flight.Do("state|"+key, func() (any, error) {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
+		defer cancel()
+		ps, err := s.buildPlanState(bctx, plan, at, "")
+		if err == nil {
+			s.cache.putState(plan.ID, key, ps)
+		}
+		return ps, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*planState), nil
+}
+
+func (s *Server) buildPlanState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
 	tasks, err := s.store.PlanTasks(ctx, plan.ID)
 	if err != nil {
 		return nil, err

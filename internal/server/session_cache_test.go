@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -204,4 +205,45 @@ func TestSessionCacheIdleTimeout(t *testing.T) {
 	var reason string
 	require.NoError(t, w.db.Pool.QueryRow(bg, `SELECT ended_reason FROM sessions WHERE id = $1`, w.sessions[staffOwn]).Scan(&reason))
 	assert.Equal(t, "idle", reason)
+}
+
+// TestPlanStateCacheFollowsWrites: the evaluated plan behind the ledger, the
+// task pages and the API is kept per plan generation, so a write made
+// without announcing it is not seen (the cache is used), and a report filed
+// is seen by the next reads.
+func TestPlanStateCacheFollowsWrites(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := serveReplica(t, w, w.srv)
+	percent := func() int {
+		req, err := http.NewRequest(http.MethodGet, a.base+"/api/v1/tasks/2?plan=fixture", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+w.apiToken)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		var task struct {
+			Assignments []struct {
+				Unit    string `json:"unit"`
+				Percent int    `json:"percent"`
+			} `json:"assignments"`
+		}
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&task))
+		require.Len(t, task.Assignments, 1)
+		return task.Assignments[0].Percent
+	}
+	require.Equal(t, 30, percent())
+	_, err := w.db.Pool.Exec(bg, `UPDATE assignment_state SET percent = 99 WHERE assignment_id = $1`, w.plan.ownAsg.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 30, percent(), "served from the cached state: nothing announced the change")
+	res, _ := a.call(leader, http.MethodGet, "/plans/fixture/tasks/2", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	own := workplan.ActorOf(w.users[staffOwn], "t", "192.0.2.1")
+	_, err = w.db.FileReport(bg, own, workplan.ReportInput{AssignmentID: w.plan.ownAsg.ID, BaseVersion: w.version(w.plan.ownAsg.ID), Percent: 65, Progress: "过半"})
+	require.NoError(t, err)
+	eventually(t, func() bool { return percent() == 65 }, "the API still shows the state before the report")
+	_, page := a.call(leader, http.MethodGet, "/plans/fixture/tasks/2", nil)
+	assert.Contains(t, page, "65")
 }
