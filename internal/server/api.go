@@ -54,7 +54,7 @@ func (s *Server) apiPlanState(r *http.Request) (*planState, string, error) {
 	var plan workplan.Plan
 	var err error
 	if slug := r.URL.Query().Get("plan"); slug != "" {
-		plan, err = s.store.PlanBySlug(ctx, slug)
+		plan, err = s.planBySlug(ctx, slug)
 	} else {
 		plan, err = s.store.LatestPlan(ctx)
 	}

@@ -172,12 +172,17 @@ func rollup(as []asgStatus) deadline.TaskStatus {
 // plan resolves the {slug} of the URL.
 // The plan is kept in the page cache while no change is announced for it.
 func (s *Server) plan(r *http.Request) (workplan.Plan, error) {
-	slug := chi.URLParam(r, "slug")
+	return s.planBySlug(r.Context(), chi.URLParam(r, "slug"))
+}
+
+// planBySlug returns the plan of slug, from the page cache while no change
+// is announced for it.
+func (s *Server) planBySlug(ctx context.Context, slug string) (workplan.Plan, error) {
 	if p, ok := s.cache.plan(slug); ok {
 		return p, nil
 	}
 	seen := s.cache.mark()
-	p, err := s.store.PlanBySlug(r.Context(), slug)
+	p, err := s.store.PlanBySlug(ctx, slug)
 	if err != nil {
 		return p, err
 	}
