@@ -140,10 +140,15 @@ func (s *Server) buildPlanState(ctx context.Context, plan workplan.Plan, at time
 	if err != nil {
 		return nil, err
 	}
-	ps := &planState{Plan: plan, At: at, AsOf: asOf}
+	ps := &planState{Plan: plan, At: at, AsOf: asOf, Tasks: make([]*taskStatus, 0, len(tasks))}
 	byID := make(map[int64]*taskStatus, len(tasks))
+	// Sized exactly: states are kept in the cache, one per plan.
+	perTask := make(map[int64]int, len(tasks))
+	for _, f := range facts {
+		perTask[f.TaskID]++
+	}
 	for _, t := range tasks {
-		ts := &taskStatus{Task: t}
+		ts := &taskStatus{Task: t, Asg: make([]asgStatus, 0, perTask[t.ID])}
 		ps.Tasks = append(ps.Tasks, ts)
 		byID[t.ID] = ts
 	}
