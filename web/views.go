@@ -164,6 +164,12 @@ type LedgerRow struct {
 	Others    string
 }
 
+// Pager links a timeline's page to the older reports and back to the
+// newest; empty when there is no such page.
+type Pager struct {
+	Older, Newest string
+}
+
 // TaskPage is the view model of one task.
 type TaskPage struct {
 	PlanTitle   string
@@ -183,6 +189,7 @@ type TaskPage struct {
 	Assignments []AssignmentRow
 	Indicators  []IndicatorRow
 	Timeline    []ReportView
+	Pager       Pager
 	Comments    []CommentView
 	CanComment  bool
 	CSRF        string
@@ -281,6 +288,7 @@ type AssignmentPage struct {
 	CanReport  bool
 	ReportHref string
 	Timeline   []ReportView
+	Pager      Pager
 	Extensions []ExtensionView
 	CanExtend  bool
 	ExtendPost string

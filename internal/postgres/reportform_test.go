@@ -53,7 +53,7 @@ func TestReportFormReads(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, target.Last)
 	last := target.Last
-	all, err := f.db.Reports(ctx, []int64{asg}, f.clock.Now())
+	all, err := f.db.Reports(ctx, []int64{asg}, f.clock.Now(), 0, 100)
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, "第二次", last.Progress)

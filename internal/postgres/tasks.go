@@ -147,10 +147,12 @@ func (db *DB) TaskLeads(ctx context.Context, taskID int64) ([]int64, error) {
 	return ids, nil
 }
 
-// Reports returns the reports of the given assignments, newest first, with
-// their reviews, indicator values and evidence (without content). With asOf
-// set, only what existed at that instant.
-func (db *DB) Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time) ([]workplan.Report, error) {
+// Reports returns up to limit reports of the given assignments, newest
+// first, with their reviews, indicator values and evidence (without
+// content): the newest ones, or with before set those that come after report
+// before in that order (the next page of a timeline). With asOf set, only
+// what existed at that instant.
+func (db *DB) Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time, before int64, limit int) ([]workplan.Report, error) {
 	if asOf.IsZero() {
 		asOf = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -158,7 +160,8 @@ func (db *DB) Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time
 		SELECT r.id, r.assignment_id, coalesce(r.author_id, 0), r.author_name, r.submitted_at, r.percent, r.progress,
 		       r.problems, r.next_steps, r.claims_completion
 		FROM reports r WHERE r.assignment_id = ANY($1) AND r.submitted_at <= $2
-		ORDER BY r.submitted_at DESC, r.id DESC LIMIT 500`, assignmentIDs, asOf)
+		  AND ($3 = 0 OR (r.submitted_at, r.id) < (SELECT b.submitted_at, b.id FROM reports b WHERE b.id = $3))
+		ORDER BY r.submitted_at DESC, r.id DESC LIMIT $4`, assignmentIDs, asOf, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reports: %w", mapErr(err, "query"))
 	}

@@ -27,7 +27,7 @@ type pageStore interface {
 	TaskIndicators(ctx context.Context, taskID int64) ([]workplan.TaskIndicator, error)
 	AssignmentByID(ctx context.Context, id int64) (workplan.Assignment, error)
 	TaskLeads(ctx context.Context, taskID int64) ([]int64, error)
-	Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time) ([]workplan.Report, error)
+	Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time, before int64, limit int) ([]workplan.Report, error)
 	Evidence(ctx context.Context, id int64) (workplan.EvidenceMeta, []byte, int64, error)
 	ExtensionRequests(ctx context.Context, assignmentIDs []int64) ([]workplan.ExtensionRequest, error)
 	PendingReviews(ctx context.Context, unitID int64) ([]workplan.PendingReview, error)

@@ -61,11 +61,11 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 		m.Indicators = append(m.Indicators, indicatorRow(i))
 	}
 	if len(readable) > 0 {
-		reports, err := s.store.Reports(ctx, readable, asOfTime(at, asOf))
+		page, err := s.timelinePage(r, readable, at, asOf)
 		if err != nil {
 			return err
 		}
-		m.Timeline = s.timeline(ctx, reports, units, inds, nil)
+		m.Timeline, m.Pager = s.timeline(ctx, page.reports, units, inds, nil), page.pager
 	}
 	comments, err := s.store.TaskComments(ctx, task.ID)
 	if err != nil {
@@ -119,6 +119,58 @@ func indicatorRow(i workplan.TaskIndicator) web.IndicatorRow {
 		row.By = i.LatestUnit + " · " + fmtTime(i.LatestAt)
 	}
 	return row
+}
+
+// timelineSize is how many reports a timeline shows at a time: an
+// assignment reported on weekly for years has hundreds.
+const timelineSize = 30
+
+// reportPage is one page of a timeline.
+type reportPage struct {
+	reports []workplan.Report
+	pager   web.Pager
+	// first is true on the page of the newest reports.
+	first bool
+}
+
+// timelinePage reads the page of the reports of assignments ids that r's
+// URL asks for: the newest, or with ?before=ID those after report ID, newest
+// first; and the links to the older page and back to the newest.
+func (s *Server) timelinePage(r *http.Request, ids []int64, at time.Time, asOf string) (reportPage, error) {
+	var before int64
+	if b := r.URL.Query().Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n <= 0 {
+			return reportPage{}, workplan.Errorf(workplan.EInvalid, "参数 before=%q 应为报送编号", b)
+		}
+		before = n
+	}
+	reports, err := s.store.Reports(r.Context(), ids, asOfTime(at, asOf), before, timelineSize+1)
+	if err != nil {
+		return reportPage{}, err
+	}
+	p := reportPage{reports: reports, first: before == 0}
+	link := func(before int64) string {
+		q := r.URL.Query()
+		q.Del("filed")
+		q.Del("before")
+		if before != 0 {
+			q.Set("before", strconv.FormatInt(before, 10))
+		}
+		u := r.URL.Path
+		if enc := q.Encode(); enc != "" {
+			u += "?" + enc
+		}
+		return u + "#timeline"
+	}
+	if len(reports) > timelineSize {
+		p.reports = reports[:timelineSize]
+		p.pager.Older = link(p.reports[timelineSize-1].ID)
+	}
+	if before != 0 {
+		p.pager.Newest = link(0)
+	}
+	return p, nil
 }
 
 // reviewable decides, for each report, whether the viewer may review it now
@@ -226,12 +278,14 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	reports, err := s.store.Reports(ctx, []int64{id}, asOfTime(at, asOf))
+	page, err := s.timelinePage(r, []int64{id}, at, asOf)
 	if err != nil {
 		return err
 	}
+	reports := page.reports
 	var canReview reviewable
-	if asOf == "" && actor.CanReview(leads) && !(actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID) {
+	// Only the newest report can be reviewed: it is on the first page.
+	if asOf == "" && page.first && actor.CanReview(leads) && !(actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID) {
 		latest := int64(0)
 		if len(reports) > 0 {
 			latest = reports[0].ID
@@ -243,7 +297,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 			return &web.ReviewForm{Action: "/reports/" + strconv.FormatInt(rp.ID, 10) + "/review", Version: a.Version, CSRF: csrf}
 		}
 	}
-	m.Timeline = s.timeline(ctx, reports, map[int64]string{id: asg.UnitName}, inds, canReview)
+	m.Timeline, m.Pager = s.timeline(ctx, reports, map[int64]string{id: asg.UnitName}, inds, canReview), page.pager
 	exts, err := s.store.ExtensionRequests(ctx, []int64{id})
 	if err != nil {
 		return err
