@@ -125,6 +125,11 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	}
 	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: *slug, SourceName: name, Source: src, DryRun: *dry, Actor: actor})
 	if err != nil {
+		if ctx.Err() != nil {
+			// Interrupted (SIGTERM, Ctrl-C): the cut connection may look like
+			// an unavailable database, but the seed is one transaction.
+			return fmt.Errorf("seed: interrupted (%w): the plan is whole, as it was or, if the signal came as it committed, as in the document; `duban seed --dry-run` shows which", ctx.Err())
+		}
 		var we *workplan.Error
 		if errors.As(err, &we) {
 			return fmt.Errorf("seed: %s", we.Message)
