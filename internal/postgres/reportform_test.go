@@ -89,3 +89,42 @@ func TestReportFormReads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
+
+// TestReportsPagesAcrossAssignments: the reports of several assignments
+// come newest first across all of them, a page at a time, each exactly once.
+func TestReportsPagesAcrossAssignments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	a, b := f.assignment(22, "市公安局"), f.assignment(22, "市人社局")
+	staffA, staffB := f.actor("市公安局", workplan.UserStaff), f.actor("市人社局", workplan.UserStaff)
+	var want []int64 // oldest first
+	for i := range 7 {
+		asg, staff := a, staffA
+		if i%3 == 1 {
+			asg, staff = b, staffB
+		}
+		f.clock.Advance(time.Minute)
+		rep, err := f.db.FileReport(ctx, staff, workplan.ReportInput{AssignmentID: asg, BaseVersion: f.version(asg), Percent: i, Progress: "x"})
+		require.NoError(t, err)
+		want = append([]int64{rep.ID}, want...)
+	}
+	var got []int64
+	before := int64(0)
+	for page := 0; page < 5; page++ {
+		reps, err := f.db.Reports(ctx, []int64{a, b}, time.Time{}, before, 3)
+		require.NoError(t, err)
+		for _, r := range reps {
+			got = append(got, r.ID)
+		}
+		if len(reps) < 3 {
+			break
+		}
+		before = reps[len(reps)-1].ID
+	}
+	assert.Equal(t, want, got)
+	asOf, err := f.db.Reports(ctx, []int64{a, b}, f.clock.Now().Add(-3*time.Minute+time.Second), 0, 10)
+	require.NoError(t, err)
+	require.Len(t, asOf, 4, "as of three minutes ago")
+	assert.Equal(t, want[3], asOf[0].ID)
+}
