@@ -30,7 +30,6 @@ type sessionCache struct {
 	entries map[string]cachedSession
 	max     int
 	ttl     time.Duration
-	since   func(time.Time) time.Duration
 }
 
 type cachedSession struct {
@@ -39,7 +38,7 @@ type cachedSession struct {
 }
 
 func newSessionCache(max int, ttl time.Duration) *sessionCache {
-	return &sessionCache{entries: map[string]cachedSession{}, max: max, ttl: ttl, since: time.Since}
+	return &sessionCache{entries: map[string]cachedSession{}, max: max, ttl: ttl}
 }
 
 // get returns the cached session of the token hash key.
@@ -50,7 +49,7 @@ func (c *sessionCache) get(key string) (workplan.Session, bool) {
 	if !ok || !c.listening {
 		return workplan.Session{}, false
 	}
-	if c.since(e.at) > c.ttl {
+	if time.Since(e.at) > c.ttl {
 		delete(c.entries, key)
 		return workplan.Session{}, false
 	}
