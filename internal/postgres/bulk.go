@@ -112,7 +112,7 @@ func (db *DB) PlanAssignments(ctx context.Context, planID int64) ([]PlanAssignme
 		return nil, mapErr(err, "plan %d assignments", planID)
 	}
 	rows, err = db.Pool.Query(ctx, `
-		SELECT i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit
+		SELECT `+indicatorColumns+`
 		FROM indicators i JOIN tasks t ON t.id = i.task_id
 		WHERE t.plan_id = $1 AND i.archived_at IS NULL ORDER BY i.task_id, i.position`, planID)
 	if err != nil {
@@ -120,7 +120,7 @@ func (db *DB) PlanAssignments(ctx context.Context, planID int64) ([]PlanAssignme
 	}
 	inds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.Indicator, error) {
 		var i workplan.Indicator
-		err := row.Scan(&i.ID, &i.TaskID, &i.Position, &i.Text, &i.Comparator, &i.Value, &i.Unit)
+		err := row.Scan(indicatorDest(&i)...)
 		return i, err
 	})
 	if err != nil {

@@ -67,8 +67,7 @@ func (db *DB) PlanIndicators(ctx context.Context, planID int64, at time.Time) ([
 // that has one, by assignment ID (without reviews, evidence or values).
 func (db *DB) LatestReports(ctx context.Context, assignmentIDs []int64) (map[int64]workplan.Report, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT r.id, r.assignment_id, coalesce(r.author_id, 0), r.author_name, r.submitted_at, r.percent, r.progress,
-		       r.problems, r.next_steps, r.claims_completion
+		SELECT `+reportColumns+`
 		FROM assignment_state s JOIN reports r ON r.id = s.last_report_id
 		WHERE s.assignment_id = ANY($1)`, assignmentIDs)
 	if err != nil {
@@ -77,8 +76,7 @@ func (db *DB) LatestReports(ctx context.Context, assignmentIDs []int64) (map[int
 	out := map[int64]workplan.Report{}
 	for rows.Next() {
 		var r workplan.Report
-		if err := rows.Scan(&r.ID, &r.AssignmentID, &r.AuthorID, &r.AuthorName, &r.SubmittedAt, &r.Percent, &r.Progress,
-			&r.Problems, &r.NextSteps, &r.ClaimsCompletion); err != nil {
+		if err := rows.Scan(reportDest(&r)...); err != nil {
 			return nil, fmt.Errorf("postgres: latest reports: %w", mapErr(err, "scan"))
 		}
 		out[r.AssignmentID] = r

@@ -28,11 +28,10 @@ func (db *DB) ReportTarget(ctx context.Context, id int64) (workplan.ReportTarget
 	b.Queue(`SELECT `+planColumns+` FROM plans p
 		WHERE p.id = (SELECT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1)`, id)
 	b.Queue(`
-		SELECT id, task_id, position, text, comparator, value::float8, unit FROM indicators
-		WHERE task_id = (SELECT task_id FROM assignments WHERE id = $1) AND archived_at IS NULL ORDER BY position`, id)
+		SELECT `+indicatorColumns+` FROM indicators i
+		WHERE i.task_id = (SELECT task_id FROM assignments WHERE id = $1) AND i.archived_at IS NULL ORDER BY i.position`, id)
 	b.Queue(`
-		SELECT r.id, r.assignment_id, coalesce(r.author_id, 0), r.author_name, r.submitted_at, r.percent, r.progress,
-		       r.problems, r.next_steps, r.claims_completion
+		SELECT `+reportColumns+`
 		FROM assignment_state s JOIN reports r ON r.id = s.last_report_id
 		WHERE s.assignment_id = $1`, id)
 	b.Queue(`
@@ -64,15 +63,14 @@ func (db *DB) ReportTarget(ctx context.Context, id int64) (workplan.ReportTarget
 		}
 		out.Indicators, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.Indicator, error) {
 			var i workplan.Indicator
-			err := row.Scan(&i.ID, &i.TaskID, &i.Position, &i.Text, &i.Comparator, &i.Value, &i.Unit)
+			err := row.Scan(indicatorDest(&i)...)
 			return i, err
 		})
 		if err != nil {
 			return mapErr(err, "indicators")
 		}
 		var r workplan.Report
-		err = br.QueryRow().Scan(&r.ID, &r.AssignmentID, &r.AuthorID, &r.AuthorName, &r.SubmittedAt,
-			&r.Percent, &r.Progress, &r.Problems, &r.NextSteps, &r.ClaimsCompletion)
+		err = br.QueryRow().Scan(reportDest(&r)...)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:

@@ -94,12 +94,30 @@ func (db *DB) TaskIndicators(ctx context.Context, taskID int64) ([]workplan.Task
 // before at (zero: ever). "Latest" is the newest report: report IDs are
 // given as reports arrive, so the index on (indicator_id, report_id DESC)
 // finds it without sorting an indicator's whole history.
+// indicatorColumns are an indicator's columns (table alias i), scanned into
+// indicatorDest.
+const indicatorColumns = `i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit`
+
+func indicatorDest(i *workplan.Indicator) []any {
+	return []any{&i.ID, &i.TaskID, &i.Position, &i.Text, &i.Comparator, &i.Value, &i.Unit}
+}
+
+// reportColumns are a report's own columns (table alias r), scanned into
+// reportDest.
+const reportColumns = `r.id, r.assignment_id, coalesce(r.author_id, 0), r.author_name, r.submitted_at, r.percent, r.progress,
+	r.problems, r.next_steps, r.claims_completion`
+
+func reportDest(r *workplan.Report) []any {
+	return []any{&r.ID, &r.AssignmentID, &r.AuthorID, &r.AuthorName, &r.SubmittedAt, &r.Percent, &r.Progress,
+		&r.Problems, &r.NextSteps, &r.ClaimsCompletion}
+}
+
 func queryIndicators(ctx context.Context, q querier, at time.Time, condition string, args ...any) ([]workplan.TaskIndicator, error) {
 	if at.IsZero() {
 		at = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	rows, err := q.Query(ctx, `
-		SELECT i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit,
+		SELECT `+indicatorColumns+`,
 		       lv.value IS NOT NULL, coalesce(lv.value, 0)::float8, coalesce(lv.unit_name, ''), coalesce(lv.submitted_at, 'epoch')
 		FROM indicators i
 		JOIN tasks t ON t.id = i.task_id
@@ -114,8 +132,7 @@ func queryIndicators(ctx context.Context, q querier, at time.Time, condition str
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.TaskIndicator, error) {
 		var ti workplan.TaskIndicator
-		err := row.Scan(&ti.ID, &ti.TaskID, &ti.Position, &ti.Text, &ti.Comparator, &ti.Value, &ti.Unit,
-			&ti.HasLatest, &ti.Latest, &ti.LatestUnit, &ti.LatestAt)
+		err := row.Scan(append(indicatorDest(&ti.Indicator), &ti.HasLatest, &ti.Latest, &ti.LatestUnit, &ti.LatestAt)...)
 		return ti, err
 	})
 	return out, mapErr(err, "scan")
@@ -160,8 +177,7 @@ func (db *DB) Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time
 	// limit of them, and the page is the newest of those: an assignment with
 	// thousands of reports costs no more than one with thirty.
 	rows, err := db.Pool.Query(ctx, `
-		SELECT r.id, r.assignment_id, coalesce(r.author_id, 0), r.author_name, r.submitted_at, r.percent, r.progress,
-		       r.problems, r.next_steps, r.claims_completion
+		SELECT `+reportColumns+`
 		FROM unnest($1::bigint[]) AS x(id)
 		CROSS JOIN LATERAL (
 			SELECT * FROM reports r
@@ -174,8 +190,7 @@ func (db *DB) Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time
 	}
 	reps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.Report, error) {
 		var r workplan.Report
-		err := row.Scan(&r.ID, &r.AssignmentID, &r.AuthorID, &r.AuthorName, &r.SubmittedAt, &r.Percent, &r.Progress,
-			&r.Problems, &r.NextSteps, &r.ClaimsCompletion)
+		err := row.Scan(reportDest(&r)...)
 		return r, err
 	})
 	if err != nil {
