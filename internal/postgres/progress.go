@@ -264,7 +264,7 @@ func (db *DB) fileReport(ctx context.Context, conn *pgx.Conn, own bool, actor wo
 		return rep, mapErr(err, "lock assignment %d", in.AssignmentID)
 	}
 	if !actor.CanFileReport(a.Assignment) {
-		return rep, workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
+		return rep, workplan.ErrNotOwnUnit
 	}
 	if a.Archived {
 		return rep, workplan.Errorf(workplan.EInvalid, "该任务已归档,不能再报送")

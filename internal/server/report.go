@@ -90,12 +90,10 @@ func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
 		return t, err
 	}
 	if !s.actor(r).CanFileReport(t.Facts.Assignment) {
-		return t, errNotOwnUnit
+		return t, workplan.ErrNotOwnUnit
 	}
 	return t, nil
 }
-
-var errNotOwnUnit = workplan.Errorf(workplan.EForbidden, "只能报送本单位承担的任务")
 
 // reportForm shows the report form, pre-filled from the last report so that a
 // weekly report is an edit, not a rewrite.

@@ -39,6 +39,8 @@ var (
 	ErrNotFound  = &Error{Code: ENotFound, Message: "未找到"}
 	ErrConflict  = &Error{Code: EConflict, Message: "数据已被他人修改"}
 	ErrForbidden = &Error{Code: EForbidden, Message: "没有权限"}
+	// ErrNotOwnUnit refuses a report on another unit's assignment.
+	ErrNotOwnUnit = &Error{Code: EForbidden, Message: "只能报送本单位承担的任务"}
 )
 
 // ErrorCode returns the code of the first *Error in err's chain, or EInternal.
