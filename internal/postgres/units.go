@@ -56,6 +56,11 @@ func (db *DB) SyncRegistry(ctx context.Context, actor workplan.Actor, reg workpl
 				}
 			}
 			ids[u.Name] = id
+			if u.Short != "" {
+				if _, err := tx.Exec(ctx, `UPDATE units SET short_name = $2 WHERE id = $1 AND short_name = ''`, id, u.Short); err != nil {
+					return mapErr(err, "short name of %q", u.Name)
+				}
+			}
 			for _, a := range u.Aliases {
 				if _, err := tx.Exec(ctx, `INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, a, id); err != nil {
 					return mapErr(err, "add alias %q", a)

@@ -9,7 +9,10 @@ import (
 
 // RegistryUnit is one entry of the unit registry file (seeds/units.json).
 type RegistryUnit struct {
-	Name    string   `json:"name"`
+	Name string `json:"name"`
+	// Short is the name for narrow columns (崆峒区 for 崆峒区人民政府), "" when
+	// the full name is short enough. Names are never cut by code.
+	Short   string   `json:"short,omitempty"`
 	Kind    UnitKind `json:"kind"`
 	Aliases []string `json:"aliases"`
 	// Members are the names of the units a collective designation stands for.
@@ -33,6 +36,9 @@ func ParseRegistry(b []byte) (Registry, error) {
 		at := fmt.Sprintf("registry: unit %d (%q)", i+1, u.Name)
 		if strings.TrimSpace(u.Name) == "" {
 			return r, fmt.Errorf("%s: name is empty", at)
+		}
+		if n := len([]rune(u.Short)); n > 8 || strings.ContainsAny(u.Short, "\x00\n") {
+			return r, fmt.Errorf("%s: short name %q is longer than 8 characters", at, u.Short)
 		}
 		if !u.Kind.Valid() {
 			return r, fmt.Errorf("%s: kind %q is not one of %v", at, u.Kind, UnitKinds)
