@@ -24,11 +24,11 @@ type Bulletin struct {
 	PublishedAt time.Time
 	Publisher   string
 	// Preview marks a draft that is not stored.
-	Preview    bool
-	Summary    Summary
-	Ranking    Ranking
-	Overdue    []OverdueTask
-	Laggards   []Laggard
+	Preview  bool
+	Summary  Summary
+	Ranking  Ranking
+	Overdue  []OverdueTask
+	Laggards []Laggard
 	// LaggardRule is the rule by which Laggards are named, printed with them.
 	LaggardRule string
 	Indicators  []IndicatorLine

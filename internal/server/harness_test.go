@@ -83,9 +83,9 @@ type world struct {
 	// designation is a collective designation without members (市直有关部门),
 	// named by task 2 of the fixture plan.
 	designation workplan.Unit
-	users      [nPrincipals]workplan.User
-	tokens     [nPrincipals]string
-	sessions   [nPrincipals]int64
+	users       [nPrincipals]workplan.User
+	tokens      [nPrincipals]string
+	sessions    [nPrincipals]int64
 	// target is a staff user of the owning unit whom others try to edit.
 	target workplan.User
 	// spareSession is a second session of staffOwn, which others try to end.

@@ -151,10 +151,14 @@ var matrix = []route{
 		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 303, supervisor: 303, admin: 403}},
 	// Mapping a designation on a task: the supervision office and administrators.
 	{method: "GET", pattern: "/plans/{slug}/tasks/{number}/designations/{unit}",
-		path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID) },
+		path: func(w *world) string {
+			return "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID)
+		},
 		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 200, admin: 200}},
 	{method: "POST", pattern: "/plans/{slug}/tasks/{number}/designations/{unit}",
-		path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID) },
+		path: func(w *world) string {
+			return "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID)
+		},
 		form: func(w *world) url.Values { return url.Values{"action": {"apply"}, "member": {id(w.otherUnt.ID)}} },
 		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 303}},
 	// An assignment's reports: its own unit, the lead unit of its task, and
