@@ -108,8 +108,17 @@ type pending struct {
 	fill func(value string)
 }
 
-func (p *parser) warn(line int, format string, args ...any) {
-	p.warnings = append(p.warnings, Warning{Line: line, Message: fmt.Sprintf(format, args...)})
+// warn records a warning: the message key and its arguments.
+func (p *parser) warn(line int, key string, args ...any) {
+	p.warnings = append(p.warnings, newWarning(line, key, args...))
+}
+
+func newWarning(line int, key string, args ...any) Warning {
+	a := stringArgs(args)
+	if a == nil {
+		a = []string{}
+	}
+	return Warning{Line: line, Key: key, Args: a, Message: Text(key, a)}
 }
 
 func (p *parser) run(lines []line) {
@@ -123,7 +132,7 @@ func (p *parser) run(lines []line) {
 		p.text(l.no, l.text)
 	}
 	if p.pending != nil {
-		p.warn(p.pending.line, "“%s”后没有内容", p.pending.word)
+		p.warn(p.pending.line, "label.empty", p.pending.word)
 		p.pending = nil
 	}
 	p.task = nil
@@ -182,7 +191,7 @@ func (p *parser) text(no int, t string) {
 			pd.fill(t)
 			return
 		}
-		p.warn(pd.line, "“%s”后没有内容", pd.word)
+		p.warn(pd.line, "label.empty", pd.word)
 	}
 	if isAttachment(t) {
 		// Attachments start afresh: a task list attached to a notice has its own
@@ -214,7 +223,7 @@ func (p *parser) text(no int, t string) {
 		return
 	}
 	if n, rest, ok := altTaskStart(t); ok && (p.task == nil || p.task.sawLabels) && p.cur.kind == partTask {
-		p.warn(no, "任务编号不是(N)格式,仍按任务解析,请核对:%s", clip(t))
+		p.warn(no, "task.altnumber", clip(t))
 		p.startTask(no, n, rest)
 		return
 	}
@@ -334,12 +343,12 @@ func (p *parser) scopeLabels(no int, t string, hits []hit, line bool) {
 		}
 		s.trailFrom = len(s.tasks)
 		if !used && l.any() {
-			p.warn(no, "单位行之前的任务都已有这些单位或时限,未使用:%s", clip(t))
+			p.warn(no, "labels.unused", clip(t))
 		}
 		return
 	}
 	if s.level == 0 || s.level == 1 && s.kind == partProse {
-		p.warn(no, "单位行不在任何任务内,已忽略:%s", clip(t))
+		p.warn(no, "labels.outside", clip(t))
 		return
 	}
 	p.apply(&s.defaults, no, t, hits, line)
@@ -362,7 +371,7 @@ func (p *parser) apply(dst *labels, no int, s string, hits []hit, line bool) {
 				}}
 				continue
 			}
-			p.warn(no, "“%s”后没有内容", h.word)
+			p.warn(no, "label.empty", h.word)
 			continue
 		}
 		p.setLabel(dst, no, h, v)
@@ -373,7 +382,7 @@ func (p *parser) apply(dst *labels, no int, s string, hits []hit, line bool) {
 func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
 	if h.role == roleDeadline {
 		if dst.hasDeadline {
-			p.warn(no, "完成时限重复,保留第一个“%s”,未用“%s”", clip(dst.deadline), clip(v))
+			p.warn(no, "deadline.repeat", clip(dst.deadline), clip(v))
 			return
 		}
 		dst.deadline, dst.deadlineLine, dst.hasDeadline = v, no, true
@@ -385,7 +394,7 @@ func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
 		dropped += addUnits(dst.list(h.role), rest)
 	}
 	if dropped > 0 {
-		p.warn(no, "单位超过%d个,其余%d个未列入:%s", maxUnits, dropped, clip(v))
+		p.warn(no, "units.toomany", maxUnits, dropped, clip(v))
 	}
 }
 
@@ -393,7 +402,7 @@ func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
 func (p *parser) prose(no int, t string) {
 	if b := p.task; b != nil {
 		if b.sawLabels {
-			p.warn(no, "任务(%d)的单位行之后还有文字,已并入正文:%s", b.source, clip(t))
+			p.warn(no, "task.textafter", b.source, clip(t))
 		}
 		text, block := cutInline(t)
 		if text != "" {

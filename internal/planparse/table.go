@@ -101,7 +101,7 @@ func (p *parser) row(l line) {
 		p.text(l.no, l.text)
 		return
 	case text == "" && second == "":
-		p.warn(l.no, "表格行没有任务内容,已忽略:%s", clip(l.text))
+		p.warn(l.no, "row.notext", clip(l.text))
 		return
 	case !hasLabels && num != "" && isCNNumber(num):
 		p.text(l.no, "("+num+")"+text)
@@ -109,7 +109,7 @@ func (p *parser) row(l line) {
 	}
 	p.task = nil
 	if p.pending != nil {
-		p.warn(p.pending.line, "“%s”后没有内容", p.pending.word)
+		p.warn(p.pending.line, "label.empty", p.pending.word)
 		p.pending = nil
 	}
 	n := cellNumber(num)
