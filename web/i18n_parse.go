@@ -18,7 +18,7 @@ var parseEN = map[string]string{
 	"err.toolarge":      "The file is too large: over %s MB",
 	"err.toomanylines":  "The file is too long: over %s lines",
 	"err.assignments":   "More than %s task–unit pairs: the file does not look like a work plan",
-	"err.encoding":      "The text from line %s (byte %s) cannot be read: the file is neither UTF-8 nor GBK/GB18030 nor UTF-16 with a byte order mark. Save it as UTF-8 text (Notepad or WPS: Save as), or upload the .docx or PDF",
+	"err.encoding":      "The text from byte %s on cannot be read: the file is neither UTF-8 nor GBK/GB18030 nor UTF-16 with a byte order mark. Save it as UTF-8 text (Notepad or WPS: Save as), or upload the .docx or PDF",
 	"err.utf16odd":      "The file starts with a UTF-16 mark but has an odd number of bytes: it may be cut short",
 	"err.docx":          "This .docx cannot be read: it is damaged or not a Word document. Open it in Word or WPS and save it again as .docx",
 	"err.docx.toolarge": "This .docx expands to more than %s MB and cannot be read",

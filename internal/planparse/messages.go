@@ -19,7 +19,7 @@ var messages = map[string]string{
 	"err.toolarge":      "文件太大:超过%s MB",
 	"err.toomanylines":  "文件太长:超过%s行",
 	"err.assignments":   "任务与单位的对应超过%s对,文件不像一份工作方案",
-	"err.encoding":      "第%s行(第%s字节)起的文字无法识别:文件既不是UTF-8,也不是GBK/GB18030或带BOM的UTF-16。请用记事本或WPS“另存为”UTF-8文本,或直接上传.docx或PDF",
+	"err.encoding":      "从第%s字节起的文字无法识别:文件既不是UTF-8,也不是GBK/GB18030或带BOM的UTF-16。请用记事本或WPS“另存为”UTF-8文本,或直接上传.docx或PDF",
 	"err.utf16odd":      "文件以UTF-16标记开头,但字节数是奇数,文件可能不完整",
 	"err.docx":          "无法读取这个.docx文件:文件已损坏或不是Word文档。请在Word或WPS中打开后重新“另存为”.docx",
 	"err.docx.toolarge": "这个.docx展开后超过%s MB,无法读取",

@@ -102,7 +102,7 @@ func decodeText(b []byte) (string, error) {
 		bad = gb
 	}
 	line := bytes.Count(b[:bad], []byte{'\n'}) + 1
-	return "", NewError(ErrEncoding, line, "err.encoding", line, bad+1)
+	return "", NewError(ErrEncoding, line, "err.encoding", bad+1)
 }
 
 // invalidGB18030 returns the offset of the first byte of b that does not fit
