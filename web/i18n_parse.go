@@ -33,7 +33,6 @@ var parseEN = map[string]string{
 
 	"label.empty":        "Nothing follows “%s”",
 	"label.unknown":      "Unknown label “%s”, not read as units or a deadline; please check: %s",
-	"label.people":       "“%s” names people, not units; recorded as people: %s",
 	"task.altnumber":     "Task number not in the (N) form, read as a task anyway; please check: %s",
 	"labels.unused":      "The tasks before these units already have them; not used: %s",
 	"labels.outside":     "Units outside any task, ignored: %s",

@@ -184,6 +184,7 @@ func (p *parser) finish(b *draft, n, year int) Task {
 		LeadUnits:        nonNil(b.own.lead),
 		ResponsibleUnits: nonNil(b.own.resp),
 		CooperatingUnits: nonNil(b.own.coop),
+		People:           b.own.people,
 		Line:             b.line,
 	}
 	if t.Title == "" && t.Body != "" {

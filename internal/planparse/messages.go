@@ -35,7 +35,6 @@ var messages = map[string]string{
 	// Warnings: doubts for an administrator.
 	"label.empty":        "“%s”后没有内容",
 	"label.unknown":      "不认识的标注“%s”,未作为单位或时限,请核对:%s",
-	"label.people":       "“%s”是人员,不是单位,已记为人员:%s",
 	"task.altnumber":     "任务编号不是(N)格式,仍按任务解析,请核对:%s",
 	"labels.unused":      "单位行之前的任务都已有这些单位或时限,未使用:%s",
 	"labels.outside":     "单位行不在任何任务内,已忽略:%s",

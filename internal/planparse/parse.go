@@ -99,6 +99,9 @@ type parser struct {
 	scopes   []*scope // every heading, in document order
 	table    *tableMap
 	pending  *pending
+	// firstLeads is set by a note such as "(列第一位为牵头单位,下同)": from
+	// there on the first unit of a 责任单位 list leads.
+	firstLeads bool
 }
 
 // pending is a label whose value is on the next line ("责任单位:" then the list).
@@ -270,7 +273,7 @@ func (p *parser) openScope(no, level, n int, numeral, text string) {
 		s.rest = append(s.rest, rest)
 	}
 	if block != "" {
-		p.apply(&s.defaults, no, block, findHits(block), false)
+		p.applyBlock(&s.defaults, no, block)
 	}
 	p.cur = s
 	p.scopes = append(p.scopes, s)
@@ -321,7 +324,7 @@ func (p *parser) startTask(no, n int, rest string) {
 	b.provisional = b.chain[0].kind == partProse
 	if block != "" {
 		b.sawLabels = true
-		p.apply(&b.own, no, block, findHits(block), false)
+		p.applyBlock(&b.own, no, block)
 	}
 	p.add(b)
 	p.task = b
@@ -334,7 +337,7 @@ func (p *parser) scopeLabels(no int, t string, hits []hit, line bool) {
 	s := p.cur
 	if len(s.tasks) > s.trailFrom {
 		var l labels
-		p.apply(&l, no, t, hits, false)
+		p.applyHits(&l, no, t, hits, false)
 		used := false
 		for _, b := range s.tasks[s.trailFrom:] {
 			if b.own.fill(&l) {
@@ -351,7 +354,51 @@ func (p *parser) scopeLabels(no int, t string, hits []hit, line bool) {
 		p.warn(no, "labels.outside", clip(t))
 		return
 	}
-	p.apply(&s.defaults, no, t, hits, line)
+	p.applyHits(&s.defaults, no, t, hits, line)
+}
+
+// applyHits reads labels into dst, or, when t has none, units with verbs.
+func (p *parser) applyHits(dst *labels, no int, t string, hits []hit, line bool) {
+	if len(hits) > 0 {
+		p.apply(dst, no, t, hits, line)
+		return
+	}
+	p.applyBlock(dst, no, t)
+}
+
+// applyBlock reads a block cut from a paragraph (see cutInline): labels, or
+// units with verbs.
+func (p *parser) applyBlock(dst *labels, no int, block string) {
+	if hits := findHits(block); len(hits) > 0 {
+		p.apply(dst, no, block, hits, false)
+		return
+	}
+	if v, ok := readVerbs(block); ok {
+		p.setVerbs(dst, no, v, -1)
+	}
+}
+
+// setVerbs stores units read with verbs. A label's role (as) applies to
+// units whose clause names no other role: a 责任单位 list ending in 按职责分工
+// 负责 is responsible, one saying X牵头 has X lead. as < 0 means no label.
+func (p *parser) setVerbs(dst *labels, no int, v verbUnits, as role) {
+	dropped := 0
+	for r := roleLead; r <= roleCoop; r++ {
+		to := r
+		if as == roleLead && r == roleResp || as == roleCoop && r == roleResp {
+			to = as
+		}
+		dropped += addUnits(dst.list(to), v.lists[r])
+	}
+	if dropped > 0 {
+		p.warn(no, "units.toomany", maxUnits, dropped, clip(strings.Join(v.lists[roleResp], "、")))
+	}
+	if v.deadline != "" {
+		p.setLabel(dst, no, hit{role: roleDeadline, word: "完成时限"}, v.deadline)
+	}
+	for _, n := range v.notes {
+		p.warn(no, "units.note", clip(n))
+	}
 }
 
 // apply reads labels into dst. With line set, a last label without a value
@@ -380,15 +427,46 @@ func (p *parser) apply(dst *labels, no int, s string, hits []hit, line bool) {
 
 // setLabel stores one label's value.
 func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
-	if h.role == roleDeadline {
+	switch h.role {
+	case roleDeadline:
 		if dst.hasDeadline {
 			p.warn(no, "deadline.repeat", clip(dst.deadline), clip(v))
 			return
 		}
 		dst.deadline, dst.deadlineLine, dst.hasDeadline = v, no, true
 		return
+	case rolePeople:
+		for _, name := range SplitUnits(v) {
+			if len(dst.people) < maxUnits {
+				dst.people = append(dst.people, Person{Role: h.word, Name: name})
+			}
+		}
+		return
+	case roleUnknown:
+		p.warn(no, "label.unknown", h.word, clip(v))
+		return
 	}
-	lead, rest := leadMarkers(SplitUnits(v), h.qual, h.role)
+	v, note := cutNote(v)
+	if note != "" {
+		p.warn(no, "units.note", clip(note))
+	}
+	qual := h.qual
+	if q, rest, ahead := firstLeadNote(v); q != "" {
+		v, qual = rest, q
+		p.firstLeads = p.firstLeads || ahead
+	}
+	firstLeads := h.role == roleResp && (leadQualifier(qual) || p.firstLeads)
+	if vu, ok := readVerbs(v); ok {
+		if firstLeads && len(vu.lists[roleLead]) == 0 && len(vu.lists[roleResp]) > 0 {
+			vu.lists[roleLead], vu.lists[roleResp] = vu.lists[roleResp][:1], vu.lists[roleResp][1:]
+		}
+		p.setVerbs(dst, no, vu, h.role)
+		return
+	}
+	lead, rest := leadMarkers(SplitUnits(v), qual, h.role)
+	if firstLeads && len(lead) == 0 && len(rest) > 0 {
+		lead, rest = rest[:1], rest[1:]
+	}
 	dropped := addUnits(&dst.lead, lead)
 	if h.role != roleLead {
 		dropped += addUnits(dst.list(h.role), rest)
@@ -396,6 +474,37 @@ func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
 	if dropped > 0 {
 		p.warn(no, "units.toomany", maxUnits, dropped, clip(v))
 	}
+}
+
+// cutNote cuts a unit list at its first 。 outside brackets: what follows is
+// a note ("具体任务均涉及相关市(州)人民政府,不再做分工,下同"), not units.
+func cutNote(v string) (units, note string) {
+	parts := splitTop(v, "。")
+	if len(parts) < 2 {
+		return v, ""
+	}
+	return parts[0], strings.Trim(strings.Join(parts[1:], "。"), " 。")
+}
+
+// firstLeadNote finds a bracketed note in a unit list saying that its first
+// unit leads, "(列第一位者为牵头或汇总单位,下同)", and returns it, the list
+// without it, and whether it applies to the lists that follow (下同).
+func firstLeadNote(v string) (note, rest string, ahead bool) {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '(' {
+			continue
+		}
+		end := matchClose(v, i)
+		if end < 0 {
+			return "", v, false
+		}
+		inner := v[i+1 : end]
+		if leadQualifier(inner) {
+			return inner, strings.TrimSpace(v[:i] + v[end+1:]), strings.Contains(inner, "下同")
+		}
+		i = end
+	}
+	return "", v, false
 }
 
 // prose handles a line that is none of the above.
@@ -410,7 +519,7 @@ func (p *parser) prose(no int, t string) {
 		}
 		if block != "" {
 			b.sawLabels = true
-			p.apply(&b.own, no, block, findHits(block), false)
+			p.applyBlock(&b.own, no, block)
 		}
 		return
 	}

@@ -120,12 +120,22 @@ type Task struct {
 	ResponsibleUnits []string          `json:"responsible_units"`
 	CooperatingUnits []string          `json:"cooperating_units"`
 	Deadline         deadline.Deadline `json:"deadline"`
+	// People are the people named beside the units (责任领导, 分管领导 …):
+	// people, never units; absent from the JSON when there are none.
+	People []Person `json:"people,omitempty"`
 	// Indicators are candidate quantitative targets found in the task's text,
 	// for an administrator to confirm.
 	Indicators []Indicator `json:"indicators"`
 	// Line is the line (for a .docx, paragraph or table row) where the task
 	// starts, counting from 1.
 	Line int `json:"line"`
+}
+
+// Person is a person named for a task, such as 分管副市长 or 责任领导 of a
+// task breakdown: Role is the label (责任领导), Name as written (张三).
+type Person struct {
+	Role string `json:"role"`
+	Name string `json:"name"`
 }
 
 // Indicator is a candidate quantitative target (指标) of a task, such as
