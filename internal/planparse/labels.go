@@ -173,6 +173,10 @@ func cutInline(s string) (text, block string) {
 	if !strings.ContainsRune(s, ':') {
 		return cutVerbs(s)
 	}
+	// A block at the end in any brackets: …。〔牵头单位:A,责任单位:B〕.
+	if t, inner, ok := trailingBlock(s); ok && labelLine(inner) != nil {
+		return t, inner
+	}
 	for _, h := range findHits(s) {
 		i := h.start
 		if i > 0 && s[i-1] == '(' {

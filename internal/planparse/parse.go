@@ -187,6 +187,12 @@ func (p *parser) text(no int, t string) {
 		}
 		return
 	}
+	if parts := splitInlineTasks(t); len(parts) > 1 {
+		for _, part := range parts {
+			p.text(no, part)
+		}
+		return
+	}
 	if p.pending != nil {
 		pd := p.pending
 		p.pending = nil

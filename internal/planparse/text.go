@@ -230,6 +230,10 @@ func norm(s string) string {
 			b.WriteRune(r - 0xFEE0)
 		case r == 0x3000 || r == 0x00A0:
 			b.WriteByte(' ')
+		case r == 0xFE52: // ﹒ small full stop, in "1﹒" numbering
+			b.WriteByte('.')
+		case r == 0xFE50: // ﹐ small comma
+			b.WriteByte(',')
 		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF:
 		default:
 			b.WriteRune(r)
@@ -239,7 +243,7 @@ func norm(s string) string {
 }
 
 func needsNorm(r rune) bool {
-	return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 || r == 0x00A0 ||
+	return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 || r == 0x00A0 || r == 0xFE52 || r == 0xFE50 ||
 		r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF
 }
 

@@ -284,3 +284,42 @@ func cutVerbs(s string) (text, block string) {
 	}
 	return s, ""
 }
+
+// splitInlineTasks splits a paragraph that holds several numbered tasks, as
+// some documents run them on: "1.深化商事制度改革。(1)全面落实…。(市工商质监局
+// 牵头负责)(2)完善企业登记…。(市工商质监局牵头负责)". It splits before a (N)
+// that follows a block of units, and before a (1) that follows a heading's
+// 。; otherwise it returns the paragraph whole.
+func splitInlineTasks(t string) []string {
+	if !strings.Contains(t, ")(") && !strings.Contains(t, "。(1)") {
+		return []string{t}
+	}
+	var parts []string
+	start := 0
+	for i := 1; i < len(t); i++ {
+		if t[i] != '(' {
+			continue
+		}
+		n, _, ok := taskStart(t[i:])
+		if !ok {
+			continue
+		}
+		before := t[start:i]
+		switch {
+		case strings.HasSuffix(before, "。") && n == 1 && start == 0:
+		case strings.HasSuffix(before, ")"):
+			_, inner, ok := trailingBlock(before)
+			if !ok {
+				continue
+			}
+			if _, verbs := readVerbs(inner); !verbs && labelLine(inner) == nil {
+				continue
+			}
+		default:
+			continue
+		}
+		parts = append(parts, strings.TrimSpace(before))
+		start = i
+	}
+	return append(parts, strings.TrimSpace(t[start:]))
+}
