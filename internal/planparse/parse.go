@@ -173,7 +173,19 @@ func structural(t string) bool {
 	if _, _, ok := taskStart(t); ok {
 		return true
 	}
-	return isAttachment(t) || labelLine(t) != nil
+	return isAttachment(t) || knownLabels(labelLine(t))
+}
+
+// knownLabels reports hits of which at least one is a label the parser
+// knows: a line of unknown words alone ("发布时间:…" in a page's header) does
+// not start anything.
+func knownLabels(hits []hit) bool {
+	for _, h := range hits {
+		if h.role != roleUnknown {
+			return true
+		}
+	}
+	return false
 }
 
 // text handles one line of text (or one cell of a table that is not a task table).
@@ -243,7 +255,7 @@ func (p *parser) text(no int, t string) {
 		p.scopeLabels(no, inner, findHits(inner), false)
 		return
 	}
-	if hits := labelLine(t); hits != nil {
+	if hits := labelLine(t); hits != nil && (p.task != nil || knownLabels(hits)) {
 		if b := p.task; b != nil {
 			b.sawLabels = true
 			p.apply(&b.own, no, t, hits, true)
