@@ -82,7 +82,7 @@ func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (
 	sum := sha256.Sum256(in.Source)
 	diff := workplan.SeedDiff{PlanSlug: in.Slug, SHA256: hex.EncodeToString(sum[:])}
 	for _, w := range doc.Warnings {
-		diff.Warnings = append(diff.Warnings, workplan.SeedWarning{Line: w.Line, Message: w.Message})
+		diff.Warnings = append(diff.Warnings, workplan.SeedWarning{Line: w.Line, Key: w.Key, Args: w.Args, Message: w.Message})
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(seedLockKey)); err != nil {

@@ -227,9 +227,9 @@ func TestSeedBadInputChangesNothing(t *testing.T) {
 		src  []byte
 		want string
 	}{
-		{"empty", nil, "empty"},
-		{"prose", []byte("这是一段普通的文字,不是工作方案。\n第二行。\n"), "no tasks"},
-		{"invalid utf-8", append([]byte("平凉市工作方案\n(1)任务。\n"), 0xff, 0xfe, 'x'), "byte offset"},
+		{"empty", nil, "文件是空的"},
+		{"prose", []byte("这是一段普通的文字,不是工作方案。\n第二行。\n"), "没有找到任务"},
+		{"no known encoding", append([]byte("平凉市工作方案\n(1)任务。\n"), 0xff, 0xfe, 'x'), "第3行:从第"},
 		{"corrupt docx", []byte("PK\x03\x04garbage"), "docx"},
 	}
 	for _, tt := range tests {
@@ -241,6 +241,19 @@ func TestSeedBadInputChangesNothing(t *testing.T) {
 		})
 	}
 	assert.Equal(t, before, snapshot(t, db))
+}
+
+// TestSeedFindsUnitsByOtherSpellings: a unit written without the city prefix
+// or in its long form is the registry's unit, not a new unknown one.
+func TestSeedFindsUnitsByOtherSpellings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	mustSeed(t, db)
+	plan := strings.Replace(string(seedPlan(t)), "牵头单位:市自然资源局", "牵头单位:自然资源局、发展改革委、市人力资源和社会保障局", 1)
+	d, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), DryRun: true, Actor: cliActor})
+	require.NoError(t, err)
+	assert.Empty(t, d.UnknownUnits)
 }
 
 func TestSeedUnknownUnitIsFlagged(t *testing.T) {
