@@ -25,16 +25,6 @@ const assignmentFactsQuery = `
 	JOIN assignment_state s ON s.assignment_id = a.id
 	WHERE t.archived_at IS NULL AND a.archived_at IS NULL AND `
 
-// queryAssignmentFacts runs assignmentFactsQuery with the condition and order
-// given and scans the rows.
-func queryAssignmentFacts(ctx context.Context, q querier, condition string, args ...any) ([]workplan.AssignmentFacts, error) {
-	rows, err := q.Query(ctx, assignmentFactsQuery+condition, args...)
-	if err != nil {
-		return nil, mapErr(err, "query")
-	}
-	return collectAssignmentFacts(rows)
-}
-
 // collectAssignmentFacts scans the rows of assignmentFactsQuery.
 func collectAssignmentFacts(rows pgx.Rows) ([]workplan.AssignmentFacts, error) {
 	defer rows.Close()

@@ -40,17 +40,19 @@ func (db *DB) LatestPlan(ctx context.Context) (workplan.Plan, error) {
 
 const taskColumns = `t.id, t.plan_id, t.number, coalesce(sec.id, 0), coalesce(sec.position, 0), coalesce(sec.numeral, ''),
 	coalesce(sec.title, ''), coalesce(g.id, 0), coalesce(g.position, 0), coalesce(g.title, ''), t.title, t.body,
-	t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), t.archived_at, t.version`
+	t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), t.archived_at, coalesce(t.archived_version, 0), t.version,
+	(SELECT r0.valid_from FROM task_revisions r0 WHERE r0.task_id = t.id ORDER BY r0.valid_from NULLS FIRST LIMIT 1)`
 
 const taskFrom = ` FROM tasks t JOIN plans p ON p.id = t.plan_id
 	LEFT JOIN sections sec ON sec.id = t.section_id LEFT JOIN task_groups g ON g.id = t.group_id `
 
 func scanTask(row pgx.Row) (workplan.Task, error) {
 	var t workplan.Task
-	var due, start *time.Time
+	var due, start, added *time.Time
 	err := row.Scan(&t.ID, &t.PlanID, &t.Number, &t.Section.ID, &t.Section.Position, &t.Section.Numeral, &t.Section.Title,
 		&t.Group.ID, &t.Group.Position, &t.Group.Title, &t.Title, &t.Body, &t.Deadline.Text, &t.Deadline.Kind, &due, &start,
-		&t.ArchivedAt, &t.Version)
+		&t.ArchivedAt, &t.ArchivedVersion, &t.Version, &added)
+	t.AddedAt = timeOf(added)
 	t.Deadline.Due = dateOf(due)
 	t.Start = dateOf(start)
 	t.Section.PlanID = t.PlanID

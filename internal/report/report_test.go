@@ -309,3 +309,40 @@ func TestLedgerSheetRoundTrip(t *testing.T) {
 	_, err = ReadXLSX(strings.NewReader("not a sheet"))
 	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))
 }
+
+// TestLaggardsByPrintedRule: the bulletin names units by its printed rule:
+// the silent, the bottom 20% and every unit tied with them, never some of a
+// tie by name order, and nobody when a group is level.
+func TestLaggardsByPrintedRule(t *testing.T) {
+	t.Parallel()
+	p, _ := Month("2024-03")
+	empty := &status.Picture{TaskCounts: status.Counts{}, AssignmentCounts: status.Counts{}}
+	named := func(county []UnitScore) []string {
+		rankGroup(county)
+		b := NewBulletin(BulletinInput{Period: p, End: empty, Ranking: Ranking{County: county}})
+		assert.Contains(t, b.LaggardRule, "后 20%")
+		var out []string
+		for _, l := range b.Laggards {
+			out = append(out, l.UnitName)
+		}
+		return out
+	}
+	unitsScored := func(scores ...float64) []UnitScore {
+		var us []UnitScore
+		for i, s := range scores {
+			us = append(us, UnitScore{UnitID: int64(i + 1), UnitName: string(rune('甲' + i)), Group: GroupCounty, Score: s})
+		}
+		return us
+	}
+	// Seven counties level at the top: nobody is named.
+	assert.Empty(t, named(unitsScored(80, 80, 80, 80, 80, 80, 80)))
+	// Seven counties, two of them tied at the bottom with a third: the bottom
+	// 20% (two units) and every unit tied with them.
+	got := named(unitsScored(90, 88, 85, 80, 70, 70, 70))
+	assert.ElementsMatch(t, []string{string(rune('甲' + 4)), string(rune('甲' + 5)), string(rune('甲' + 6))}, got)
+	// A silent unit is named whatever its score.
+	us := unitsScored(90, 88, 85, 80)
+	us[0].Silent = true
+	got = named(us)
+	assert.Contains(t, got, "甲")
+}
