@@ -165,6 +165,19 @@ type CacheCounts struct {
 // duban_cache_{hits,misses,rebuilds}_total{cache=name}.
 func (m *Metrics) Cache(name string, c *CacheCounts) { m.caches.add(name, c) }
 
+// ChangeFeed registers duban_change_feed_up, read from up at every scrape:
+// 1 while the replica listens to PostgreSQL's change notifications (and so
+// trusts its caches), else 0.
+func (m *Metrics) ChangeFeed(up func() bool) {
+	m.GaugeFunc("change_feed_up", "1 while this replica listens to PostgreSQL's change notifications (its caches are trusted), else 0.",
+		func() float64 {
+			if up() {
+				return 1
+			}
+			return 0
+		})
+}
+
 // Snapshots returns t counting every run of the daily snapshot job in
 // SnapshotRuns, SnapshotDays, SnapshotLastSuccess and SnapshotLastDuration.
 func (m *Metrics) Snapshots(t snapshot.Taker) snapshot.Taker { return countedTaker{t: t, m: m} }

@@ -41,13 +41,7 @@ func (s *Server) startMetrics() {
 	m.Cache("plan_state", &s.cache.stateCounts)
 	m.Cache("plan", &s.cache.planCounts)
 	m.Cache("session", &s.sessions.counts)
-	m.GaugeFunc("change_feed_up", "1 while this replica listens to PostgreSQL's change notifications (its caches are trusted), else 0.",
-		func() float64 {
-			if s.cache.isListening() {
-				return 1
-			}
-			return 0
-		})
+	m.ChangeFeed(s.cache.isListening)
 	s.store = countingStore{Store: s.store, m: m}
 }
 
