@@ -23,7 +23,8 @@ to it), the server's memory, the check that no acknowledged report was lost,
 then (unless --metrics-overhead=false) the floor and dashboard on two more
 servers loaded side by side, one with METRICS_ADDR set, to compare the
 dashboard's ratio to the floor with and without metrics, and at the end the
-figures against the targets. Needs the PostgreSQL server
+figures against the targets (--scenarios "" measures the metrics overhead
+alone). Needs the PostgreSQL server
 binaries, like make test. Scale 200 takes 5 to 8 minutes to generate and 3 GB
 of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
 	scales := fs.String("scales", "1,200", "comma-separated scales to measure, in order")

@@ -169,8 +169,11 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 	defer db.Close()
 	cfg := Config{URL: srv.URL, Password: opt.Password, Token: strings.TrimSpace(tok.String()), Connections: opt.Connections,
 		Duration: opt.Duration, Warmup: opt.Warmup, Plans: scale, Log: opt.Log}
-	res, err := Measure(ctx, cfg, MeasureOptions{Scenarios: opt.Scenarios, Rounds: opt.Rounds, ServerPID: srv.PID(), Store: db,
-		Title: fmt.Sprintf("scale %d", scale), Out: opt.Out})
+	var res Result
+	if len(opt.Scenarios) > 0 { // none: only the metrics overhead
+		res, err = Measure(ctx, cfg, MeasureOptions{Scenarios: opt.Scenarios, Rounds: opt.Rounds, ServerPID: srv.PID(), Store: db,
+			Title: fmt.Sprintf("scale %d", scale), Out: opt.Out})
+	}
 	if err != nil || !opt.MetricsOverhead {
 		return res, err
 	}
