@@ -16,10 +16,10 @@ import (
 // a scanner requesting random paths cannot grow the number of series.
 const Unmatched = "unmatched"
 
-// LatencyBuckets are the upper bounds, in seconds, of the request latency
+// latencyBuckets are the upper bounds, in seconds, of the request latency
 // histogram: fine around the targets (25 ms dashboard, 50 ms reports,
 // 100 ms at province scale), coarse up to REQUEST_TIMEOUT.
-var LatencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
 // HTTP holds the request metrics:
 //
@@ -47,7 +47,7 @@ func newHTTP(m *Metrics) *HTTP {
 		requests: m.CounterVec("http_requests_total", "HTTP requests answered, by route pattern, method and status class.", "route", "method", "code"),
 		latency: func() *prometheus.HistogramVec {
 			v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: "http_request_duration_seconds",
-				Help: "Time to answer an HTTP request, by route pattern.", Buckets: LatencyBuckets}, []string{"route"})
+				Help: "Time to answer an HTTP request, by route pattern.", Buckets: latencyBuckets}, []string{"route"})
 			m.reg.MustRegister(v)
 			return v
 		}(),

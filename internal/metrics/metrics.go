@@ -103,9 +103,6 @@ func New() *Metrics {
 	return m
 }
 
-// Registry returns the registry, for tests that gather it directly.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // Counter registers and returns the counter duban_<name>.
 func (m *Metrics) Counter(name, help string) prometheus.Counter {
 	c := prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help})
