@@ -56,10 +56,11 @@ type Config struct {
 	PaceRed     float64
 	// BulletinTitle is the title of the periodic bulletin (BULLETIN_TITLE).
 	BulletinTitle string
-	// RankWeightOnTime, RankWeightOverdue and RankWeightPace weigh the
-	// outcome measures of the monthly ranking (DUBAN_RANK_W_ONTIME,
-	// DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE); only their ratios matter.
-	RankWeightOnTime, RankWeightOverdue, RankWeightPace float64
+	// RankWeightOnTime, RankWeightOverdue, RankWeightPace and
+	// RankWeightReport weigh the outcome measures of the monthly ranking
+	// (DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE,
+	// DUBAN_RANK_W_REPORT); only their ratios matter.
+	RankWeightOnTime, RankWeightOverdue, RankWeightPace, RankWeightReport float64
 }
 
 // Var documents one environment variable.
@@ -88,9 +89,10 @@ var Vars = []Var{
 	{"PACE_YELLOW_POINTS", "10", "yellow when progress lags the expected pace by this many points"},
 	{"PACE_RED_POINTS", "30", "red when progress lags the expected pace by more than this"},
 	{"BULLETIN_TITLE", "平凉数字政府建设政务服务专报", "title of the bulletin (专报)"},
-	{"DUBAN_RANK_W_ONTIME", "50", "ranking weight of the on-time completion rate"},
+	{"DUBAN_RANK_W_ONTIME", "40", "ranking weight of the on-time completion rate"},
 	{"DUBAN_RANK_W_OVERDUE", "30", "ranking weight of the share of assignment-days not overdue"},
-	{"DUBAN_RANK_W_PACE", "20", "ranking weight of keeping pace with expected progress"},
+	{"DUBAN_RANK_W_PACE", "15", "ranking weight of keeping pace with expected progress"},
+	{"DUBAN_RANK_W_REPORT", "15", "ranking weight of reporting within the cadence (one report a cadence suffices; more earn nothing)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) and
@@ -205,7 +207,8 @@ func Load(getenv func(string) string) (Config, error) {
 	weights := []struct {
 		name string
 		dst  *float64
-	}{{"DUBAN_RANK_W_ONTIME", &c.RankWeightOnTime}, {"DUBAN_RANK_W_OVERDUE", &c.RankWeightOverdue}, {"DUBAN_RANK_W_PACE", &c.RankWeightPace}}
+	}{{"DUBAN_RANK_W_ONTIME", &c.RankWeightOnTime}, {"DUBAN_RANK_W_OVERDUE", &c.RankWeightOverdue}, {"DUBAN_RANK_W_PACE", &c.RankWeightPace},
+		{"DUBAN_RANK_W_REPORT", &c.RankWeightReport}}
 	for _, w := range weights {
 		v, err := strconv.ParseFloat(get(w.name), 64)
 		if err != nil || v < 0 || v > 1000 {
@@ -213,8 +216,8 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		*w.dst = v
 	}
-	if c.RankWeightOnTime+c.RankWeightOverdue+c.RankWeightPace == 0 {
-		return c, fmt.Errorf("config: DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE and DUBAN_RANK_W_PACE are all 0: at least one ranking weight must be above 0")
+	if c.RankWeightOnTime+c.RankWeightOverdue+c.RankWeightPace+c.RankWeightReport == 0 {
+		return c, fmt.Errorf("config: DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE and DUBAN_RANK_W_REPORT are all 0: at least one ranking weight must be above 0")
 	}
 	return c, nil
 }

@@ -180,7 +180,7 @@ func (e evictingStore) UpdateRegistryUnit(ctx context.Context, actor workplan.Ac
 	return e.Store.UpdateRegistryUnit(ctx, actor, id, version, ed)
 }
 
-func (e evictingStore) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error) {
+func (e evictingStore) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64, dryRun bool) (workplan.Unit, workplan.MappingChange, error) {
 	defer e.sessions.forgetUser(0)
-	return e.Store.SetUnitMembers(ctx, actor, id, version, members)
+	return e.Store.SetUnitMembers(ctx, actor, id, version, members, dryRun)
 }
