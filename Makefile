@@ -46,7 +46,7 @@ fuzz:
 BENCH_DATA_DIR ?= $(or $(TMPDIR),/tmp)/duban-bench
 BENCH_FLAGS ?=
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/deadline ./internal/planparse ./internal/gen
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/deadline ./internal/planparse ./internal/gen ./internal/metrics
 	$(BIN) devdb exec -- $(GO) test -run '^$$' -bench SeedEmptyDatabase -benchmem -benchtime 5x ./internal/postgres
 	$(BIN) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
 	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanAtScale -benchtime 100x ./internal/postgres'

@@ -18,6 +18,10 @@ type Config struct {
 	DatabaseURL string
 	// ListenAddr is host:port to serve HTTP on (LISTEN_ADDR).
 	ListenAddr string
+	// MetricsAddr is host:port of a second listener serving /metrics to
+	// Prometheus (METRICS_ADDR); "" turns metrics off. The public listener
+	// never serves them.
+	MetricsAddr string
 	// LogLevel is the minimum level logged (LOG_LEVEL: debug, info, warn, error).
 	LogLevel slog.Level
 	// LogFormat is "text" or "json" (LOG_FORMAT).
@@ -68,6 +72,7 @@ type Var struct {
 var Vars = []Var{
 	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://duban@127.0.0.1:5432/duban (required for serve)"},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "host:port to serve HTTP on"},
+	{"METRICS_ADDR", "", "host:port of a separate listener serving /metrics (Prometheus); off when unset"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"DUBAN_ENV", "production", "development or production"},
@@ -115,6 +120,15 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ListenAddr = get("LISTEN_ADDR")
 	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
 		return c, fmt.Errorf("config: LISTEN_ADDR=%q: want host:port, e.g. 127.0.0.1:8080", c.ListenAddr)
+	}
+	c.MetricsAddr = get("METRICS_ADDR")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return c, fmt.Errorf("config: METRICS_ADDR=%q: want host:port, e.g. 127.0.0.1:9090, or unset to turn metrics off", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.ListenAddr {
+			return c, fmt.Errorf("config: METRICS_ADDR=%q is LISTEN_ADDR: metrics need a listener of their own, never the public one", c.MetricsAddr)
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("config: LOG_LEVEL=%q: want debug, info, warn or error", get("LOG_LEVEL"))

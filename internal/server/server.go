@@ -18,6 +18,7 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/config"
+	"duban/internal/metrics"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
@@ -90,6 +91,8 @@ type Server struct {
 	flight singleflight.Group
 	// sessions holds the sessions looked up while change notifications flow.
 	sessions *sessionCache
+	// metrics, if not nil, records requests and events (WithMetrics).
+	metrics *metrics.Metrics
 }
 
 // Router is the subset of chi.Router that test hooks use.
@@ -128,6 +131,7 @@ func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Serv
 	}
 	s.router = s.routes()
 	s.handler = s.router
+	s.startMetrics()
 	s.ready.Store(true)
 	return s
 }
