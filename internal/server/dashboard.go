@@ -282,7 +282,7 @@ func matrix(ctx context.Context, ps *planState) web.Matrix {
 	}
 	for _, ts := range ps.Tasks {
 		row := web.MatrixRow{Number: ts.Task.Number, Title: ts.Task.Title, Href: taskHref(ps.Plan.Slug, ts.Task.Number) + asOfQuery(ps.AsOf),
-			Light: taskLightView(ctx, ts.Rollup), Cells: make([]web.MatrixCell, len(units))}
+			Light: taskLightView(ctx, ts), Cells: make([]web.MatrixCell, len(units))}
 		for _, a := range ts.Assignments {
 			lv := lightView(ctx, a.Status)
 			// The cell's headers name the task and the unit; its label says

@@ -231,7 +231,7 @@ func ledgerRow(ctx context.Context, slug, asOf string, it ledgerItem) web.Ledger
 	row := web.LedgerRow{
 		Number: ts.Task.Number, Title: ts.Task.Title, Href: taskHref(slug, ts.Task.Number) + asOfQuery(asOf),
 		Section: ts.Task.Section.Title, Deadline: ts.Task.Deadline.Text, Meaning: deadlineMeaning(ctx, ts.Task.Deadline),
-		Light: taskLightView(ctx, ts.Rollup), Category: web.T(ctx, "cat."+string(ts.Category)), Reported: rep, Completed: done,
+		Light: taskLightView(ctx, ts), Category: web.T(ctx, "cat."+string(ts.Category)), Reported: rep, Completed: done,
 		Leads: unitNames(ts, workplan.RoleLead), Others: unitNames(ts, workplan.RoleResponsible),
 	}
 	if a := it.Asg; a != nil {

@@ -152,17 +152,20 @@ func intParam(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// lightView turns a status into what pages show.
+// lightView turns a status into what pages show: the light's colour and
+// shape, labelled by the status's category (超期, 滞后 …), so that a red
+// light says whether the work is overdue or lagging.
 func lightView(ctx context.Context, st deadline.Status) web.LightView {
 	reason := st.Explain()
 	if web.LangOf(ctx) == web.LangEN {
 		reason = st.ExplainEN()
 	}
-	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "light."+string(st.Light)), Reason: reason}
+	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "cat."+string(status.CategoryOf(st))), Reason: reason}
 }
 
-// taskLightView is the light of a task, with why.
-func taskLightView(ctx context.Context, t deadline.TaskStatus) web.LightView {
+// taskLightView is the light of a task, labelled by its category, with why.
+func taskLightView(ctx context.Context, ts *status.Task) web.LightView {
+	t := ts.Rollup
 	reason := t.Explain()
 	if web.LangOf(ctx) == web.LangEN {
 		switch {
@@ -176,7 +179,10 @@ func taskLightView(ctx context.Context, t deadline.TaskStatus) web.LightView {
 			reason = t.Worst.ExplainEN()
 		}
 	}
-	return web.LightView{Class: string(t.Light), Label: web.T(ctx, "light."+string(t.Light)), Reason: reason}
+	if ts.Category == status.Unassigned {
+		reason = web.T(ctx, "cat.unassigned.hint")
+	}
+	return web.LightView{Class: string(t.Light), Label: web.T(ctx, "cat."+string(ts.Category)), Reason: reason}
 }
 
 func reportedLabel(ctx context.Context, t deadline.TaskStatus) (string, string) {

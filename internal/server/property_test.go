@@ -400,7 +400,7 @@ func propCase(t *testing.T, seed uint64) {
 				row := exported[strconv.Itoa(ts.Task.Number)+"|"+a.UnitName]
 				require.NotNil(t, row, "export row of %s on task %d as of %q", a.UnitName, ts.Task.Number, asOf)
 				assert.Equal(t, strconv.Itoa(a.Status.Percent), row[7])
-				assert.Equal(t, lightLabel(a.Status.Light), strings.SplitN(row[6], ":", 2)[0], "%s on task %d as of %q", a.UnitName, ts.Task.Number, asOf)
+				assert.Equal(t, categoryLabel(a.Category), strings.SplitN(row[6], ":", 2)[0], "%s on task %d as of %q", a.UnitName, ts.Task.Number, asOf)
 			}
 		}
 	}
@@ -460,8 +460,8 @@ func propCase(t *testing.T, seed uint64) {
 	}
 }
 
-// lightLabel is the Chinese label of a light, as the export writes it.
-func lightLabel(l deadline.Light) string {
-	return map[deadline.Light]string{deadline.LightRed: "超期/严重滞后", deadline.LightYellow: "预警", deadline.LightGreen: "正常",
-		deadline.LightDone: "已完成", deadline.LightGrey: "待确认"}[l]
+// categoryLabel is the Chinese label of a category, as the export writes it.
+func categoryLabel(c status.Category) string {
+	return map[status.Category]string{status.Overdue: "超期", status.Lagging: "滞后", status.DueSoon: "临期", status.Normal: "正常",
+		status.Done: "已完成", status.Unknown: "时限待确认", status.Unassigned: "单位待明确"}[c]
 }

@@ -40,7 +40,7 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 		PlanTitle: plan.Title, PlanSlug: plan.Slug, Number: t.Number,
 		Section: "(" + t.Section.Numeral + ")" + t.Section.Title, Group: t.Group.Title,
 		Title: t.Title, Body: t.Body, Deadline: t.Deadline.Text, Meaning: deadlineMeaning(ctx, t.Deadline),
-		Archived: archived, Light: taskLightView(ctx, ts.Rollup), Reported: rep, Completed: done, AsOf: asOf,
+		Archived: archived, Light: taskLightView(ctx, ts), Reported: rep, Completed: done, AsOf: asOf,
 		CanComment: actor.CanComment() && asOf == "" && !archived, CSRF: csrfTokenOf(ctx),
 		CommentPost: taskHref(plan.Slug, t.Number) + "/comments",
 	}
