@@ -392,6 +392,9 @@ type MyTasksPage struct {
 	Unit  string
 	Rows  []MyTaskRow
 	Empty bool
+	// AsOf is the date asked for ("" for now): the unit's tasks as they
+	// stood then, read-only.
+	AsOf string
 }
 
 // MyTaskRow is one of my unit's assignments.

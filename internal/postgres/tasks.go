@@ -339,12 +339,12 @@ func (db *DB) TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.P
 	return t, p, nil
 }
 
-// UnitPlans returns the IDs of the plans in which unit unitID has an
-// assignment in force, in no order.
+// UnitPlans returns the IDs of the plans in which unit unitID has, or once
+// had, an assignment, in no order: which of them were in force at an instant
+// is for the plan's state to say.
 func (db *DB) UnitPlans(ctx context.Context, unitID int64) ([]int64, error) {
 	rows, err := db.Pool.Query(ctx, `
-		SELECT DISTINCT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id
-		WHERE a.unit_id = $1 AND a.archived_at IS NULL AND t.archived_at IS NULL`, unitID)
+		SELECT DISTINCT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.unit_id = $1`, unitID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: plans of unit %d: %w", unitID, mapErr(err, "query"))
 	}

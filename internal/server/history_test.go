@@ -135,6 +135,15 @@ func TestPlanHistoryEndToEnd(t *testing.T) {
 	assert.Contains(t, res.Body.String(), `href="/plans/pl/tasks/10?as_of=2023-09-01"`)
 	assert.NotContains(t, res.Body.String(), `href="/plans/pl/tasks/28?as_of=2023-09-01"`)
 
+	res = w.do(staffOwn, http.MethodGet, "/my?as_of=2023-09-01", nil)
+	require.Equal(t, http.StatusOK, res.Code)
+	assert.Contains(t, res.Body.String(), `href="/plans/pl/tasks/10?as_of=2023-09-01"`, "my tasks as of then")
+	assert.NotContains(t, res.Body.String(), "/plans/pl/tasks/28")
+	assert.NotContains(t, res.Body.String(), `data-testid="report-link"`, "no reporting into the past")
+	res = w.do(staffOwn, http.MethodGet, "/my", nil)
+	assert.Contains(t, res.Body.String(), `href="/plans/pl/tasks/28"`)
+	assert.NotContains(t, res.Body.String(), `href="/plans/pl/tasks/10"`)
+
 	// Today: task 28 is in, neither red nor behind; task 10 is out.
 	now := w.api("/api/v1/tasks?plan=pl")
 	assert.NotContains(t, taskNumbers(now), 10)

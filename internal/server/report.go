@@ -40,7 +40,10 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	at, asOf, err := s.asOfInstant(r)
+	if err != nil {
+		return err
+	}
 	type row struct {
 		st deadline.Status
 		r  web.MyTaskRow
@@ -52,7 +55,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		// The unit's part as every other page shows it: read from the
 		// plan's state.
-		ps, err := s.loadPlanState(ctx, p.Plan, now, "")
+		ps, err := s.loadPlanState(ctx, p.Plan, at, asOf)
 		if err != nil {
 			return err
 		}
@@ -64,14 +67,14 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 			}
 			id := strconv.FormatInt(ua.ID, 10)
 			rows = append(rows, row{st, web.MyTaskRow{
-				Number: t.Number, Title: t.Title, TaskHref: taskHref(p.Slug, t.Number), Role: assignmentRole(ctx, ua.Role),
+				Number: t.Number, Title: t.Title, TaskHref: taskHref(p.Slug, t.Number) + asOfQuery(asOf), Role: assignmentRole(ctx, ua.Role),
 				Deadline: t.Deadline.Text, Light: lightView(ctx, st), Percent: st.Percent, LastReport: last,
-				ReportHref: "/assignments/" + id + "/report", ViewHref: "/assignments/" + id,
+				ReportHref: "/assignments/" + id + "/report", ViewHref: assignmentHref(ua.ID, asOf),
 			}})
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return urgency(rows[i].st, rows[j].st) })
-	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0}
+	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0, AsOf: asOf}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, r.r)
 	}
