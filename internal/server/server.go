@@ -31,6 +31,7 @@ type Store interface {
 	pageStore
 	seedStore
 	outputStore
+	indicatorStore
 }
 
 // AccountStore is what sign-in, sessions, accounts, the unit registry, the

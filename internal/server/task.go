@@ -370,11 +370,17 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		if len(reports) > 0 {
 			latest = reports[0].ID
 		}
+		var warnings []string
+		if len(reports) > 0 && reports[0].ClaimsCompletion && len(reports[0].Reviews) == 0 {
+			if warnings, err = s.reviewWarnings(ctx, reviewBoards{}, plan.Slug, asg.TaskID, asg.ID); err != nil {
+				return err
+			}
+		}
 		canReview = func(rp workplan.Report) *web.ReviewForm {
 			if rp.ID != latest || !rp.ClaimsCompletion || len(rp.Reviews) > 0 {
 				return nil
 			}
-			return &web.ReviewForm{Action: "/reports/" + strconv.FormatInt(rp.ID, 10) + "/review", Version: a.Version, CSRF: csrf}
+			return &web.ReviewForm{Action: "/reports/" + strconv.FormatInt(rp.ID, 10) + "/review", Version: a.Version, CSRF: csrf, Warnings: warnings}
 		}
 	}
 	m.Timeline, m.Pager = s.timeline(ctx, reports, map[int64]string{id: asg.UnitName}, inds, canReview), page.pager
