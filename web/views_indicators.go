@@ -140,8 +140,11 @@ type IndicatorCounts struct {
 // page of its own (no navigation), 1920×1080, that reloads itself.
 type ScreenPage struct {
 	PlanTitle string
-	// Refresh is the reload interval in seconds (SCREEN_REFRESH).
+	// Refresh is the reload interval in seconds (SCREEN_REFRESH); 0 does not
+	// reload (?refresh=off).
 	Refresh int
+	// ToggleHref and ToggleLabel pause or resume the reloading.
+	ToggleHref, ToggleLabel string
 	// Dark selects the dark background (?theme=dark).
 	Dark bool
 	// StatusAt is when the picture was computed.

@@ -59,6 +59,7 @@ func commands() []command {
 		{"plan", "read plan documents: plan parse FILE prints the parsed plan as JSON", cmdPlan},
 		{"user", "accounts: user create --username U --name N --role R [--unit NAME] [--password-stdin]", cmdUser},
 		{"token", "API tokens: token create --name N | token revoke --name N | token list", cmdToken},
+		{"screen-token", "wall-screen tokens: screen-token create --name N [--plan SLUG] | revoke --name N | list", cmdScreenToken},
 		{"seed", "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", cmdSeed},
 		{"snapshot", "record the daily snapshots of assignment state: snapshot [--through DATE]", cmdSnapshot},
 		{"gen", "fill the database with synthetic data for benchmarks: gen --scale N", cmdGen},

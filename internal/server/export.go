@@ -74,7 +74,12 @@ func (s *Server) exportLedger(format string) handlerFunc {
 			return err
 		}
 		f := ledgerFilter(r.URL.Query())
-		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterLedger(ps, f))
+		items := filterLedger(ps, f)
+		rows, _, err := s.ledgerRows(ctx, s.actor(r), items)
+		if err != nil {
+			return err
+		}
+		board, err := s.planIndicators(ctx, ps)
 		if err != nil {
 			return err
 		}
@@ -83,13 +88,13 @@ func (s *Server) exportLedger(format string) handlerFunc {
 		switch format {
 		case "xlsx":
 			title := plan.Title + " 任务台账(导出时间 " + fmtTime(s.now()) + ")"
-			if body, err = report.XLSX(title, rows); err != nil {
+			if body, err = report.XLSXWithIndicators(title, rows, indicatorSheet(ctx, plan.Title, ps, board, items)); err != nil {
 				return err
 			}
 			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		default:
 			var buf bytes.Buffer
-			if err := report.CSV(&buf, rows); err != nil {
+			if err := report.CSVWithIndicators(&buf, rows, indicatorColumns(ctx, board, items)); err != nil {
 				return err
 			}
 			body = buf.Bytes()

@@ -494,30 +494,39 @@ func (s *Server) indicatorWarnings(ctx context.Context, board *status.Indicators
 	return out
 }
 
-// reviewBoards keeps the present indicator boards of the plans a review
-// page reads, by slug, so that a queue of claims reads each plan once.
-type reviewBoards map[string]*status.Indicators
+// reviewBoards keeps the present states and indicator boards of the plans
+// a review page reads, by slug, so that a queue of claims reads each plan
+// once.
+type reviewBoards map[string]reviewBoard
+
+type reviewBoard struct {
+	ps    *planState
+	board *status.Indicators
+}
 
 // reviewWarnings returns the indicator warnings (indicatorWarnings) of a
-// completion claim on assignment asgID of task taskID in the plan of slug,
-// as the plan stands now.
-func (s *Server) reviewWarnings(ctx context.Context, boards reviewBoards, slug string, taskID, asgID int64) ([]string, error) {
+// completion claim on assignment asgID of task number n in the plan of
+// slug, as the plan stands now.
+func (s *Server) reviewWarnings(ctx context.Context, boards reviewBoards, slug string, n int, asgID int64) ([]string, error) {
 	b, ok := boards[slug]
 	if !ok {
 		plan, err := s.planBySlug(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
-		ps, err := s.loadPlanState(ctx, plan, s.now(), "")
-		if err != nil {
+		if b.ps, err = s.loadPlanState(ctx, plan, s.now(), ""); err != nil {
 			return nil, err
 		}
-		if b, err = s.planIndicators(ctx, ps); err != nil {
+		if b.board, err = s.planIndicators(ctx, b.ps); err != nil {
 			return nil, err
 		}
 		boards[slug] = b
 	}
-	return s.indicatorWarnings(ctx, b, taskID, asgID), nil
+	ts := b.ps.Task(n)
+	if ts == nil {
+		return nil, nil
+	}
+	return s.indicatorWarnings(ctx, b.board, ts.Task.ID, asgID), nil
 }
 
 // indicatorCounts is the dashboard's line of indicators per status, each
@@ -531,6 +540,50 @@ func indicatorCounts(ctx context.Context, slug, asOf string, b *status.Indicator
 		}
 		out.Counts = append(out.Counts, web.IndicatorCount{Class: string(st), Light: indicatorLight(st), Label: web.T(ctx, "ind.status."+string(st)),
 			Count: b.Counts[st], Href: "/plans/" + slug + "/indicators?" + q.Encode()})
+	}
+	return out
+}
+
+// taskIndicatorRows are the indicators of a task page: for a task in force,
+// as the indicator board decides them at the page's instant (the task's
+// value by its rule, and whether it meets the target); for an archived
+// task, or one not yet in the plan, the latest value any unit reported.
+func (s *Server) taskIndicatorRows(ctx context.Context, ps *planState, ts *status.Task, state taskState, inds []workplan.TaskIndicator) ([]web.IndicatorRow, error) {
+	var out []web.IndicatorRow
+	if state != taskInForce {
+		for _, i := range inds {
+			out = append(out, indicatorRow(i))
+		}
+		return out, nil
+	}
+	board, err := s.planIndicators(ctx, ps)
+	if err != nil {
+		return nil, err
+	}
+	for _, ind := range board.OfTask(ts.Task.ID) {
+		rule, _ := ruleLabel(ctx, ind)
+		row := web.IndicatorRow{Text: ind.Indicator.Text, Target: indicatorTarget(ind.Indicator), Has: ind.HasValue,
+			Met: ind.Status == status.IndicatorMet}
+		if ind.HasValue {
+			row.Latest = fmtValue(ind.Value) + ind.Indicator.Unit + " " + web.T(ctx, "ind.status."+string(ind.Status))
+			row.By = rule + " · " + fmtTime(ind.At)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// bulletinIndicators are the indicators of a bulletin as the board decides
+// them at the period's end: the task's value by its rule; an indicator
+// without a deciding value (no data) counts as not reported.
+func bulletinIndicators(b *status.Indicators) []workplan.TaskIndicator {
+	var out []workplan.TaskIndicator
+	for _, ind := range b.List {
+		ti := workplan.TaskIndicator{Indicator: ind.Indicator}
+		if ind.Status != status.IndicatorNoData {
+			ti.HasLatest, ti.Latest, ti.LatestAt = true, ind.Value, ind.At
+		}
+		out = append(out, ti)
 	}
 	return out
 }

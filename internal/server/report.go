@@ -376,7 +376,7 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	}
 	boards := reviewBoards{}
 	for _, p := range pending {
-		warnings, err := s.reviewWarnings(ctx, boards, p.PlanSlug, p.Assignment.TaskID, p.Assignment.ID)
+		warnings, err := s.reviewWarnings(ctx, boards, p.PlanSlug, p.TaskNumber, p.Assignment.ID)
 		if err != nil {
 			return err
 		}

@@ -56,8 +56,10 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	dark := r.URL.Query().Get("theme") == "dark"
+	paused := r.URL.Query().Get("refresh") == "off"
 	now := s.now()
-	key, cacheable := s.cache.key(plan.ID, "screen", string(web.LangOf(ctx)), strconv.FormatBool(dark), now.Truncate(time.Minute).Format(time.RFC3339))
+	key, cacheable := s.cache.key(plan.ID, "screen", string(web.LangOf(ctx)), strconv.FormatBool(dark), strconv.FormatBool(paused),
+		now.Truncate(time.Minute).Format(time.RFC3339))
 	var body []byte
 	if cacheable {
 		if b, ok := s.cache.get(key); ok {
@@ -69,7 +71,7 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 		v, err, _ := s.flight.Do("screen|"+key, func() (any, error) {
 			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
 			defer cancel()
-			b, err := s.screenBody(bctx, plan, now, dark)
+			b, err := s.screenBody(bctx, plan, now, dark, paused)
 			if err == nil && cacheable {
 				s.cache.put(key, b)
 			}
@@ -174,7 +176,9 @@ func (s *Server) clearScreenCookie(w http.ResponseWriter, slug string) {
 func screenPath(slug string) string { return "/plans/" + url.PathEscape(slug) + "/screen" }
 
 // screenBody renders the whole screen page of plan as of now.
-func (s *Server) screenBody(ctx context.Context, plan workplan.Plan, now time.Time, dark bool) ([]byte, error) {
+// With paused set it does not reload itself (?refresh=off: someone reading
+// it at a desk), and links back to the reloading screen.
+func (s *Server) screenBody(ctx context.Context, plan workplan.Plan, now time.Time, dark, paused bool) ([]byte, error) {
 	ps, err := s.loadPlanState(ctx, plan, now, "")
 	if err != nil {
 		return nil, err
@@ -185,6 +189,21 @@ func (s *Server) screenBody(ctx context.Context, plan workplan.Plan, now time.Ti
 	}
 	m := screenModel(ctx, ps, board)
 	m.Refresh, m.Dark = int(s.cfg.ScreenRefresh/time.Second), dark
+	q := url.Values{}
+	if dark {
+		q.Set("theme", "dark")
+	}
+	if paused {
+		m.Refresh = 0
+		m.ToggleLabel = web.T(ctx, "screen.resume")
+	} else {
+		q.Set("refresh", "off")
+		m.ToggleLabel = web.T(ctx, "screen.pause")
+	}
+	m.ToggleHref = screenPath(plan.Slug)
+	if enc := q.Encode(); enc != "" {
+		m.ToggleHref += "?" + enc
+	}
 	if !ps.NotIssued {
 		if m.Week, err = s.screenWeek(ctx, plan, ps, now); err != nil {
 			return nil, err
