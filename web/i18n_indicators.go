@@ -35,7 +35,7 @@ var indicatorMessages = map[string][2]string{
 	"ind.units.none":       {"尚无单位报送", "No unit has reported"},
 	"ind.unit.none":        {"未报送", "not reported"},
 	"ind.unit.notcounted":  {"(不计入)", "(not counted)"},
-	"ind.units.more":       {"另有 %d 个单位,查看全部", "%d more units: see all"},
+	"ind.units.more":       {"另有 %d 个单位(含不计入的),查看全部", "%d more units (some not counted): see all"},
 	"ind.reported":         {"计入的 %d 个单位中 %d 个已报送", "%[2]d of the %[1]d counted units reported"},
 	"ind.reported.none":    {"没有计入的单位", "No counted unit"},
 	"ind.rule":             {"汇总方式", "Rule"},

@@ -203,7 +203,8 @@ func (s *Server) indicatorBoard(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// boardUnits is how many unit values a board row lists before "N more".
+// boardUnits is how many counted units' values a board row lists before
+// "N more".
 const boardUnits = 8
 
 // sparkSize is a trend chart's size in pixels.
@@ -269,12 +270,20 @@ func boardRow(ctx context.Context, slug, asOf string, ind *status.Indicator, max
 	if ind.Counted > 0 {
 		row.Reported = web.T(ctx, "ind.reported", ind.Counted, ind.Reported)
 	}
-	for i, u := range ind.Units {
-		if maxUnits > 0 && i == maxUnits {
-			row.MoreUnits = len(ind.Units) - maxUnits
-			break
+	for _, u := range ind.Units {
+		if maxUnits == 0 {
+			row.Units = append(row.Units, unitValueView(ctx, ind, u))
+			continue
 		}
-		row.Units = append(row.Units, unitValueView(ctx, ind, u))
+		// The board lists the units the rule counts, by short name; the
+		// others (and counted ones past maxUnits) are on the indicator's page.
+		if !u.Counted || len(row.Units) == maxUnits {
+			row.MoreUnits++
+			continue
+		}
+		v := unitValueView(ctx, ind, u)
+		v.Unit = u.Label()
+		row.Units = append(row.Units, v)
 	}
 	return row
 }

@@ -218,9 +218,9 @@ func (s *Server) screenBody(ctx context.Context, plan workplan.Plan, now time.Ti
 
 // screenRows bounds the lists of the screen, which must fit 1080 pixels.
 const (
-	screenOverdueRows = 8
-	screenNotMetRows  = 6
-	screenWeekNames   = 6
+	screenOverdueRows = 7
+	screenNotMetRows  = 8
+	screenWeekNames   = 4
 )
 
 // screenModel lays out the screen of ps: the category cards, the overdue
