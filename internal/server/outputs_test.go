@@ -116,7 +116,7 @@ func newMonth(t *testing.T) *month {
 		i++
 		m.staff[name] = workplan.ActorOf(m.createUser("m"+strconv.Itoa(i), workplan.UserStaff, u.ID, false), "t", "")
 	}
-	_, err := m.db.Seed(bg, postgres.SeedInput{Slug: m.slug, SourceName: "month.txt", Source: []byte(monthPlan), Actor: sys})
+	_, err := m.db.Seed(bg, postgres.SeedInput{Slug: m.slug, SourceName: "month.txt", Source: []byte(monthPlan), Document: mustRead([]byte(monthPlan)), Actor: sys})
 	require.NoError(t, err)
 
 	m.day(1)
