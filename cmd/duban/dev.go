@@ -153,7 +153,7 @@ func seedIfEmpty(ctx context.Context, e env, db *postgres.DB) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	diff, err := db.Seed(ctx, postgres.SeedInput{SourceName: seeds.DefaultPlan, Source: src, Document: doc, Actor: actor})
+	diff, err := db.Seed(ctx, workplan.SeedInput{SourceName: seeds.DefaultPlan, Source: src, Document: doc, Actor: actor})
 	if err != nil {
 		return false, err
 	}

@@ -135,7 +135,7 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	if err != nil {
 		return fmt.Errorf("seed: %s: %w", name, err)
 	}
-	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: *slug, SourceName: name, Source: src, Document: doc, DryRun: *dry, Actor: actor})
+	diff, err := db.Seed(ctx, workplan.SeedInput{Slug: *slug, SourceName: name, Source: src, Document: doc, DryRun: *dry, Actor: actor})
 	if err != nil {
 		if ctx.Err() != nil {
 			// Interrupted (SIGTERM, Ctrl-C): the cut connection may look like

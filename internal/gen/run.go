@@ -336,7 +336,7 @@ func (g *run) seedAll(jobs chan<- job) {
 			g.fail(fmt.Errorf("gen: %s: %w", name, err))
 			return
 		}
-		diff, err := seeder.Seed(g.ctx, postgres.SeedInput{Slug: c.Slug(g.year), SourceName: name, Source: src, Document: doc, Actor: actor})
+		diff, err := seeder.Seed(g.ctx, workplan.SeedInput{Slug: c.Slug(g.year), SourceName: name, Source: src, Document: doc, Actor: actor})
 		if err != nil {
 			g.fail(err)
 			return

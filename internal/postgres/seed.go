@@ -15,27 +15,6 @@ import (
 	"duban/internal/workplan"
 )
 
-// SeedInput is a plan document to preview or to apply.
-type SeedInput struct {
-	// Slug names the plan the document loads into; "" means the document's
-	// DefaultSlug.
-	Slug string
-	// SourceName is the file name, kept with the version and used in messages.
-	SourceName string
-	// Source is the document as uploaded (text or .docx bytes, or the text of
-	// a PDF), kept whole as the plan version with its SHA-256.
-	Source []byte
-	// Document is what the caller's parser read from Source.
-	Document *workplan.Document
-	// DryRun computes the changes and rolls everything back (the preview).
-	DryRun bool
-	// ExpectVersion, when not nil, is the plan version the preview was made
-	// against (0 for a plan that did not exist): if another document was
-	// applied since, Seed refuses with a conflict and changes nothing.
-	ExpectVersion *int
-	Actor         workplan.Actor
-}
-
 // seedLockKey serialises every seed of every replica.
 const seedLockKey = 0x6475_6261_6e01
 
@@ -53,12 +32,12 @@ var errDryRun = errors.New("dry run")
 // that a task no longer names. The same document twice gives zero changes and
 // writes no new version. Each applied document is kept whole as a plan
 // version with its SHA-256, and takes effect when it is applied.
-func (db *DB) Seed(ctx context.Context, in SeedInput) (workplan.SeedDiff, error) {
+func (db *DB) Seed(ctx context.Context, in workplan.SeedInput) (workplan.SeedDiff, error) {
 	return db.seed(ctx, in, nil)
 }
 
 // seed is Seed; also, when the document is applied, within its transaction.
-func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
+func (db *DB) seed(ctx context.Context, in workplan.SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
 	if in.Document == nil {
 		return workplan.SeedDiff{}, fmt.Errorf("postgres: seed %q: no parsed document", in.SourceName)
 	}
@@ -105,7 +84,7 @@ func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (
 type seeder struct {
 	tx     pgx.Tx
 	doc    *workplan.Document
-	in     SeedInput
+	in     workplan.SeedInput
 	diff   *workplan.SeedDiff
 	now    time.Time
 	planID int64

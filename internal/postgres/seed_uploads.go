@@ -54,7 +54,7 @@ func (db *DB) ApplySeedUpload(ctx context.Context, actor workplan.Actor, token s
 	if u.AppliedAt != nil {
 		return workplan.SeedDiff{}, workplan.Errorf(workplan.EConflict, "该文件已于 %s 导入", u.AppliedAt.Format("2006-01-02 15:04"))
 	}
-	in := SeedInput{Slug: u.Slug, SourceName: u.SourceName, Source: u.Source, Document: doc, ExpectVersion: &expectVersion, Actor: actor}
+	in := workplan.SeedInput{Slug: u.Slug, SourceName: u.SourceName, Source: u.Source, Document: doc, ExpectVersion: &expectVersion, Actor: actor}
 	return db.seed(ctx, in, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE seed_uploads SET applied_at = $2 WHERE token = $1 AND applied_at IS NULL`, token, db.now())
 		if err != nil {

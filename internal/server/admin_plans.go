@@ -19,14 +19,13 @@ import (
 
 	"duban/internal/pdftext"
 	"duban/internal/planparse"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
 
 // seedStore is what the plan import pages need.
 type seedStore interface {
-	Seed(ctx context.Context, in postgres.SeedInput) (workplan.SeedDiff, error)
+	Seed(ctx context.Context, in workplan.SeedInput) (workplan.SeedDiff, error)
 	SaveSeedUpload(ctx context.Context, u workplan.SeedUpload) error
 	SeedUpload(ctx context.Context, userID int64, token string) (workplan.SeedUpload, error)
 	ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int, doc *workplan.Document) (workplan.SeedDiff, error)
@@ -151,7 +150,7 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		slug = m.NewSlug
 	}
 	// A preview first: a bad document is refused before anything is kept.
-	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: slug, SourceName: name, Source: src, Document: doc, DryRun: true, Actor: s.actor(r)})
+	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: slug, SourceName: name, Source: src, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if workplan.ErrorCode(err) == workplan.EInvalid {
 		return fail(workplan.ErrorMessage(err))
 	}
@@ -183,7 +182,7 @@ func (s *Server) seedPreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, Document: doc, DryRun: true, Actor: s.actor(r)})
+	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,27 @@ func (d *Document) UnitNames() []string {
 	return out
 }
 
+// SeedInput is a plan document to preview or to apply.
+type SeedInput struct {
+	// Slug names the plan the document loads into; "" means the document's
+	// DefaultSlug.
+	Slug string
+	// SourceName is the file name, kept with the version and used in messages.
+	SourceName string
+	// Source is the document as uploaded (text or .docx bytes, or the text of
+	// a PDF), kept whole as the plan version with its SHA-256.
+	Source []byte
+	// Document is what the caller's parser read from Source.
+	Document *Document
+	// DryRun computes the changes and rolls everything back (the preview).
+	DryRun bool
+	// ExpectVersion, when not nil, is the plan version the preview was made
+	// against (0 for a plan that did not exist): if another document was
+	// applied since, Seed refuses with a conflict and changes nothing.
+	ExpectVersion *int
+	Actor         Actor
+}
+
 // StoredPlan is a plan as stored, in the form a document is compared with.
 type StoredPlan struct {
 	// Exists is false for a plan that is not stored yet.
