@@ -61,18 +61,11 @@ func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []l
 func (s *Server) exportLedger(format string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		plan, err := s.plan(r)
+		ps, err := s.requestState(r)
 		if err != nil {
 			return err
 		}
-		at, asOf, err := s.asOfInstant(r)
-		if err != nil {
-			return err
-		}
-		ps, err := s.loadPlanState(ctx, plan, at, asOf)
-		if err != nil {
-			return err
-		}
+		plan := ps.Plan
 		f := ledgerFilter(r.URL.Query())
 		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterLedger(ps, f))
 		if err != nil {
