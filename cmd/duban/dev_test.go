@@ -74,7 +74,9 @@ func TestDevUnderAPrivateFolder(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	start := time.Now()
-	go func() { done <- run(ctx, []string{"dev", "--data", data}, getenv, strings.NewReader(""), &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"dev", "--data", data}, getenv, strings.NewReader(""), &stdout, &stderr)
+	}()
 	t.Cleanup(func() {
 		if b, err := os.ReadFile(filepath.Join(data, devdb.LocationNote)); err == nil {
 			os.RemoveAll(strings.SplitN(string(b), "\n", 2)[0])
