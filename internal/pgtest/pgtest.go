@@ -100,6 +100,16 @@ func OwnerURL(t testing.TB, url string) string {
 	return u
 }
 
+// ServingURL returns url (from EmptyURL) signing in as ServingRole instead.
+func ServingURL(t testing.TB, url string) string {
+	t.Helper()
+	u, err := withRole(url, ServingRole)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return u
+}
+
 // AsOwner returns a connection to db's database signing in as OwnerRole,
 // closed when the test ends: for fixtures that need what the application
 // may not do, such as creating or disabling a trigger.
