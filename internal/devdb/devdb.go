@@ -178,6 +178,100 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 	return c, nil
 }
 
+// StartStandby makes a streaming standby of primary in opt.Dir (which must
+// not hold a cluster yet) with pg_basebackup -R, and starts it on opt.Port
+// (0: a free one). It is read-only until Promote. For the synchronous
+// replication of the failover test, set synchronous_standby_names on the
+// primary afterwards (SyncStandby), or its commits wait for a standby that
+// is not there yet.
+func StartStandby(ctx context.Context, primary *Cluster, opt Options) (*Cluster, error) {
+	if opt.Dir == "" {
+		return nil, errors.New("devdb: a standby needs a folder")
+	}
+	c := &Cluster{Database: primary.Database, Port: opt.Port, logf: opt.Logf, settings: opt.Config, bin: primary.bin, runAs: primary.runAs}
+	if c.logf == nil {
+		c.logf = func(string, ...any) {}
+	}
+	var err error
+	if c.dir, err = filepath.Abs(opt.Dir); err != nil {
+		return nil, fmt.Errorf("devdb: %w", err)
+	}
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devdb: create %s: %w", c.dir, err)
+	}
+	if err := c.chown(c.dir); err != nil {
+		return nil, err
+	}
+	if err := c.relocate(ctx); err != nil {
+		return nil, err
+	}
+	c.logf("pg_basebackup of 127.0.0.1:%d into %s", primary.Port, c.dataDir())
+	out, err := c.run(ctx, c.tool("pg_basebackup"), "-D", c.dataDir(), "-h", "127.0.0.1", "-p", strconv.Itoa(primary.Port),
+		"-U", "postgres", "-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+	if err != nil {
+		return nil, fmt.Errorf("devdb: pg_basebackup: %w\n%s", err, out)
+	}
+	if err := c.start(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SyncStandby makes every commit on c wait until a standby has it on disk
+// (synchronous_standby_names = '*'), and waits until one is attached as
+// synchronous.
+func (c *Cluster) SyncStandby(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("devdb: connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `ALTER SYSTEM SET synchronous_standby_names = '*'`); err != nil {
+		return fmt.Errorf("devdb: synchronous_standby_names: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_reload_conf()`); err != nil {
+		return fmt.Errorf("devdb: reload: %w", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var sync bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync' AND state = 'streaming')`).Scan(&sync); err != nil {
+			return fmt.Errorf("devdb: replication state: %w", err)
+		}
+		if sync {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("devdb: no synchronous standby attached within 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Promote turns a standby into a primary (pg_ctl promote, waiting until it
+// accepts writes).
+func (c *Cluster) Promote(ctx context.Context) error {
+	if out, err := c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-w", "-t", "60", "promote"); err != nil {
+		return fmt.Errorf("devdb: pg_ctl promote: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// Crash stops the server at once, as a power cut would (immediate mode:
+// no checkpoint, sessions cut). Stop afterwards reports it not running.
+func (c *Cluster) Crash() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pid := c.postmasterPID()
+	if out, err := c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "-t", "30", "stop"); err != nil {
+		return fmt.Errorf("devdb: pg_ctl stop -m immediate: %w\n%s", err, out)
+	}
+	for i := 0; pid > 0 && i < 100 && syscall.Kill(pid, 0) == nil; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
 // fail cleans up after a failed start and returns err.
 func (c *Cluster) fail(err error) error {
 	if c.temp {
@@ -368,12 +462,36 @@ func (c *Cluster) Stop() error {
 	return err
 }
 
-// run runs a PostgreSQL program from the cluster's bin folder, as the postgres
+// tool returns the path of a PostgreSQL program other than the three
+// FindBinaries looks for: beside them, or beside the file postgres links to
+// (PATH may hold links to the server programs alone).
+func (c *Cluster) tool(name string) string {
+	if _, err := os.Stat(filepath.Join(c.bin, name)); err == nil {
+		return name
+	}
+	if real, err := filepath.EvalSymlinks(filepath.Join(c.bin, "postgres")); err == nil {
+		if p := filepath.Join(filepath.Dir(real), name); fileExists(p) {
+			return p
+		}
+	}
+	return name
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
+// run runs a PostgreSQL program from the cluster's bin folder (or prog
+// itself, if it is an absolute path), as the postgres
 // OS user when this process is root, in its own process group so that a Ctrl-C
 // in the terminal reaches duban (which stops the server in order) and not the
 // server directly.
 func (c *Cluster) run(ctx context.Context, prog string, args ...string) ([]byte, error) {
-	path := filepath.Join(c.bin, prog)
+	path := prog
+	if !filepath.IsAbs(prog) {
+		path = filepath.Join(c.bin, prog)
+	}
 	var cmd *exec.Cmd
 	if c.runAs != nil {
 		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.runAs.Username, "--", path}, args...)...)
