@@ -94,9 +94,17 @@ func GrantServing(ctx context.Context, ownerURL, role string) error {
 	}
 	defer conn.Close(context.Background())
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		// Replicas started together with --migrate would otherwise update
+		// the same catalog rows at once ("tuple concurrently updated").
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(grantLockKey)); err != nil {
+			return fmt.Errorf("postgres: grant to %s: lock: %w", role, err)
+		}
 		return grantServing(ctx, tx, role)
 	})
 }
+
+// grantLockKey serialises GrantServing across processes.
+const grantLockKey = 0x6475_6261_6e10
 
 func grantServing(ctx context.Context, tx pgx.Tx, role string) error {
 	var owner string
