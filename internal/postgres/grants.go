@@ -37,10 +37,6 @@ var servingExceptions = map[string][]string{
 	"schema_migrations": nil,
 }
 
-// tablePrivileges are the privileges PostgreSQL knows on a table, in the
-// order has_table_privilege is asked about them.
-var tablePrivileges = []string{"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"}
-
 // ServingPrivileges returns the privileges the serving role needs on table.
 func ServingPrivileges(table string) []string {
 	if p, ok := servingExceptions[table]; ok {
