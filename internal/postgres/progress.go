@@ -83,7 +83,7 @@ func queueLock(b *pgx.Batch, id int64, a *lockedAssignment, extra string, dest .
 	b.Queue(`
 		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, ''), t.plan_id, t.number,
 		       t.archived_at IS NOT NULL, a.archived_at IS NOT NULL, t.deadline_text, t.deadline_kind, t.due_on,
-		       coalesce(t.start_on, p.issued_on),
+		       `+startExpr+`,
 		       array(SELECT l.unit_id FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead' AND l.archived_at IS NULL),
 		       coalesce(s.last_report_id, 0), `+stateColumns+extra+`
 		FROM assignments a

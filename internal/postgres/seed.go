@@ -82,7 +82,7 @@ func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (
 	sum := sha256.Sum256(in.Source)
 	diff := workplan.SeedDiff{PlanSlug: in.Slug, SHA256: hex.EncodeToString(sum[:])}
 	for _, w := range doc.Warnings {
-		diff.Warnings = append(diff.Warnings, workplan.SeedWarning{Line: w.Line, Message: w.Message})
+		diff.Warnings = append(diff.Warnings, workplan.SeedWarning{Line: w.Line, Key: w.Key, Args: w.Args, Message: w.Message})
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(seedLockKey)); err != nil {
@@ -114,11 +114,14 @@ type seeder struct {
 	diff   *workplan.SeedDiff
 	now    time.Time
 	planID int64
-	// units maps every unit name of the document to its ID.
-	units map[string]int64
-	// members maps a collective unit's ID to its member units' IDs.
-	members map[int64][]int64
-	names   map[int64]string
+	unitIndex
+	// version is the version this document becomes; from is when its
+	// changes take effect (nil for the plan's first version: from the
+	// beginning); today is from's day, where the clocks of tasks and units
+	// it adds start.
+	version int
+	from    *time.Time
+	today   deadline.Date
 }
 
 // existingTask is a task as stored, in the form the document is compared with.
@@ -129,6 +132,7 @@ type existingTask struct {
 	section    string
 	group      string
 	deadline   string
+	start      deadline.Date
 	archived   bool
 	lists      map[workplan.Role][]string
 	indicators []planparse.Indicator
@@ -157,6 +161,12 @@ func (s *seeder) run(ctx context.Context) error {
 		s.diff.Metadata = metadataChanges(cur.title, cur.issuedBy, dateOf(cur.issuedOn), cur.addressees, s.doc)
 	}
 	s.diff.BaseVersion = version
+	s.version = version + 1
+	if !s.diff.NewPlan {
+		at := s.now
+		s.from = &at
+		s.today = deadline.DateOf(at, deadline.Shanghai)
+	}
 	if s.in.ExpectVersion != nil && *s.in.ExpectVersion != version {
 		return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
 			"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", version, *s.in.ExpectVersion)}
@@ -206,8 +216,12 @@ func (s *seeder) run(ctx context.Context) error {
 		if seen[n] || e.archived {
 			continue
 		}
-		if _, err := s.tx.Exec(ctx, `UPDATE tasks SET archived_at = $2, version = version + 1, updated_at = now() WHERE id = $1`, e.id, s.now); err != nil {
+		if _, err := s.tx.Exec(ctx, `UPDATE tasks SET archived_at = $2, archived_version = $3, version = version + 1, updated_at = now() WHERE id = $1`,
+			e.id, s.now, s.version); err != nil {
 			return mapErr(err, "archive task %d", n)
+		}
+		if err := closeRevision(ctx, s.tx, e.id, s.now); err != nil {
+			return err
 		}
 		s.diff.Archived = append(s.diff.Archived, workplan.TaskChange{Number: n, Title: e.title})
 	}
@@ -225,8 +239,8 @@ func (s *seeder) run(ctx context.Context) error {
 	}
 	sum, _ := hex.DecodeString(s.diff.SHA256)
 	if _, err := s.tx.Exec(ctx, `
-		INSERT INTO plan_versions (plan_id, version, source_name, source, sha256, applied_by, applied_by_name, applied_at, summary)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		INSERT INTO plan_versions (plan_id, version, source_name, source, sha256, applied_by, applied_by_name, applied_at, effective_at, summary)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
 		s.planID, s.diff.Version, s.in.SourceName, s.in.Source, sum, appliedBy, s.in.Actor.Name, s.now, summary); err != nil {
 		return mapErr(err, "save plan version")
 	}
@@ -325,7 +339,47 @@ func (s *seeder) resolveUnits(ctx context.Context) error {
 	for name, id := range s.units {
 		s.names[id] = name
 	}
-	return nil
+	ids := make([]int64, 0, len(s.units))
+	for _, id := range s.units {
+		ids = append(ids, id)
+	}
+	s.kinds = map[int64]workplan.UnitKind{}
+	rows, err = s.tx.Query(ctx, `SELECT id, kind FROM units WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return mapErr(err, "unit kinds")
+	}
+	for rows.Next() {
+		var id int64
+		var k workplan.UnitKind
+		if err := rows.Scan(&id, &k); err != nil {
+			return mapErr(err, "unit kinds")
+		}
+		s.kinds[id] = k
+	}
+	if err := rows.Err(); err != nil {
+		return mapErr(err, "unit kinds")
+	}
+	s.own, err = ownDesignations(ctx, s.tx, `d.task_id IN (SELECT id FROM tasks WHERE plan_id = $1)`, s.planID)
+	return err
+}
+
+// ownDesignations loads the per-task decisions of what designations mean
+// (task_designations) that meet condition (on alias d, parameters from $1).
+func ownDesignations(ctx context.Context, tx pgx.Tx, condition string, args ...any) (map[[2]int64][]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT d.task_id, d.collective_id, d.members FROM task_designations d WHERE `+condition, args...)
+	if err != nil {
+		return nil, mapErr(err, "task designations")
+	}
+	out := map[[2]int64][]int64{}
+	for rows.Next() {
+		var k [2]int64
+		var ms []int64
+		if err := rows.Scan(&k[0], &k[1], &ms); err != nil {
+			return nil, mapErr(err, "task designations")
+		}
+		out[k] = ms
+	}
+	return out, mapErr(rows.Err(), "task designations")
 }
 
 type groupKey struct {
@@ -366,7 +420,7 @@ func (s *seeder) structure(ctx context.Context) (map[string]int64, map[groupKey]
 func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 	out := map[int]*existingTask{}
 	rows, err := s.tx.Query(ctx, `
-		SELECT t.id, t.number, t.title, t.body, coalesce(sec.title, ''), coalesce(g.title, ''), t.deadline_text, t.archived_at IS NOT NULL
+		SELECT t.id, t.number, t.title, t.body, coalesce(sec.title, ''), coalesce(g.title, ''), t.deadline_text, t.start_on, t.archived_at IS NOT NULL
 		FROM tasks t LEFT JOIN sections sec ON sec.id = t.section_id LEFT JOIN task_groups g ON g.id = t.group_id
 		WHERE t.plan_id = $1`, s.planID)
 	if err != nil {
@@ -376,9 +430,11 @@ func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 	for rows.Next() {
 		e := &existingTask{lists: map[workplan.Role][]string{}}
 		var n int
-		if err := rows.Scan(&e.id, &n, &e.title, &e.body, &e.section, &e.group, &e.deadline, &e.archived); err != nil {
+		var start *time.Time
+		if err := rows.Scan(&e.id, &n, &e.title, &e.body, &e.section, &e.group, &e.deadline, &start, &e.archived); err != nil {
 			return nil, mapErr(err, "load tasks")
 		}
+		e.start = dateOf(start)
 		out[n] = e
 		byID[e.id] = e
 	}
@@ -441,15 +497,27 @@ func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, se
 		}
 	}
 	var taskID int64
+	rev := taskRevision{version: s.version, sectionID: sectionID, groupID: groupID, title: t.Title, body: t.Body, deadline: dl,
+		lists: map[workplan.Role][]string{}}
+	for _, rf := range roleFields {
+		rev.lists[rf.role] = rf.list(t)
+	}
 	if e == nil {
+		// A task added by a later version starts its clock (序时进度, reporting
+		// cadence) on the day it is added, not on the plan's issue date.
+		rev.start = s.today
 		err := s.tx.QueryRow(ctx, `
-			INSERT INTO tasks (plan_id, number, section_id, group_id, title, body, deadline_text, deadline_kind, due_on, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-			s.planID, t.Number, nullID(sectionID), nullID(groupID), t.Title, t.Body, dl.Text, dl.Kind, dateArg(dl.Due), s.now).Scan(&taskID)
+			INSERT INTO tasks (plan_id, number, section_id, group_id, title, body, deadline_text, deadline_kind, due_on, start_on, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+			s.planID, t.Number, nullID(sectionID), nullID(groupID), t.Title, t.Body, dl.Text, dl.Kind, dateArg(dl.Due), dateArg(rev.start), s.now).Scan(&taskID)
 		if err != nil {
 			return mapErr(err, "add task %d", t.Number)
 		}
+		if err := reviseTask(ctx, s.tx, taskID, rev, s.from); err != nil {
+			return err
+		}
 	} else {
+		rev.start = e.start
 		taskID = e.id
 		add("title", e.title, t.Title)
 		add("body", e.body, t.Body)
@@ -463,11 +531,16 @@ func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, se
 		if len(fields) > 0 || e.archived {
 			_, err := s.tx.Exec(ctx, `
 				UPDATE tasks SET section_id = $2, group_id = $3, title = $4, body = $5, deadline_text = $6, deadline_kind = $7,
-				       due_on = $8, archived_at = NULL, version = version + 1, updated_at = $9
+				       due_on = $8, archived_at = NULL, archived_version = NULL, version = version + 1, updated_at = $9
 				WHERE id = $1`,
 				taskID, nullID(sectionID), nullID(groupID), t.Title, t.Body, dl.Text, dl.Kind, dateArg(dl.Due), s.now)
 			if err != nil {
 				return mapErr(err, "update task %d", t.Number)
+			}
+		}
+		if e.archived || slices.ContainsFunc(fields, func(f workplan.FieldChange) bool { return f.Field != "indicators" }) {
+			if err := reviseTask(ctx, s.tx, taskID, rev, s.from); err != nil {
+				return err
 			}
 		}
 	}
@@ -481,7 +554,7 @@ func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, se
 			return err
 		}
 	}
-	before, after, err := s.assignments(ctx, taskID, t)
+	before, after, err := s.assignments(ctx, taskID, rev.lists, e != nil)
 	if err != nil {
 		return err
 	}
@@ -551,134 +624,17 @@ func (s *seeder) saveIndicators(ctx context.Context, taskID int64, inds []planpa
 	return mapErr(err, "archive indicators of task %d", taskID)
 }
 
-// wantAssignment is one assignment the document calls for.
-type wantAssignment struct {
-	role workplan.Role
-	via  int64
-}
-
-// expand turns the task's unit lists into assignments: a collective
-// designation with members stands for its members (via records it), one
-// without members is assigned itself until an administrator maps it. A unit
-// named twice keeps its strongest role (lead, then responsible, then
-// cooperating), and a unit named directly wins over the same unit reached
-// through a collective.
-func (s *seeder) expand(t planparse.Task) map[int64]wantAssignment {
-	out := map[int64]wantAssignment{}
-	put := func(unit int64, w wantAssignment) {
-		old, ok := out[unit]
-		if !ok || roleRank(w.role) < roleRank(old.role) || (w.role == old.role && old.via != 0 && w.via == 0) {
-			out[unit] = w
-		}
+// assignments brings the task's assignments in line with its unit lists
+// and returns a description of the active ones before and after. Units that
+// join a task that existed before this version start their clocks today.
+func (s *seeder) assignments(ctx context.Context, taskID int64, lists map[workplan.Role][]string, existed bool) (string, string, error) {
+	start := deadline.Date{}
+	if existed {
+		start = s.today
 	}
-	for _, rf := range roleFields {
-		for _, name := range rf.list(t) {
-			id := s.units[name]
-			if ms := s.members[id]; len(ms) > 0 {
-				for _, m := range ms {
-					put(m, wantAssignment{rf.role, id})
-				}
-				continue
-			}
-			put(id, wantAssignment{rf.role, 0})
-		}
-	}
-	return out
-}
-
-func roleRank(r workplan.Role) int { return slices.Index(workplan.Roles, r) }
-
-// assignments brings the task's assignments in line with the document and
-// returns a description of the active ones before and after.
-func (s *seeder) assignments(ctx context.Context, taskID int64, t planparse.Task) (string, string, error) {
-	rows, err := s.tx.Query(ctx, `SELECT id, unit_id, role, coalesce(via_unit_id, 0), archived_at IS NOT NULL FROM assignments WHERE task_id = $1`, taskID)
+	r, err := reconcile(ctx, s.tx, &s.unitIndex, taskID, s.expand(taskID, lists), s.now, s.from, start)
 	if err != nil {
-		return "", "", mapErr(err, "load assignments of task %d", t.Number)
-	}
-	current := map[int64]haveAssignment{}
-	for rows.Next() {
-		var h haveAssignment
-		var unit int64
-		if err := rows.Scan(&h.id, &unit, &h.role, &h.via, &h.archived); err != nil {
-			return "", "", mapErr(err, "load assignments of task %d", t.Number)
-		}
-		current[unit] = h
-	}
-	if err := rows.Err(); err != nil {
-		return "", "", mapErr(err, "load assignments of task %d", t.Number)
-	}
-	if err := s.loadNames(ctx, current); err != nil {
 		return "", "", err
 	}
-	want := s.expand(t)
-	var before, after []string
-	for unit, h := range current {
-		if !h.archived {
-			before = append(before, s.names[unit]+"("+h.role.Label()+")")
-		}
-		if _, ok := want[unit]; !ok && !h.archived {
-			if _, err := s.tx.Exec(ctx, `UPDATE assignments SET archived_at = $2 WHERE id = $1`, h.id, s.now); err != nil {
-				return "", "", mapErr(err, "archive assignment %d", h.id)
-			}
-		}
-	}
-	for unit, w := range want {
-		after = append(after, s.names[unit]+"("+w.role.Label()+")")
-		h, ok := current[unit]
-		switch {
-		case !ok:
-			var id int64
-			err := s.tx.QueryRow(ctx, `INSERT INTO assignments (task_id, unit_id, role, via_unit_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-				taskID, unit, w.role, nullID(w.via), s.now).Scan(&id)
-			if err != nil {
-				return "", "", mapErr(err, "add assignment of task %d", t.Number)
-			}
-			if _, err := s.tx.Exec(ctx, `INSERT INTO assignment_state (assignment_id) VALUES ($1)`, id); err != nil {
-				return "", "", mapErr(err, "add assignment state of task %d", t.Number)
-			}
-		case h.role != w.role || h.via != w.via || h.archived:
-			if _, err := s.tx.Exec(ctx, `UPDATE assignments SET role = $2, via_unit_id = $3, archived_at = NULL WHERE id = $1`,
-				h.id, w.role, nullID(w.via)); err != nil {
-				return "", "", mapErr(err, "update assignment %d", h.id)
-			}
-		}
-	}
-	sort.Strings(before)
-	sort.Strings(after)
-	return strings.Join(before, "、"), strings.Join(after, "、"), nil
-}
-
-// haveAssignment is an assignment as stored.
-type haveAssignment struct {
-	id       int64
-	role     workplan.Role
-	via      int64
-	archived bool
-}
-
-// loadNames fills s.names for units that are assigned but not named by the
-// document (units a revision dropped).
-func (s *seeder) loadNames(ctx context.Context, current map[int64]haveAssignment) error {
-	var missing []int64
-	for unit := range current {
-		if _, ok := s.names[unit]; !ok {
-			missing = append(missing, unit)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	rows, err := s.tx.Query(ctx, `SELECT id, name FROM units WHERE id = ANY($1)`, missing)
-	if err != nil {
-		return mapErr(err, "unit names")
-	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return mapErr(err, "unit names")
-		}
-		s.names[id] = name
-	}
-	return mapErr(rows.Err(), "unit names")
+	return strings.Join(r.before, "、"), strings.Join(r.after, "、"), nil
 }

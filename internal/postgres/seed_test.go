@@ -57,11 +57,20 @@ func TestSeedBundledPlan(t *testing.T) {
 	assert.Equal(t, 31, count(t, db, `SELECT count(DISTINCT name) FROM task_units`))
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM plan_versions WHERE sha256 = decode($1, 'hex') AND length(source) > 10000`, diff.SHA256))
 
-	// Task 17 has no lead unit; task 10 has cooperating units and no responsible ones.
+	// Task 17 has no lead unit; task 10 names only designations as
+	// cooperating units (市直有关部门、有关企业), which nobody has mapped: no
+	// cooperating assignment.
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 17 AND a.role = 'lead'`))
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 17 AND a.role = 'responsible'`))
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 10 AND a.role = 'responsible'`))
-	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 10 AND a.role = 'cooperating'`))
+	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 10 AND a.role = 'cooperating'`))
+	// No collective designation is ever an assignment's unit.
+	assert.Zero(t, count(t, db, `SELECT count(*) FROM assignments a JOIN units u ON u.id = a.unit_id WHERE u.kind = 'collective'`))
+	// The first version is the plan from its beginning: one open revision per
+	// task, one open period per assignment.
+	assert.Equal(t, 27, count(t, db, `SELECT count(*) FROM task_revisions WHERE valid_from IS NULL AND valid_to IS NULL`))
+	assert.Equal(t, count(t, db, `SELECT count(*) FROM assignments`),
+		count(t, db, `SELECT count(*) FROM assignment_periods WHERE valid_from IS NULL AND valid_to IS NULL`))
 	// 各县(市、区)人民政府 expands to the seven county governments.
 	assert.Equal(t, 7, count(t, db, `
 		SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN units v ON v.id = a.via_unit_id
@@ -218,9 +227,9 @@ func TestSeedBadInputChangesNothing(t *testing.T) {
 		src  []byte
 		want string
 	}{
-		{"empty", nil, "empty"},
-		{"prose", []byte("这是一段普通的文字,不是工作方案。\n第二行。\n"), "no tasks"},
-		{"invalid utf-8", append([]byte("平凉市工作方案\n(1)任务。\n"), 0xff, 0xfe, 'x'), "byte offset"},
+		{"empty", nil, "文件是空的"},
+		{"prose", []byte("这是一段普通的文字,不是工作方案。\n第二行。\n"), "没有找到任务"},
+		{"no known encoding", append([]byte("平凉市工作方案\n(1)任务。\n"), 0xff, 0xfe, 'x'), "第3行:从第"},
 		{"corrupt docx", []byte("PK\x03\x04garbage"), "docx"},
 	}
 	for _, tt := range tests {
@@ -232,6 +241,19 @@ func TestSeedBadInputChangesNothing(t *testing.T) {
 		})
 	}
 	assert.Equal(t, before, snapshot(t, db))
+}
+
+// TestSeedFindsUnitsByOtherSpellings: a unit written without the city prefix
+// or in its long form is the registry's unit, not a new unknown one.
+func TestSeedFindsUnitsByOtherSpellings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	mustSeed(t, db)
+	plan := strings.Replace(string(seedPlan(t)), "牵头单位:市自然资源局", "牵头单位:自然资源局、发展改革委、市人力资源和社会保障局", 1)
+	d, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), DryRun: true, Actor: cliActor})
+	require.NoError(t, err)
+	assert.Empty(t, d.UnknownUnits)
 }
 
 func TestSeedUnknownUnitIsFlagged(t *testing.T) {

@@ -2,11 +2,14 @@ package report
 
 import (
 	"cmp"
+	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
 
 	"duban/internal/deadline"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
@@ -21,33 +24,40 @@ type Bulletin struct {
 	PublishedAt time.Time
 	Publisher   string
 	// Preview marks a draft that is not stored.
-	Preview    bool
-	Summary    Summary
-	Ranking    Ranking
-	Overdue    []OverdueTask
-	Laggards   []Laggard
-	Indicators []IndicatorLine
+	Preview  bool
+	Summary  Summary
+	Ranking  Ranking
+	Overdue  []OverdueTask
+	Laggards []Laggard
+	// LaggardRule is the rule by which Laggards are named, printed with them.
+	LaggardRule string
+	Indicators  []IndicatorLine
 }
 
 // Summary are the headline figures at the end of the period.
 type Summary struct {
 	Tasks, CompleteTasks int
-	// Assignments counts the scored assignments; the rest are per state.
-	Assignments, Completed, Overdue, DueSoon, Stale int
-	// TaskLights counts tasks per light, in the order red, yellow, green, done, grey.
-	TaskLights []LightCount
+	// TaskCategories counts the tasks per category (超期, 滞后, 临期 …), worst first.
+	TaskCategories []CategoryCount
+	// Assignments counts the scored assignments (lead and responsible units
+	// in force); the rest are per category.
+	Assignments, Completed, Overdue, Lagging, DueSoon int
+	// OverdueUnits is the number of units with overdue assignments.
+	OverdueUnits int
 	// CompletedInPeriod counts completions accepted within the period.
 	CompletedInPeriod int
+	// Unmapped counts designations (集合称谓) nobody has mapped: not counted.
+	Unmapped int
 	// Reports is the number of reports filed in the period: shown as
 	// information, never scored.
 	Reports int
 }
 
-// LightCount is a number of tasks with one light.
-type LightCount struct {
-	Light deadline.Light
-	Label string
-	Count int
+// CategoryCount is a number of tasks in one category.
+type CategoryCount struct {
+	Category status.Category
+	Label    string
+	Count    int
 }
 
 // OverdueTask is an overdue task with its late units.
@@ -84,12 +94,6 @@ type IndicatorLine struct {
 	Has, Met   bool
 }
 
-// TaskRef is what the bulletin needs to know of a task.
-type TaskRef struct {
-	Number int
-	Title  string
-}
-
 // BulletinInput is everything NewBulletin needs.
 type BulletinInput struct {
 	Title, PlanTitle string
@@ -98,123 +102,119 @@ type BulletinInput struct {
 	PublishedAt      time.Time
 	Publisher        string
 	Preview          bool
-	Tasks            []TaskRef
-	// Items are the statuses at the end of the period; Start the statuses at
-	// its beginning (the end of the day before).
-	Items, Start []Item
-	Ranking      Ranking
-	Reports      int
-	Indicators   []workplan.TaskIndicator
+	// End is the plan at the end of the period, Begin at its beginning (the
+	// end of the day before).
+	End, Begin *status.Picture
+	Ranking    Ranking
+	Reports    int
+	Indicators []workplan.TaskIndicator
 	// IndicatorTask maps an indicator's task ID to the task number.
 	IndicatorTask map[int64]int
 }
 
-// laggardsPerGroup is how many of the lowest-ranked units of a group the
-// bulletin names.
-const laggardsPerGroup = 3
+// LaggardShare is the share of a ranked group, from the bottom, that the
+// bulletin names (with every unit tied with them).
+const LaggardShare = 0.2
 
-// NewBulletin assembles a bulletin. Laggards are, in each ranked group, the
-// units ranked in the last three places whose score is below the group's
-// best (nobody is named when a whole group is level), plus any unit with an
-// assignment overdue by more than 30 days.
+// LaggardLongOverdue is the days overdue beyond which a unit is named
+// whatever its rank.
+const LaggardLongOverdue = 30
+
+// LaggardRule says in Chinese by which rule the bulletin names units: it is
+// printed in the bulletin, so that nobody is named by name order.
+func LaggardRule() string {
+	return fmt.Sprintf("点名规则:各排名组中,本期有未完成任务却未报送任何进展的单位;综合得分排名后 %d%%(按单位数向上取整)的单位及与其得分相同的单位(全组得分相同时不按此项点名);以及有任务超期 %d 天以上的单位。",
+		int(LaggardShare*100), LaggardLongOverdue)
+}
+
+// NewBulletin assembles a bulletin. Laggards are named by LaggardRule: in
+// each ranked group, the silent units, the units ranked in the bottom
+// LaggardShare (rounded up) and every unit tied with them, unless the whole
+// group is level; then every unit overdue by more than LaggardLongOverdue
+// days. Ties and names never decide who is named.
 func NewBulletin(in BulletinInput) Bulletin {
 	b := Bulletin{Title: in.Title, Number: in.Number, PlanTitle: in.PlanTitle, Period: in.Period, PublishedAt: in.PublishedAt,
-		Publisher: in.Publisher, Preview: in.Preview, Ranking: in.Ranking}
+		Publisher: in.Publisher, Preview: in.Preview, Ranking: in.Ranking, LaggardRule: LaggardRule()}
 	s := &b.Summary
-	s.Tasks = len(in.Tasks)
 	s.Reports = in.Reports
+	end := in.End
 	startDone := map[int64]bool{}
-	for _, it := range in.Start {
-		startDone[it.ID] = it.Status.Completed
-	}
-	type taskAgg struct {
-		statuses []deadline.Scored
-		overdue  []UnitDays
-	}
-	byTask := map[int]*taskAgg{}
-	maxOverdue := map[string]int{}
-	for _, it := range in.Items {
-		ta := byTask[it.TaskNumber]
-		if ta == nil {
-			ta = &taskAgg{}
-			byTask[it.TaskNumber] = ta
-		}
-		ta.statuses = append(ta.statuses, deadline.Scored{Status: it.Status, Scored: it.Role.Scored()})
-		if !it.Role.Scored() {
-			continue
-		}
-		st := it.Status
-		s.Assignments++
-		switch {
-		case st.Completed:
-			s.Completed++
-			if !startDone[it.ID] {
-				s.CompletedInPeriod++
-			}
-		case st.State == deadline.StateOverdue:
-			s.Overdue++
-			ta.overdue = append(ta.overdue, UnitDays{UnitName: it.UnitName, Days: st.DaysOverdue})
-			maxOverdue[it.UnitName] = max(maxOverdue[it.UnitName], st.DaysOverdue)
-		case st.State == deadline.StateDueSoon:
-			s.DueSoon++
-		}
-		if st.State == deadline.StateOngoingStale {
-			s.Stale++
+	if in.Begin != nil {
+		for _, it := range Items(in.Begin) {
+			startDone[it.ID] = it.Status.Completed
 		}
 	}
-	lights := map[deadline.Light]int{}
-	for _, t := range in.Tasks {
-		ta := byTask[t.Number]
-		if ta == nil {
-			lights[deadline.LightGrey]++
-			continue
-		}
-		ru := deadline.Rollup(ta.statuses)
-		lights[ru.Light]++
-		if ru.Complete {
+	s.Tasks = len(end.Tasks)
+	s.Unmapped = len(end.Unmapped)
+	s.Assignments = end.AssignmentCounts.Total()
+	s.Completed, s.Overdue, s.Lagging, s.DueSoon = end.AssignmentCounts[status.Done], end.AssignmentCounts[status.Overdue],
+		end.AssignmentCounts[status.Lagging], end.AssignmentCounts[status.DueSoon]
+	s.OverdueUnits = len(end.Overdue)
+	maxOverdue := map[int64]int{}
+	for _, u := range end.Overdue {
+		maxOverdue[u.UnitID] = u.MaxDays
+	}
+	for _, ts := range end.Tasks {
+		if ts.Rollup.Complete {
 			s.CompleteTasks++
 		}
-		if len(ta.overdue) > 0 {
-			slices.SortStableFunc(ta.overdue, func(a, b UnitDays) int {
+		var overdue []UnitDays
+		for _, it := range ts.Assignments {
+			if !it.Role.Scored() {
+				continue
+			}
+			if it.Status.Completed && !startDone[it.ID] {
+				s.CompletedInPeriod++
+			}
+			if it.Category == status.Overdue {
+				overdue = append(overdue, UnitDays{UnitName: it.UnitName, Days: it.Status.DaysOverdue})
+			}
+		}
+		if len(overdue) > 0 {
+			slices.SortStableFunc(overdue, func(a, b UnitDays) int {
 				return cmp.Or(cmp.Compare(b.Days, a.Days), cmp.Compare(a.UnitName, b.UnitName))
 			})
-			b.Overdue = append(b.Overdue, OverdueTask{TaskNumber: t.Number, TaskTitle: t.Title, Due: ru.Worst.Due.String(), Units: ta.overdue})
+			b.Overdue = append(b.Overdue, OverdueTask{TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title, Due: ts.Rollup.Worst.Due.String(), Units: overdue})
 		}
 	}
-	for _, l := range []deadline.Light{deadline.LightRed, deadline.LightYellow, deadline.LightGreen, deadline.LightDone, deadline.LightGrey} {
-		if l == deadline.LightGrey && lights[l] == 0 {
-			continue
+	for _, c := range status.Categories {
+		if n := end.TaskCounts[c]; n > 0 || c == status.Overdue || c == status.Lagging || c == status.Done {
+			s.TaskCategories = append(s.TaskCategories, CategoryCount{Category: c, Label: CategoryLabel(c), Count: n})
 		}
-		s.TaskLights = append(s.TaskLights, LightCount{Light: l, Label: LightLabel(l), Count: lights[l]})
 	}
 	slices.SortStableFunc(b.Overdue, func(x, y OverdueTask) int {
 		return cmp.Or(cmp.Compare(y.Units[0].Days, x.Units[0].Days), cmp.Compare(x.TaskNumber, y.TaskNumber))
 	})
-	named := map[string]bool{}
+	named := map[int64]bool{}
 	for _, g := range [][]UnitScore{in.Ranking.County, in.Ranking.City} {
-		if len(g) == 0 {
+		n := len(g)
+		if n == 0 {
 			continue
 		}
-		best := g[0].Score
-		from := max(0, len(g)-laggardsPerGroup)
-		for _, u := range g[from:] {
-			if u.Score >= best {
+		k := int(math.Ceil(LaggardShare * float64(n)))
+		threshold := g[n-k].Rank
+		for _, u := range g {
+			var reason string
+			switch {
+			case u.Silent:
+				reason = "本期有未完成任务,未报送任何进展"
+			case u.Rank >= threshold && threshold > 1:
+				reason = "综合得分排名后 " + strconv.Itoa(int(LaggardShare*100)) + "%(第" + strconv.Itoa(u.Rank) + "名,共" + strconv.Itoa(n) + "个单位)"
+				if u.Tied {
+					reason = "综合得分排名后 " + strconv.Itoa(int(LaggardShare*100)) + "%(并列第" + strconv.Itoa(u.Rank) + "名,共" + strconv.Itoa(n) + "个单位)"
+				}
+			default:
 				continue
 			}
-			named[u.UnitName] = true
+			named[u.UnitID] = true
 			b.Laggards = append(b.Laggards, Laggard{Group: u.Group, UnitName: u.UnitName, Rank: u.Rank, Score: u.Score,
-				Overdue: maxOverdue[u.UnitName], Reason: "综合得分排名靠后(第" + strconv.Itoa(u.Rank) + "名,共" + strconv.Itoa(len(g)) + "个单位)"})
+				Overdue: maxOverdue[u.UnitID], Reason: reason})
 		}
 	}
-	var long []string
-	for name, days := range maxOverdue {
-		if days > 30 && !named[name] {
-			long = append(long, name)
+	for _, u := range end.Overdue {
+		if u.MaxDays > LaggardLongOverdue && !named[u.UnitID] {
+			b.Laggards = append(b.Laggards, Laggard{UnitName: u.Name, Overdue: u.MaxDays, Reason: "有任务超期 " + strconv.Itoa(u.MaxDays) + " 天"})
 		}
-	}
-	slices.SortFunc(long, func(a, b string) int { return cmp.Or(cmp.Compare(maxOverdue[b], maxOverdue[a]), cmp.Compare(a, b)) })
-	for _, name := range long {
-		b.Laggards = append(b.Laggards, Laggard{UnitName: name, Overdue: maxOverdue[name], Reason: "有任务超期 " + strconv.Itoa(maxOverdue[name]) + " 天"})
 	}
 	for _, ind := range in.Indicators {
 		line := IndicatorLine{TaskNumber: in.IndicatorTask[ind.TaskID], Text: ind.Text,
@@ -227,6 +227,27 @@ func NewBulletin(in BulletinInput) Bulletin {
 	}
 	slices.SortStableFunc(b.Indicators, func(x, y IndicatorLine) int { return cmp.Compare(x.TaskNumber, y.TaskNumber) })
 	return b
+}
+
+// CategoryLabel is the Chinese name of a category in a bulletin.
+func CategoryLabel(c status.Category) string {
+	switch c {
+	case status.Overdue:
+		return "超期"
+	case status.Lagging:
+		return "滞后"
+	case status.DueSoon:
+		return "临期"
+	case status.Unknown:
+		return "时限待确认"
+	case status.Unassigned:
+		return "承办单位待明确"
+	case status.Normal:
+		return "正常推进"
+	case status.Done:
+		return "已完成"
+	}
+	return string(c)
 }
 
 // LightLabel is the Chinese name of a light in a bulletin.

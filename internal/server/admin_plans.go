@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"duban/internal/pdftext"
 	"duban/internal/planparse"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
@@ -118,6 +121,26 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		return fail(web.T(ctx, "plans.err.nofile"))
 	}
+	// A PDF is read through its text, which is what is kept: the parser and
+	// every later preview read that.
+	if pdftext.IsPDF(src) {
+		txt, err := pdftext.Extract(ctx, src)
+		if msg, bad := parseFault(ctx, err); bad {
+			return fail(msg)
+		}
+		if err != nil {
+			return err
+		}
+		name, src = name+".txt", txt
+	}
+	// The document is read once here so that a bad one is refused with the
+	// parser's own message, in the interface's language and with its line.
+	if _, err := planparse.Parse(bytes.NewReader(src), name); err != nil {
+		if msg, bad := parseFault(ctx, err); bad {
+			return fail(msg)
+		}
+		return err
+	}
 	slug := m.Slug
 	if slug == "" && m.NewSlug != "" {
 		if !slugRe.MatchString(m.NewSlug) {
@@ -211,9 +234,24 @@ func seedPreviewModel(ctx context.Context, d workplan.SeedDiff, name string) web
 	m.Metadata = fields(d.Metadata)
 	m.Added, m.Changed, m.Restored, m.Archived = tasks(d.Added), tasks(d.Changed), tasks(d.Restored), tasks(d.Archived)
 	for _, wn := range d.Warnings {
+		if wn.Key != "" {
+			m.Warnings = append(m.Warnings, web.ParseMessage(ctx, wn.Line, wn.Key, wn.Args))
+			continue
+		}
 		m.Warnings = append(m.Warnings, web.T(ctx, "plans.line", wn.Line, wn.Message))
 	}
 	return m
+}
+
+// parseFault returns the message for a person of a document the parser or
+// the PDF extraction refused, in the interface's language; bad is false for
+// any other error (nil included).
+func parseFault(ctx context.Context, err error) (msg string, bad bool) {
+	var pe *planparse.Error
+	if !errors.As(err, &pe) {
+		return "", false
+	}
+	return web.ParseMessage(ctx, pe.Line, pe.Key, pe.Args), true
 }
 
 // planVersionSource downloads the document of one applied version.

@@ -83,11 +83,11 @@ func (s *Server) buildBulletin(ctx context.Context, plan workplan.Plan, p report
 		return report.Bulletin{}, err
 	}
 	startAt := report.EndOfDay(p.Start.AddDays(-1))
-	items, err := s.itemsAt(ctx, plan.ID, endAt)
+	end, err := s.stateAt(ctx, plan, endAt)
 	if err != nil {
 		return report.Bulletin{}, err
 	}
-	startItems, err := s.itemsAt(ctx, plan.ID, startAt)
+	begin, err := s.stateAt(ctx, plan, startAt)
 	if err != nil {
 		return report.Bulletin{}, err
 	}
@@ -103,16 +103,11 @@ func (s *Server) buildBulletin(ctx context.Context, plan workplan.Plan, p report
 	if err != nil {
 		return report.Bulletin{}, err
 	}
-	tasks, err := s.store.PlanTasks(ctx, plan.ID)
-	if err != nil {
-		return report.Bulletin{}, err
-	}
 	in := report.BulletinInput{Title: s.cfg.BulletinTitle, PlanTitle: plan.Title, Number: number, Period: p, PublishedAt: at,
-		Publisher: publisherOf(plan), Preview: preview, Items: items, Start: startItems, Ranking: rk, Reports: len(reports),
+		Publisher: publisherOf(plan), Preview: preview, End: end.Picture, Begin: begin.Picture, Ranking: rk, Reports: len(reports),
 		Indicators: inds, IndicatorTask: map[int64]int{}}
-	for _, t := range tasks {
-		in.Tasks = append(in.Tasks, report.TaskRef{Number: t.Number, Title: t.Title})
-		in.IndicatorTask[t.ID] = t.Number
+	for _, ts := range end.Tasks {
+		in.IndicatorTask[ts.Task.ID] = ts.Task.Number
 	}
 	return report.NewBulletin(in), nil
 }

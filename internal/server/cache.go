@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 
+	"duban/internal/metrics"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
@@ -46,6 +47,9 @@ type pageCache struct {
 	entries map[string]*list.Element
 	lru     *list.List
 	max     int
+	// dashCounts, stateCounts and planCounts count the lookups of bodies,
+	// states and plans, for the metrics (metrics.go).
+	dashCounts, stateCounts, planCounts metrics.CacheCounts
 }
 
 type cachedState struct {
@@ -95,8 +99,10 @@ func (c *pageCache) state(planID int64, key string) (*planState, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.states[planID]
 	if !ok || e.key != key {
+		c.stateCounts.Misses.Add(1)
 		return nil, false
 	}
+	c.stateCounts.Hits.Add(1)
 	return e.ps, true
 }
 
@@ -104,6 +110,7 @@ func (c *pageCache) state(planID int64, key string) (*planState, bool) {
 // older one. The state is shared by every reader from now on: nobody may
 // change it.
 func (c *pageCache) putState(planID int64, key string, ps *planState) {
+	c.stateCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {
@@ -122,8 +129,10 @@ func (c *pageCache) plan(slug string) (workplan.Plan, bool) {
 	defer c.mu.Unlock()
 	p, ok := c.plans[slug]
 	if !ok || !c.valid(p) {
+		c.planCounts.Misses.Add(1)
 		return workplan.Plan{}, false
 	}
+	c.planCounts.Hits.Add(1)
 	return p.plan, true
 }
 
@@ -138,6 +147,7 @@ func (c *pageCache) mark() uint64 {
 // putPlan remembers a plan loaded after mark returned seen, unless a change
 // was announced since (then the plan may be older than the announcement).
 func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
+	c.planCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening || seen != c.structureChanges || len(c.plans) > 10_000 {
@@ -192,13 +202,16 @@ func (c *pageCache) get(key string) ([]byte, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok {
+		c.dashCounts.Misses.Add(1)
 		return nil, false
 	}
+	c.dashCounts.Hits.Add(1)
 	c.lru.MoveToFront(e)
 	return e.Value.(*cacheEntry).body, true
 }
 
 func (c *pageCache) put(key string, body []byte) {
+	c.dashCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {

@@ -9,19 +9,21 @@ import (
 
 	"duban/internal/deadline"
 	"duban/internal/report"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
 // ledgerRows lays out the assignments of tasks as rows of the ledger sheet
-// for actor, and returns what an import by actor is checked against. With
-// unit set, only that unit's assignments. The columns to fill in are
+// for actor, and returns what an import by actor is checked against: every
+// assignment of a task row, the one assignment of a unit's row (the ledger's
+// unit filter). The columns to fill in are
 // pre-filled with the unit's last report where actor may read it (the same
 // rule as the report pages), else left empty: an export never shows more
 // than the pages do.
-func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, tasks []*taskStatus, unit string) ([]report.LedgerRow, map[int64]report.Current, error) {
+func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []ledgerItem) ([]report.LedgerRow, map[int64]report.Current, error) {
 	var ids []int64
-	for _, ts := range tasks {
-		for _, a := range ts.Asg {
+	for _, it := range items {
+		for _, a := range it.assignments() {
 			ids = append(ids, a.ID)
 		}
 	}
@@ -31,12 +33,10 @@ func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, tasks []*
 	}
 	var rows []report.LedgerRow
 	current := map[int64]report.Current{}
-	for _, ts := range tasks {
+	for _, it := range items {
+		ts := it.Task
 		leads := leadIDs(ts)
-		for _, a := range ts.Asg {
-			if unit != "" && strconv.FormatInt(a.UnitID, 10) != unit {
-				continue
-			}
+		for _, a := range it.assignments() {
 			lv := lightView(ctx, a.Status)
 			row := report.LedgerRow{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 				UnitName: a.UnitName, Role: assignmentRole(ctx, a.Role), Deadline: ts.Task.Deadline.Text, Due: a.Status.Due.String(),
@@ -65,12 +65,16 @@ func (s *Server) exportLedger(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		ps, err := s.loadPlanState(ctx, plan, s.now(), "")
+		at, asOf, err := s.asOfInstant(r)
+		if err != nil {
+			return err
+		}
+		ps, err := s.loadPlanState(ctx, plan, at, asOf)
 		if err != nil {
 			return err
 		}
 		f := ledgerFilter(r.URL.Query())
-		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterTasks(ps, f), f.Unit)
+		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterLedger(ps, f))
 		if err != nil {
 			return err
 		}
@@ -101,7 +105,7 @@ func (s *Server) exportLedger(format string) handlerFunc {
 // exportLinks returns the export links of the ledger page for its filters.
 func exportLinks(slug string, q url.Values) (string, string) {
 	v := url.Values{}
-	for _, k := range []string{"section", "unit", "light", "kind", "q", "sort"} {
+	for _, k := range []string{"section", "unit", "cat", "light", "kind", "q", "sort", "as_of"} {
 		if x := q.Get(k); x != "" {
 			v.Set(k, x)
 		}
@@ -111,4 +115,13 @@ func exportLinks(slug string, q url.Values) (string, string) {
 		qs = "?" + v.Encode()
 	}
 	return "/plans/" + slug + "/tasks.xlsx" + qs, "/plans/" + slug + "/tasks.csv" + qs
+}
+
+// assignments are the assignments a ledger row stands for: the unit's, or
+// every one of the task.
+func (it ledgerItem) assignments() []status.Assignment {
+	if it.Asg != nil {
+		return []status.Assignment{*it.Asg}
+	}
+	return it.Task.Assignments
 }

@@ -13,7 +13,8 @@ import (
 
 // fixturePlan is a small plan in which the owning unit (市大数据中心) leads
 // task 1, where the other unit (崆峒区人民政府) is responsible, and is alone on
-// task 2. Deadlines fall after the world's clock (2024-03-01).
+// task 2 beside an unmapped designation (市直有关部门). Deadlines fall after the
+// world's clock (2024-03-01).
 const fixturePlan = `平凉市测试工作方案
 
   二、主要任务
@@ -32,7 +33,7 @@ const fixturePlan = `平凉市测试工作方案
 
   (2)编制测试方案。形成测试方案。
 
-  责任单位:市大数据中心
+  责任单位:市大数据中心、市直有关部门
 
   完成时限:2024年12月底前
 `

@@ -78,7 +78,11 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, current, err := s.ledgerRows(ctx, s.actor(r), ps.Tasks, "")
+	items := make([]ledgerItem, len(ps.Tasks))
+	for i, ts := range ps.Tasks {
+		items[i] = ledgerItem{Task: ts}
+	}
+	_, current, err := s.ledgerRows(ctx, s.actor(r), items)
 	if err != nil {
 		return err
 	}

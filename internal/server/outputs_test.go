@@ -20,6 +20,7 @@ import (
 	"duban/internal/pgtest"
 	"duban/internal/postgres"
 	"duban/internal/report"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
@@ -185,9 +186,9 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 	pol := deadline.DefaultPolicy()
 	stateAt := func(d int) []report.Item {
 		at := report.EndOfDay(deadline.NewDate(2024, 3, d))
-		facts, err := m.db.PlanFacts(bg, planID, at)
+		pa, err := m.db.PlanAt(bg, planID, at, false)
 		require.NoError(t, err)
-		return report.Evaluate(facts, at, pol)
+		return report.Items(status.Evaluate(pa, pol))
 	}
 	from, to := report.EndOfDay(deadline.NewDate(2024, 3, 10)), report.EndOfDay(deadline.NewDate(2024, 3, 17))
 	reports, err := m.db.ReportsBetween(bg, planID, from, to)
@@ -217,12 +218,15 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 	assert.Contains(t, tableRe("weekly-completed").FindString(body), "丙县人民政府")
 	assert.Contains(t, body, `data-testid="weekly-missed"`)
 
-	// The ranking of March: counties 1, 1, 3, 4 and departments 1, 2, 2.
+	// The ranking of March: counties 1, 2, 3, 4 and departments 1, 2, 2.
+	// 乙县 and 甲县 both complete task 1 on time (乙县 with four reports, 甲县
+	// with one: volume earns nothing), but 甲县 left its ongoing task 3
+	// unreported after the 2nd, beyond the weekly cadence: timeliness counts.
 	res = m.do(leader, http.MethodGet, "/plans/month/ranking?month=2024-03", nil)
 	require.Equal(t, http.StatusOK, res.Code, res.Body.String())
 	body = res.Body.String()
 	assert.Contains(t, body, `data-testid="formula"`)
-	assert.Contains(t, body, "综合得分 = (50×按时完成率得分 + 30×未超期得分 + 20×序时进度得分) ÷ 100")
+	assert.Contains(t, body, "综合得分 = (40×按时完成率得分 + 30×未超期得分 + 15×序时进度得分 + 15×按时报送得分) ÷ 100")
 	ranked := func(id string) [][2]string {
 		var out [][2]string
 		for _, mm := range rankRowRe.FindAllStringSubmatch(tableRe(id).FindString(body), -1) {
@@ -230,8 +234,8 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, [][2]string{{"1(并列)", "乙县人民政府"}, {"1(并列)", "甲县人民政府"}, {"3", "丙县人民政府"}, {"4", "丁县人民政府"}}, ranked("rank-county"))
-	assert.Equal(t, [][2]string{{"1", "市甲局"}, {"2(并列)", "市丙局"}, {"2(并列)", "市乙局"}}, ranked("rank-city"))
+	assert.Equal(t, [][2]string{{"1", "乙县人民政府"}, {"2", "甲县人民政府"}, {"3", "丙县人民政府"}, {"4", "丁县人民政府"}}, ranked("rank-county"))
+	assert.Equal(t, [][2]string{{"1", "市甲局"}, {"并列第 2 名", "市丙局"}, {"并列第 2 名", "市乙局"}}, ranked("rank-city"))
 	assert.Contains(t, tableRe("rank-other").FindString(body), "某某公司", "enterprises are listed apart, unranked")
 	assert.NotContains(t, tableRe("rank-other").FindString(body), `class="rank"`)
 }

@@ -18,6 +18,7 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/config"
+	"duban/internal/metrics"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
@@ -59,7 +60,7 @@ type AccountStore interface {
 	RegistryUnit(ctx context.Context, id int64) (workplan.Unit, error)
 	CreateRegistryUnit(ctx context.Context, actor workplan.Actor, e workplan.UnitEdit) (workplan.Unit, error)
 	UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id int64, version int, e workplan.UnitEdit) (workplan.Unit, error)
-	SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error)
+	SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64, dryRun bool) (workplan.Unit, workplan.MappingChange, error)
 
 	AuditLog(ctx context.Context, f workplan.AuditFilter) ([]workplan.AuditEntry, bool, error)
 	AuditActions(ctx context.Context) ([]string, error)
@@ -90,6 +91,8 @@ type Server struct {
 	flight singleflight.Group
 	// sessions holds the sessions looked up while change notifications flow.
 	sessions *sessionCache
+	// metrics, if not nil, records requests and events (WithMetrics).
+	metrics *metrics.Metrics
 }
 
 // Router is the subset of chi.Router that test hooks use.
@@ -128,6 +131,7 @@ func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Serv
 	}
 	s.router = s.routes()
 	s.handler = s.router
+	s.startMetrics()
 	s.ready.Store(true)
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"duban/internal/metrics"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
@@ -30,6 +31,8 @@ type sessionCache struct {
 	entries map[string]cachedSession
 	max     int
 	ttl     time.Duration
+	// counts counts the lookups, for the metrics (metrics.go).
+	counts metrics.CacheCounts
 }
 
 type cachedSession struct {
@@ -47,12 +50,15 @@ func (c *sessionCache) get(key string) (workplan.Session, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok || !c.listening {
+		c.counts.Misses.Add(1)
 		return workplan.Session{}, false
 	}
 	if time.Since(e.at) > c.ttl {
 		delete(c.entries, key)
+		c.counts.Misses.Add(1)
 		return workplan.Session{}, false
 	}
+	c.counts.Hits.Add(1)
 	return e.sess, true
 }
 
@@ -67,6 +73,7 @@ func (c *sessionCache) mark() uint64 {
 // put remembers a session loaded after mark returned seen, unless a change
 // was heard since (the session read may predate it).
 func (c *sessionCache) put(key string, s workplan.Session, seen uint64) {
+	c.counts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening || seen != c.changes {
@@ -173,7 +180,7 @@ func (e evictingStore) UpdateRegistryUnit(ctx context.Context, actor workplan.Ac
 	return e.Store.UpdateRegistryUnit(ctx, actor, id, version, ed)
 }
 
-func (e evictingStore) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error) {
+func (e evictingStore) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64, dryRun bool) (workplan.Unit, workplan.MappingChange, error) {
 	defer e.sessions.forgetUser(0)
-	return e.Store.SetUnitMembers(ctx, actor, id, version, members)
+	return e.Store.SetUnitMembers(ctx, actor, id, version, members, dryRun)
 }
