@@ -51,7 +51,12 @@ func (c *Cluster) relocate(ctx context.Context) error {
 	target := filepath.Join(home, "duban-devdb", folderName(asked))
 	err := os.MkdirAll(target, 0o700)
 	if err == nil {
-		err = c.chown(filepath.Dir(target))
+		// The shared parent alone, not what is in it: other clones'
+		// clusters, perhaps running, are theirs.
+		err = c.chownOne(filepath.Dir(target))
+	}
+	if err == nil {
+		err = c.chown(target)
 	}
 	if err != nil || !c.canReach(ctx, target) {
 		return fmt.Errorf(`devdb: the postgres OS user cannot reach %s (%s), and its home %s is not usable either (%v).
@@ -65,6 +70,16 @@ or keep the cluster in a folder it can reach: bin/duban dev --data /var/tmp/duba
 	}
 	c.logf("the postgres OS user cannot reach %s (%s): the cluster lives in %s (noted in %s)", asked, why, target, filepath.Join(asked, LocationNote))
 	c.dir = target
+	return nil
+}
+
+// chownOne gives path (and not what it holds) to the postgres OS user.
+func (c *Cluster) chownOne(path string) error {
+	uid, _ := strconv.Atoi(c.runAs.Uid)
+	gid, _ := strconv.Atoi(c.runAs.Gid)
+	if err := os.Lchown(path, uid, gid); err != nil {
+		return fmt.Errorf("devdb: give %s to the postgres user: %w", path, err)
+	}
 	return nil
 }
 
