@@ -72,3 +72,15 @@ func TestBackupRestoreCommands(t *testing.T) {
 	require.ErrorIs(t, err, postgres.ErrNotEmpty)
 	assert.Contains(t, err.Error(), "Nothing was changed")
 }
+
+// TestBackupAsServingRole: the serving role may not read the migrations'
+// table; the message says which role backups need.
+func TestBackupAsServingRole(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "duban.backup")
+	_, _, err := runEnv(t, map[string]string{"DATABASE_URL": pgtest.URL(t)}, "backup", file)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "set OWNER_DATABASE_URL")
+	_, err = os.Stat(file)
+	assert.True(t, os.IsNotExist(err), "no file")
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"duban/migrations"
 )
@@ -142,7 +143,7 @@ func Backup(ctx context.Context, url string, w io.Writer, progress func(BackupPr
 
 	h := backupHeader{Format: 1, CreatedAt: time.Now().UTC().Truncate(time.Second)}
 	if h.SchemaVersion, err = cleanVersion(ctx, tx); err != nil {
-		return sum, fmt.Errorf("postgres: backup: %w", err)
+		return sum, fmt.Errorf("postgres: backup: %w%s", err, ownerHint(err))
 	}
 	if h.SchemaVersion == 0 {
 		return sum, errors.New("postgres: backup: the database has no duban schema (no migration applied)")
@@ -344,7 +345,7 @@ func Restore(ctx context.Context, url string, r io.Reader, opt RestoreOptions) (
 	}
 	defer m.Close()
 	if err := m.To(h.SchemaVersion); err != nil {
-		return sum, fmt.Errorf("postgres: restore: build the schema of version %d: %w", h.SchemaVersion, err)
+		return sum, fmt.Errorf("postgres: restore: build the schema of version %d: %w%s", h.SchemaVersion, err, ownerHint(err))
 	}
 
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
@@ -540,6 +541,16 @@ func openBackup(r io.Reader) (*frameReader, backupHeader, error) {
 		return nil, h, fmt.Errorf("postgres: restore: backup format %d is newer than this duban knows (1)", h.Format)
 	}
 	return fr, h, nil
+}
+
+// ownerHint explains a refusal for want of privileges: backup and restore
+// must connect as the role that owns the schema.
+func ownerHint(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return " (backup and restore connect as the role that owns the schema: set OWNER_DATABASE_URL)"
+	}
+	return ""
 }
 
 // latestMigration returns the newest migration version embedded.
