@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -130,7 +131,11 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 			return err
 		}
 	}
-	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: *slug, SourceName: name, Source: src, DryRun: *dry, Actor: actor})
+	doc, err := planparse.Read(bytes.NewReader(src), name)
+	if err != nil {
+		return fmt.Errorf("seed: %s: %w", name, err)
+	}
+	diff, err := db.Seed(ctx, workplan.SeedInput{Slug: *slug, SourceName: name, Source: src, Document: doc, DryRun: *dry, Actor: actor})
 	if err != nil {
 		if ctx.Err() != nil {
 			// Interrupted (SIGTERM, Ctrl-C): the cut connection may look like

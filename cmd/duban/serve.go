@@ -111,6 +111,13 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		return err
 	}
 	defer db.Close()
+	ahead, err := db.CheckSchema(ctx)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if ahead {
+		log.Warn("the database schema is newer than this duban's migrations: a newer version migrated it; upgrade this replica")
+	}
 	if err := checkPrivileges(ctx, cfg, db, log); err != nil {
 		return err
 	}

@@ -9,9 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -141,6 +138,23 @@ func Backup(ctx context.Context, url string, w io.Writer, progress func(BackupPr
 	}
 	defer func() { _ = tx.Rollback(context.Background()) }()
 
+	// Everything must be readable, sequences included (the serving role may
+	// use them but not read them): say so before writing anything.
+	var role string
+	var unreadable []string
+	if err := tx.QueryRow(ctx, `
+		SELECT current_user, coalesce(array_agg(relname::text ORDER BY relname), '{}') FROM pg_class
+		 WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'S')
+		   AND NOT has_table_privilege(oid, 'SELECT')`).Scan(&role, &unreadable); err != nil {
+		return sum, fmt.Errorf("postgres: backup: %w", err)
+	}
+	if n := len(unreadable); n > 0 {
+		if n > 3 {
+			unreadable = append(unreadable[:3], fmt.Sprintf("%d more", n-3))
+		}
+		return sum, fmt.Errorf("postgres: backup: the role %s cannot read %s%s", role, strings.Join(unreadable, ", "),
+			ownerHint(&pgconn.PgError{Code: "42501"}))
+	}
 	h := backupHeader{Format: 1, CreatedAt: time.Now().UTC().Truncate(time.Second)}
 	if h.SchemaVersion, err = cleanVersion(ctx, tx); err != nil {
 		return sum, fmt.Errorf("postgres: backup: %w%s", err, ownerHint(err))
@@ -323,11 +337,7 @@ func Restore(ctx context.Context, url string, r io.Reader, opt RestoreOptions) (
 		return sum, err
 	}
 	sum.SchemaVersion, sum.CreatedAt = h.SchemaVersion, h.CreatedAt
-	latest, err := latestMigration()
-	if err != nil {
-		return sum, err
-	}
-	if h.SchemaVersion > latest {
+	if latest := migrations.Latest(); h.SchemaVersion > latest {
 		return sum, fmt.Errorf("postgres: restore: the backup's schema version %d is newer than this duban's (%d): restore with the duban that made it, or a later one", h.SchemaVersion, latest)
 	}
 
@@ -551,21 +561,6 @@ func ownerHint(err error) string {
 		return " (backup and restore connect as the role that owns the schema: set OWNER_DATABASE_URL)"
 	}
 	return ""
-}
-
-// latestMigration returns the newest migration version embedded.
-func latestMigration() (uint, error) {
-	names, err := fs.Glob(migrations.FS, "*.up.sql")
-	if err != nil || len(names) == 0 {
-		return 0, fmt.Errorf("postgres: no embedded migrations: %v", err)
-	}
-	sort.Strings(names)
-	last := names[len(names)-1]
-	n, err := strconv.ParseUint(last[:strings.IndexByte(last, '_')], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: migration %s: %w", last, err)
-	}
-	return uint(n), nil
 }
 
 // checkEmpty refuses a database any of whose tables holds a row, or whose

@@ -33,8 +33,9 @@ var servingExceptions = map[string][]string{
 	"audit_log": {"SELECT", "INSERT"},
 	// published bulletins are kept as published (000006).
 	"bulletins": {"SELECT", "INSERT"},
-	// golang-migrate's version table: only migrations touch it, as the owner.
-	"schema_migrations": nil,
+	// golang-migrate's version table: written by migrations only, as the
+	// owner; serve reads it at start (CheckSchema).
+	"schema_migrations": {"SELECT"},
 }
 
 // ServingPrivileges returns the privileges the serving role needs on table.
@@ -49,7 +50,7 @@ func ServingPrivileges(table string) []string {
 // whenever the policy does: test templates built under another are stale.
 func ServingPolicy() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "v1 default=%s", strings.Join(servingDefault, ","))
+	fmt.Fprintf(&b, "v2 default=%s", strings.Join(servingDefault, ","))
 	names := make([]string, 0, len(servingExceptions))
 	for t := range servingExceptions {
 		names = append(names, t)

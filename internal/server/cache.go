@@ -7,13 +7,12 @@ import (
 	"sync"
 
 	"duban/internal/metrics"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
 // changeFeed tells the server when plans change (postgres.DB.WatchChanges).
 type changeFeed interface {
-	WatchChanges(ctx context.Context, changed func(postgres.Change), listening func(bool))
+	WatchChanges(ctx context.Context, changed func(workplan.Change), listening func(bool))
 }
 
 // pageCache keeps rendered page bodies that everyone sees alike (the
@@ -159,7 +158,7 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 // changed is the changed callback of WatchChanges: plan 0 means every plan.
 // Pages depend on every change but those of accounts; cached plans only on
 // structure changes.
-func (c *pageCache) changed(ch postgres.Change) {
+func (c *pageCache) changed(ch workplan.Change) {
 	if ch.Accounts {
 		return
 	}

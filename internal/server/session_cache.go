@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"duban/internal/metrics"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -123,7 +122,7 @@ func (c *sessionCache) forgetUser(id int64) {
 // changed is the changed callback of WatchChanges: account changes drop the
 // user's sessions, and a change to every plan's structure (a unit renamed)
 // drops them all, since sessions carry their unit's name.
-func (c *sessionCache) changed(ch postgres.Change) {
+func (c *sessionCache) changed(ch workplan.Change) {
 	switch {
 	case ch.Accounts:
 		c.forgetUser(ch.User)
