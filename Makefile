@@ -51,7 +51,7 @@ bench: build
 	$(BIN) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
 	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanAtScale -benchtime 100x ./internal/postgres'
 
-## reliability: fault tests (database restart, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
+## reliability: fault tests (database restart, failover to a synchronous standby, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
 reliability:
 	$(GO) test -tags reliability -count=1 -timeout 30m -v ./internal/reliability
 

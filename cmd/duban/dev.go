@@ -88,8 +88,11 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 
 For development (make run): with DATABASE_URL unset, starts a project-local
 PostgreSQL cluster kept in DIR (started and stopped by duban itself), applies the
-migrations, loads the bundled plan if the database is empty, and serves on
-LISTEN_ADDR (default http://127.0.0.1:8080). Ctrl-C stops the server and the cluster.`)
+migrations as the owner role duban_owner, loads the bundled plan if the database
+is empty, and serves on LISTEN_ADDR (default http://127.0.0.1:8080) as the role
+duban_app, which owns nothing, as in production. Ctrl-C stops the server and the
+cluster. As root, when the postgres OS user cannot reach DIR (a clone under a
+private folder), the cluster lives in that user's home instead; DIR says where.`)
 	data := fs.String("data", ".devdb", "folder of the local PostgreSQL cluster")
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -106,7 +109,7 @@ LISTEN_ADDR (default http://127.0.0.1:8080). Ctrl-C stops the server and the clu
 	}
 	if cfg.DatabaseURL == "" {
 		logf := func(format string, a ...any) { fmt.Fprintf(e.stderr, "devdb: "+format+"\n", a...) }
-		cluster, err := devdb.Start(ctx, devdb.Options{Dir: *data, Logf: logf, Getenv: e.getenv})
+		cluster, err := devdb.Start(ctx, devdb.Options{Dir: *data, Logf: logf, Getenv: e.getenv, Roles: true})
 		if err != nil {
 			return err
 		}
@@ -115,7 +118,8 @@ LISTEN_ADDR (default http://127.0.0.1:8080). Ctrl-C stops the server and the clu
 				logf("%v", err)
 			}
 		}()
-		cfg.DatabaseURL = cluster.AppURL()
+		cfg.DatabaseURL, cfg.OwnerDatabaseURL = cluster.ServeURL(), cluster.OwnerURL()
+		logf("migrations run as %s, the server connects as %s (README: Deploying)", devdb.OwnerRole, devdb.ServeRole)
 	}
 	accountsFile := filepath.Join(*data, "demo-accounts.txt")
 	return serve(ctx, e, cfg, true, func(ctx context.Context, db *postgres.DB) error {

@@ -54,6 +54,8 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web application (needs DATABASE_URL)", cmdServe},
 		{"migrate", "apply or roll back database migrations: up | down N | version | force V", cmdMigrate},
+		{"backup", "write the whole database to a file, evidence included: backup FILE", cmdBackup},
+		{"restore", "load a backup into an empty database: restore [--check] FILE", cmdRestore},
 		{"dev", "development: start a local PostgreSQL if DATABASE_URL is unset, migrate, seed, serve (make run)", cmdDev},
 		{"devdb", "run a command against a project-managed PostgreSQL: devdb exec [--dir D] -- CMD ... (make test)", cmdDevDB},
 		{"plan", "read plan documents: plan parse FILE prints the parsed plan as JSON", cmdPlan},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"strings"
 
 	"duban/internal/config"
 	"duban/internal/metrics"
@@ -76,7 +77,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stdout, "\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down")
 		fmt.Fprintln(e.stdout, "gracefully: /readyz turns 503 and in-flight requests get SHUTDOWN_GRACE to finish.")
 		fmt.Fprintln(e.stdout, "\nFlags:")
-		fmt.Fprintln(e.stdout, "  --migrate   apply pending migrations before serving")
+		fmt.Fprintln(e.stdout, "  --migrate   apply pending migrations before serving (as OWNER_DATABASE_URL's role if set)")
 		printEnvHelp(e.stdout)
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -101,7 +102,7 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	if migrate {
-		if err := postgres.MigrateUp(cfg.DatabaseURL); err != nil {
+		if err := migrateUp(ctx, e, cfg); err != nil {
 			return err
 		}
 	}
@@ -116,6 +117,9 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	}
 	if ahead {
 		log.Warn("the database schema is newer than this duban's migrations: a newer version migrated it; upgrade this replica")
+	}
+	if err := checkPrivileges(ctx, cfg, db, log); err != nil {
+		return err
 	}
 	if prepare != nil {
 		if err := prepare(ctx, db); err != nil {
@@ -147,6 +151,28 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		ready(ln.Addr().String())
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// checkPrivileges stops serve at start when its role lacks a privilege
+// serving needs (a migration added a table nobody granted), rather than
+// failing those requests one by one; and warns in production when the role
+// could alter the audit trail (it owns the tables or is a superuser).
+func checkPrivileges(ctx context.Context, cfg config.Config, db *postgres.DB, log *slog.Logger) error {
+	problems, role, powerful, err := db.CheckServingPrivileges(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		var b strings.Builder
+		for _, p := range problems {
+			fmt.Fprintf(&b, "\n  %s: %s", p.Table, strings.Join(p.Missing, ", "))
+		}
+		return fmt.Errorf("the database role %s lacks privileges serving needs:%s\nRun `duban migrate up` with OWNER_DATABASE_URL (the owner) and DATABASE_URL (this role) set: it grants them (README: Deploying)", role, b.String())
+	}
+	if powerful && !cfg.Development() {
+		log.Warn("the database role owns the schema or is a superuser, so it could alter or disable the audit trail: serve as a role that owns nothing (README: Deploying)", "role", role)
+	}
+	return nil
 }
 
 // serveMetrics opens METRICS_ADDR and serves a new registry there, with
