@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"duban/internal/cli"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +15,8 @@ import (
 	"duban/internal/postgres"
 )
 
-func cmdBackup(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "backup", `backup FILE
+func cmdBackup(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "backup", `backup FILE
 
 Writes every table of the database (evidence files included) to FILE, in one
 consistent snapshot, while the application keeps running. Connects as the
@@ -24,24 +25,24 @@ FILE is written as FILE.partial and renamed when complete, mode 0600 (it holds
 password hashes and every report); "-" writes to standard output. Progress goes
 to standard error. Restore with "duban restore FILE"; check a file without a
 database with "duban restore --check FILE".`)
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
-	cfg, err := ownerConfig(e)
+	cfg, err := cli.OwnerConfig(e)
 	if err != nil {
 		return err
 	}
 	name := fs.Arg(0)
 	start := time.Now()
-	p := newProgress(e.stderr, "backup")
+	p := newProgress(e.Stderr, "backup")
 	var sum postgres.BackupSummary
 	var size int64
 	if name == "-" {
-		cw := &countWriter{w: e.stdout}
+		cw := &countWriter{w: e.Stdout}
 		if sum, err = postgres.Backup(ctx, cfg.OwnerURL(), cw, p.report); err != nil {
 			return err
 		}
@@ -51,7 +52,7 @@ database with "duban restore --check FILE".`)
 			return err
 		}
 	}
-	fmt.Fprintf(e.stderr, "backup: %s: schema version %d, %d tables, %s rows, %s of data in %s, %s\n",
+	fmt.Fprintf(e.Stderr, "backup: %s: schema version %d, %d tables, %s rows, %s of data in %s, %s\n",
 		name, sum.SchemaVersion, len(sum.Tables), thousands(sum.Rows()), bytesOf(sum.DataBytes), bytesOf(size), time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
@@ -86,8 +87,8 @@ func backupToFile(ctx context.Context, url, name string, progress func(postgres.
 	return sum, cw.n, nil
 }
 
-func cmdRestore(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "restore", `restore [--check] FILE
+func cmdRestore(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "restore", `restore [--check] FILE
 
 Loads a backup made by "duban backup" into an empty database (no table may
 hold a row: create a new database for it, owned by the owner role). Builds the
@@ -98,15 +99,15 @@ OWNER_DATABASE_URL names the owner). Connects as OWNER_DATABASE_URL, or
 DATABASE_URL without it. "-" reads standard input.
 With --check, reads the whole file and says what it holds, without a database.`)
 	check := fs.Bool("check", false, "only read and verify the file; no database needed")
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	name := fs.Arg(0)
-	var r io.Reader = e.stdin
+	var r io.Reader = e.Stdin
 	var size int64
 	if name != "-" {
 		f, err := os.Open(name)
@@ -120,21 +121,21 @@ With --check, reads the whole file and says what it holds, without a database.`)
 		r = f
 	}
 	start := time.Now()
-	p := newProgress(e.stderr, "restore")
+	p := newProgress(e.Stderr, "restore")
 	opt := postgres.RestoreOptions{Size: size, Progress: p.report}
 	if *check {
 		sum, err := postgres.CheckBackup(r, opt)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: a complete duban backup of %s, schema version %d: %d tables, %s rows, %s of data\n",
+		fmt.Fprintf(e.Stdout, "%s: a complete duban backup of %s, schema version %d: %d tables, %s rows, %s of data\n",
 			name, sum.CreatedAt.In(time.Local).Format("2006-01-02 15:04:05 MST"), sum.SchemaVersion, len(sum.Tables), thousands(sum.Rows()), bytesOf(sum.DataBytes))
 		for _, t := range sum.Tables {
-			fmt.Fprintf(e.stdout, "  %-28s %12s rows\n", t.Name, thousands(t.Rows))
+			fmt.Fprintf(e.Stdout, "  %-28s %12s rows\n", t.Name, thousands(t.Rows))
 		}
 		return nil
 	}
-	cfg, err := ownerConfig(e)
+	cfg, err := cli.OwnerConfig(e)
 	if err != nil {
 		return err
 	}
@@ -145,10 +146,10 @@ With --check, reads the whole file and says what it holds, without a database.`)
 	if err != nil {
 		return err
 	}
-	if err := grantServing(ctx, e, cfg); err != nil {
+	if err := cli.GrantServing(ctx, e, cfg); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "restore: %s: the backup of %s (schema version %d): %d tables, %s rows, %s of data, %s\n",
+	fmt.Fprintf(e.Stderr, "restore: %s: the backup of %s (schema version %d): %d tables, %s rows, %s of data, %s\n",
 		name, sum.CreatedAt.In(time.Local).Format("2006-01-02 15:04:05 MST"), sum.SchemaVersion, len(sum.Tables), thousands(sum.Rows()), bytesOf(sum.DataBytes), time.Since(start).Round(100*time.Millisecond))
 	return nil
 }

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
+	"duban/internal/cli"
 	"fmt"
 	"strconv"
 
-	"duban/internal/config"
 	"duban/internal/postgres"
 )
 
-func cmdMigrate(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "migrate", `migrate up | down N | down all | version | force V
+func cmdMigrate(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "migrate", `migrate up | down N | down all | version | force V
 
 Applies the migrations embedded in this binary, connecting as the role that
 owns the schema: OWNER_DATABASE_URL, or DATABASE_URL without it. When both are
@@ -19,15 +19,15 @@ set, "up" then grants DATABASE_URL's role (the serving role) what serving needs.
   down N     roll back the last N migrations ("down all" rolls back everything)
   version    print the current version (and "dirty" after a failed migration)
   force V    set the version to V without running anything, after fixing a failed migration by hand`)
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
-	cfg, err := ownerConfig(e)
+	cfg, err := cli.OwnerConfig(e)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ set, "up" then grants DATABASE_URL's role (the serving role) what serving needs.
 	switch rest[0] {
 	case "up":
 		if err = m.Up(); err == nil {
-			err = grantServing(ctx, e, cfg)
+			err = cli.GrantServing(ctx, e, cfg)
 		}
 	case "down":
 		if len(rest) != 2 {
@@ -73,57 +73,9 @@ set, "up" then grants DATABASE_URL's role (the serving role) what serving needs.
 		return err
 	}
 	if dirty {
-		fmt.Fprintf(e.stdout, "version %d (dirty: the last migration failed; fix it, then `duban migrate force %d`)\n", v, v-1)
+		fmt.Fprintf(e.Stdout, "version %d (dirty: the last migration failed; fix it, then `duban migrate force %d`)\n", v, v-1)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "version %d\n", v)
-	return nil
-}
-
-// ownerConfig loads the configuration, which must name the owner's database
-// (OWNER_DATABASE_URL or DATABASE_URL).
-func ownerConfig(e env) (config.Config, error) {
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.RequireOwnerDatabase()
-}
-
-// migrateUp applies the pending migrations as the owner and grants the
-// serving role.
-func migrateUp(ctx context.Context, e env, cfg config.Config) error {
-	if err := postgres.MigrateUp(cfg.OwnerURL()); err != nil {
-		return err
-	}
-	return grantServing(ctx, e, cfg)
-}
-
-// grantServing gives DATABASE_URL's role the serving privileges when the
-// migrations ran as another role (OWNER_DATABASE_URL). With one role for
-// everything there is nothing to grant.
-func grantServing(ctx context.Context, e env, cfg config.Config) error {
-	if cfg.OwnerDatabaseURL == "" {
-		return nil
-	}
-	if cfg.DatabaseURL == "" {
-		fmt.Fprintln(e.stderr, "duban: DATABASE_URL is not set, so the serving role's grants were not refreshed (tables added since get the owner's default privileges)")
-		return nil
-	}
-	owner, err := postgres.RoleOf(cfg.OwnerDatabaseURL)
-	if err != nil {
-		return fmt.Errorf("OWNER_DATABASE_URL: %w", err)
-	}
-	serving, err := postgres.RoleOf(cfg.DatabaseURL)
-	if err != nil {
-		return fmt.Errorf("DATABASE_URL: %w", err)
-	}
-	if owner == serving {
-		return nil
-	}
-	if err := postgres.GrantServing(ctx, cfg.OwnerDatabaseURL, serving); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "duban: granted the serving role %s what serving needs (owner: %s)\n", serving, owner)
+	fmt.Fprintf(e.Stdout, "version %d\n", v)
 	return nil
 }

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"duban/internal/cli"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,39 +16,6 @@ import (
 	"duban/internal/server"
 	"duban/internal/snapshot"
 )
-
-func newFlags(e env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: duban %s\n\n", usage)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(e.stderr)
-	}
-	return fs
-}
-
-// parseFlags parses args; --help prints usage and returns errHelp.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return errHelp
-		}
-		return errUsage
-	}
-	return nil
-}
-
-// errHelp means help was printed: the command ends successfully.
-var errHelp = fmt.Errorf("help")
-
-func helpOK(err error) error {
-	if err == errHelp {
-		return nil
-	}
-	return err
-}
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
@@ -69,40 +36,40 @@ func printEnvHelp(w io.Writer) {
 	}
 }
 
-func cmdServe(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "serve", "serve [--migrate]\n\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down\ngracefully: /readyz turns 503, in-flight requests get SHUTDOWN_GRACE to finish.")
+func cmdServe(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "serve", "serve [--migrate]\n\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down\ngracefully: /readyz turns 503, in-flight requests get SHUTDOWN_GRACE to finish.")
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stdout, "Usage: duban serve [--migrate]")
-		fmt.Fprintln(e.stdout, "\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down")
-		fmt.Fprintln(e.stdout, "gracefully: /readyz turns 503 and in-flight requests get SHUTDOWN_GRACE to finish.")
-		fmt.Fprintln(e.stdout, "\nFlags:")
-		fmt.Fprintln(e.stdout, "  --migrate   apply pending migrations before serving (as OWNER_DATABASE_URL's role if set)")
-		printEnvHelp(e.stdout)
+		fmt.Fprintln(e.Stdout, "Usage: duban serve [--migrate]")
+		fmt.Fprintln(e.Stdout, "\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down")
+		fmt.Fprintln(e.Stdout, "gracefully: /readyz turns 503 and in-flight requests get SHUTDOWN_GRACE to finish.")
+		fmt.Fprintln(e.Stdout, "\nFlags:")
+		fmt.Fprintln(e.Stdout, "  --migrate   apply pending migrations before serving (as OWNER_DATABASE_URL's role if set)")
+		printEnvHelp(e.Stdout)
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
-	cfg, err := databaseConfig(e)
+	cfg, err := cli.DatabaseConfig(e)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, e, cfg, *migrate, nil, nil)
+	return serve(ctx, e, cfg, *migrate, nil)
 }
 
-// serve migrates if asked, opens the pool, runs prepare (if not nil) and
+// serve migrates if asked, opens the pool, checks the schema and the role, and
 // serves until ctx ends. ready, if not nil, is called once the listener is open.
-func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare func(context.Context, *postgres.DB) error, ready func(addr string)) error {
-	log := newLogger(cfg, e.stderr)
+func serve(ctx context.Context, e cli.Env, cfg config.Config, migrate bool, ready func(addr string)) error {
+	log := newLogger(cfg, e.Stderr)
 	// A soft limit on the Go runtime's memory keeps the server's resident
 	// memory under the 150 MB of the performance target with every plan's
 	// state cached: near it the collector runs more often. The Go runtime's
 	// own GOMEMLIMIT (e.g. 512MiB, or off) replaces it.
-	if e.getenv("GOMEMLIMIT") == "" {
+	if e.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	if migrate {
-		if err := migrateUp(ctx, e, cfg); err != nil {
+		if err := cli.MigrateUp(ctx, e, cfg); err != nil {
 			return err
 		}
 	}
@@ -120,11 +87,6 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	}
 	if err := checkPrivileges(ctx, cfg, db, log); err != nil {
 		return err
-	}
-	if prepare != nil {
-		if err := prepare(ctx, db); err != nil {
-			return err
-		}
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
@@ -190,21 +152,3 @@ func serveMetrics(cfg config.Config, db *postgres.DB, log *slog.Logger) (m *metr
 
 // defaultMemoryLimit is serve's soft memory limit without GOMEMLIMIT.
 const defaultMemoryLimit = 96 << 20
-
-// databaseConfig loads the configuration, which must name a database.
-func databaseConfig(e env) (config.Config, error) {
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.RequireDatabase()
-}
-
-// openDB opens the configured database with the small pool a command needs.
-func openDB(ctx context.Context, e env) (*postgres.DB, error) {
-	cfg, err := databaseConfig(e)
-	if err != nil {
-		return nil, err
-	}
-	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
-}

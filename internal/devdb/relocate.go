@@ -61,7 +61,7 @@ func (c *Cluster) relocate(ctx context.Context) error {
 	if err != nil || !c.canReach(ctx, target) {
 		return fmt.Errorf(`devdb: the postgres OS user cannot reach %s (%s), and its home %s is not usable either (%v).
 Either let it through: chmod o+x %s
-or keep the cluster in a folder it can reach: bin/duban dev --data /var/tmp/duban-devdb`,
+or keep the cluster in a folder it can reach: bin/duban-dev dev --data /var/tmp/duban-devdb`,
 			asked, why, home, err, blocker)
 	}
 	note := fmt.Sprintf("%s\n\nThe postgres OS user cannot reach %s (%s), so duban keeps this\nclone's PostgreSQL cluster in the folder above. Remove both folders to start afresh.\n", target, asked, why)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +20,7 @@ import (
 
 // TestDevUnderAPrivateFolder is `make run` from a clone under a folder
 // only root may enter (issue 16: cloned under /root, as root, initdb could
-// not reach .devdb): `duban dev --data <clone>/.devdb`, as make run does
+// not reach .devdb): `duban-dev dev --data <clone>/.devdb`, as make run does
 // from the clone, must reach ready, with the cluster moved where the
 // postgres OS user can reach it, and stop cleanly on cancel.
 func TestDevUnderAPrivateFolder(t *testing.T) {
@@ -32,6 +34,7 @@ func TestDevUnderAPrivateFolder(t *testing.T) {
 		}
 		t.Skip("SKIPPED (no PostgreSQL binaries) ", err)
 	}
+	product := buildProduct(t)
 	private, err := os.MkdirTemp("", "duban-private-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(private) })
@@ -55,7 +58,7 @@ func TestDevUnderAPrivateFolder(t *testing.T) {
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		done <- run(ctx, []string{"dev", "--data", data}, getenv, strings.NewReader(""), &stdout, &stderr)
+		done <- run(ctx, []string{"dev", "--data", data, "--duban", product}, getenv, strings.NewReader(""), &stdout, &stderr)
 	}()
 	t.Cleanup(func() {
 		if b, err := os.ReadFile(filepath.Join(data, devdb.LocationNote)); err == nil {
@@ -68,7 +71,7 @@ func TestDevUnderAPrivateFolder(t *testing.T) {
 	for base == "" {
 		select {
 		case err := <-done:
-			t.Fatalf("duban dev ended: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+			t.Fatalf("duban-dev dev ended: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if m := running.FindStringSubmatch(stdout.String()); m != nil {
@@ -89,7 +92,34 @@ func TestDevUnderAPrivateFolder(t *testing.T) {
 	case err := <-done:
 		require.NoError(t, err)
 	case <-time.After(60 * time.Second):
-		t.Fatal("duban dev did not stop")
+		t.Fatal("duban-dev dev did not stop")
 	}
 	assert.Contains(t, stderr.String(), "PostgreSQL stopped")
+}
+
+// syncBuffer collects output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// buildProduct builds the product binary that duban-dev dev runs.
+func buildProduct(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "duban")
+	out, err := exec.Command("go", "build", "-o", bin, "duban/cmd/duban").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return bin
 }
