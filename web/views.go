@@ -115,15 +115,39 @@ type TaskLink struct {
 	Href   string
 }
 
-// SectionBar is one bar of the progress-by-section chart, laid out in pixels.
-type SectionBar struct {
+// SectionStat is one section's progress: tasks done of its total and the
+// mean percent complete of its scored units.
+type SectionStat struct {
 	Label      string
 	Done       int
 	Total      int
 	AvgPercent int
-	Y          int
-	DoneWidth  int
-	AvgWidth   int
+}
+
+// SectionBar is one bar of the progress-by-section chart, laid out in pixels.
+type SectionBar struct {
+	SectionStat
+	Y         int
+	DoneWidth int
+	AvgWidth  int
+}
+
+// The chart's geometry: each section takes rowHeight pixels, its bars are
+// barWidth pixels at 100%.
+const (
+	chartRowHeight = 44
+	chartBarWidth  = 300
+)
+
+// SectionBars lays out the progress-by-section chart (SectionChart): the
+// view's pixels belong with the view, not with the handler.
+func SectionBars(stats []SectionStat) []SectionBar {
+	out := make([]SectionBar, len(stats))
+	for i, s := range stats {
+		out[i] = SectionBar{SectionStat: s, Y: 8 + i*chartRowHeight, AvgWidth: s.AvgPercent * chartBarWidth / 100,
+			DoneWidth: s.Done * chartBarWidth / max(s.Total, 1)}
+	}
+	return out
 }
 
 // Matrix is the tasks × units grid coloured by light.

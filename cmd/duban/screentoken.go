@@ -5,11 +5,12 @@ import (
 	"fmt"
 
 	"duban/internal/auth"
+	"duban/internal/cli"
 	"duban/internal/workplan"
 )
 
-func cmdScreenToken(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "screen-token", `screen-token create --name NAME [--plan SLUG] | screen-token revoke --name NAME | screen-token list
+func cmdScreenToken(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "screen-token", `screen-token create --name NAME [--plan SLUG] | screen-token revoke --name NAME | screen-token list
 
 Manages the tokens of the operations centre's wall screens. A screen token
 opens /plans/SLUG/screen (of one plan with --plan, else of every plan) and
@@ -25,11 +26,11 @@ from the address. revoke ends the live token of that name at once.`)
 			return nil
 		}
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	action := args[0]
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args[1:]); err != nil {
+		return cli.HelpOK(err)
 	}
 	if action != "list" && *name == "" {
 		return fmt.Errorf("screen-token %s: --name is required", action)
@@ -37,7 +38,7 @@ from the address. revoke ends the live token of that name at once.`)
 	if action != "create" && *plan != "" {
 		return fmt.Errorf("screen-token %s: --plan is for screen-token create", action)
 	}
-	db, err := openDB(ctx, e)
+	db, err := cli.OpenDB(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -50,17 +51,17 @@ from the address. revoke ends the live token of that name at once.`)
 		if err != nil {
 			return fmt.Errorf("screen-token create: %w", err)
 		}
-		fmt.Fprintln(e.stdout, tok)
+		fmt.Fprintln(e.Stdout, tok)
 		where := "every plan's screen"
 		if t.PlanSlug != "" {
 			where = "/plans/" + t.PlanSlug + "/screen?key=TOKEN"
 		}
-		fmt.Fprintf(e.stderr, "created screen token %q for %s; it is shown only now\n", *name, where)
+		fmt.Fprintf(e.Stderr, "created screen token %q for %s; it is shown only now\n", *name, where)
 	case "revoke":
 		if err := db.RevokeScreenToken(ctx, actor, *name); err != nil {
 			return fmt.Errorf("screen-token revoke: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "revoked screen token %q\n", *name)
+		fmt.Fprintf(e.Stdout, "revoked screen token %q\n", *name)
 	case "list":
 		list, err := db.ListScreenTokens(ctx)
 		if err != nil {
@@ -79,7 +80,7 @@ from the address. revoke ends the live token of that name at once.`)
 			if t.LastUsedAt != nil {
 				used = "last used " + t.LastUsedAt.Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(e.stdout, "%-30s %s, created %s, %s, %s\n", t.Name, plan, t.CreatedAt.Format("2006-01-02"), used, state)
+			fmt.Fprintf(e.Stdout, "%-30s %s, created %s, %s, %s\n", t.Name, plan, t.CreatedAt.Format("2006-01-02"), used, state)
 		}
 	}
 	return nil

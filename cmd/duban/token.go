@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
+	"duban/internal/cli"
 	"fmt"
 
 	"duban/internal/auth"
 	"duban/internal/workplan"
 )
 
-func cmdToken(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "token", `token create --name NAME | token revoke --name NAME | token list
+func cmdToken(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "token", `token create --name NAME | token revoke --name NAME | token list
 
 Manages bearer tokens of the read-only JSON API under /api/v1
 (send "Authorization: Bearer TOKEN"). create prints a new token once; only
@@ -21,16 +22,16 @@ its hash is stored. revoke ends the live token of that name at once.`)
 			return nil
 		}
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	action := args[0]
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args[1:]); err != nil {
+		return cli.HelpOK(err)
 	}
 	if action != "list" && *name == "" {
 		return fmt.Errorf("token %s: --name is required", action)
 	}
-	db, err := openDB(ctx, e)
+	db, err := cli.OpenDB(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -42,13 +43,13 @@ its hash is stored. revoke ends the live token of that name at once.`)
 		if _, err := db.CreateAPIToken(ctx, actor, *name, auth.HashToken(tok)); err != nil {
 			return fmt.Errorf("token create: %w", err)
 		}
-		fmt.Fprintln(e.stdout, tok)
-		fmt.Fprintf(e.stderr, "created API token %q; it is shown only now\n", *name)
+		fmt.Fprintln(e.Stdout, tok)
+		fmt.Fprintf(e.Stderr, "created API token %q; it is shown only now\n", *name)
 	case "revoke":
 		if err := db.RevokeAPIToken(ctx, actor, *name); err != nil {
 			return fmt.Errorf("token revoke: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "revoked API token %q\n", *name)
+		fmt.Fprintf(e.Stdout, "revoked API token %q\n", *name)
 	case "list":
 		list, err := db.ListAPITokens(ctx)
 		if err != nil {
@@ -63,7 +64,7 @@ its hash is stored. revoke ends the live token of that name at once.`)
 			if t.LastUsedAt != nil {
 				used = "last used " + t.LastUsedAt.Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(e.stdout, "%-30s created %s, %s, %s\n", t.Name, t.CreatedAt.Format("2006-01-02"), used, state)
+			fmt.Fprintf(e.Stdout, "%-30s created %s, %s, %s\n", t.Name, t.CreatedAt.Format("2006-01-02"), used, state)
 		}
 	}
 	return nil

@@ -14,8 +14,13 @@ import (
 
 // Config is the whole runtime configuration of the server.
 type Config struct {
-	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL): in
+	// production, the serving role's, which owns nothing.
 	DatabaseURL string
+	// OwnerDatabaseURL is the connection string of the role that owns the
+	// schema (OWNER_DATABASE_URL), for migrations, backup and restore; empty
+	// means DatabaseURL (one role for everything).
+	OwnerDatabaseURL string
 	// ListenAddr is host:port to serve HTTP on (LISTEN_ADDR).
 	ListenAddr string
 	// MetricsAddr is host:port of a second listener serving /metrics to
@@ -74,6 +79,7 @@ type Var struct {
 // Vars lists every variable Load reads, for --help and the README.
 var Vars = []Var{
 	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://duban@127.0.0.1:5432/duban (required for serve)"},
+	{"OWNER_DATABASE_URL", "", "PostgreSQL URL of the role owning the schema, for migrate, backup and restore (default: DATABASE_URL)"},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "host:port to serve HTTP on"},
 	{"METRICS_ADDR", "", "host:port of a separate listener serving /metrics (Prometheus); off when unset"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -117,7 +123,13 @@ func Load(getenv func(string) string) (Config, error) {
 	var err error
 	c.DatabaseURL = get("DATABASE_URL")
 	if c.DatabaseURL != "" {
-		if err := validateDatabaseURL(c.DatabaseURL); err != nil {
+		if err := validateDatabaseURL("DATABASE_URL", c.DatabaseURL); err != nil {
+			return c, err
+		}
+	}
+	c.OwnerDatabaseURL = get("OWNER_DATABASE_URL")
+	if c.OwnerDatabaseURL != "" {
+		if err := validateDatabaseURL("OWNER_DATABASE_URL", c.OwnerDatabaseURL); err != nil {
 			return c, err
 		}
 	}
@@ -238,26 +250,44 @@ func (c Config) RequireDatabase() error {
 	return nil
 }
 
+// OwnerURL returns the URL migrations, backup and restore connect with:
+// OWNER_DATABASE_URL, or DATABASE_URL without it.
+func (c Config) OwnerURL() string {
+	if c.OwnerDatabaseURL != "" {
+		return c.OwnerDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
+// RequireOwnerDatabase returns an error naming both variables when neither
+// is set.
+func (c Config) RequireOwnerDatabase() error {
+	if c.OwnerURL() == "" {
+		return fmt.Errorf("config: neither OWNER_DATABASE_URL nor DATABASE_URL is set: give the PostgreSQL URL of the role that owns the schema, such as postgres://duban_owner@127.0.0.1:5432/duban")
+	}
+	return nil
+}
+
 // Secure reports whether the site is served over HTTPS.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
 // Development reports whether duban runs in development mode.
 func (c Config) Development() bool { return c.Env == "development" }
 
-func validateDatabaseURL(s string) error {
+func validateDatabaseURL(name, s string) error {
 	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
 		if _, err := url.Parse(s); err != nil {
-			return fmt.Errorf("config: DATABASE_URL is not a valid URL: %v", redactErr(err, s))
+			return fmt.Errorf("config: %s is not a valid URL: %v", name, redactErr(err, s, name))
 		}
 		return nil
 	}
 	if strings.Contains(s, "=") { // keyword/value form: host=... dbname=...
 		return nil
 	}
-	return fmt.Errorf("config: DATABASE_URL must start with postgres:// or be keyword=value pairs")
+	return fmt.Errorf("config: %s must start with postgres:// or be keyword=value pairs", name)
 }
 
 // redactErr removes the URL (which may hold a password) from an error's text.
-func redactErr(err error, secret string) string {
-	return strings.ReplaceAll(err.Error(), secret, "<DATABASE_URL>")
+func redactErr(err error, secret, name string) string {
+	return strings.ReplaceAll(err.Error(), secret, "<"+name+">")
 }

@@ -43,6 +43,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"grace", map[string]string{"SHUTDOWN_GRACE": "soon"}, "SHUTDOWN_GRACE"},
 		{"negative", map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		{"db", map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{"owner db", map[string]string{"OWNER_DATABASE_URL": "mysql://x"}, "OWNER_DATABASE_URL"},
 		{"conns", map[string]string{"DB_MAX_CONNS": "1"}, "DB_MAX_CONNS"},
 		{"base", map[string]string{"BASE_URL": "example.com"}, "BASE_URL"},
 		{"pace", map[string]string{"PACE_RED_POINTS": "5"}, "PACE_RED_POINTS"},
@@ -64,6 +65,26 @@ func TestLoadDatabaseURLPasswordNotEchoed(t *testing.T) {
 	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://u:s3cret@host:bad port/db"}))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
+}
+
+// TestDatabaseURLs: the owner's URL defaults to DATABASE_URL, and a
+// multi-host URL (failover) is accepted.
+func TestDatabaseURLs(t *testing.T) {
+	t.Parallel()
+	multi := "postgres://duban_app@db1:5432,db2:5432/duban?target_session_attrs=read-write"
+	c, err := Load(env(map[string]string{"DATABASE_URL": multi}))
+	require.NoError(t, err)
+	assert.Equal(t, multi, c.DatabaseURL)
+	assert.Equal(t, multi, c.OwnerURL())
+	require.NoError(t, c.RequireOwnerDatabase())
+
+	c, err = Load(env(map[string]string{"DATABASE_URL": multi, "OWNER_DATABASE_URL": "postgres://duban_owner@db1/duban"}))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://duban_owner@db1/duban", c.OwnerURL())
+
+	c, err = Load(env(nil))
+	require.NoError(t, err)
+	assert.ErrorContains(t, c.RequireOwnerDatabase(), "OWNER_DATABASE_URL")
 }
 
 func TestLoadMetricsAddr(t *testing.T) {

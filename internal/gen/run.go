@@ -77,7 +77,8 @@ const MaxWeeks = 156
 //
 // If Run fails after the first plan was loaded, the database is left
 // incomplete: start again on an empty one.
-func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
+func Run(ctx context.Context, store *postgres.DB, opt Options) (Summary, error) {
+	db := postgres.NewBulk(store)
 	began := time.Now()
 	var sum Summary
 	if opt.Scale < 1 {
@@ -187,7 +188,7 @@ func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
 	sum.IndicatorValues = g.indicatorValues.Load()
 	sum.Tasks, sum.Assignments, sum.Users = int(g.tasks.Load()), int(g.assignments.Load()), int(g.users.Load())
 	sum.Plans, sum.Units = int(g.plansDone.Load()), int(g.units.Load())
-	err = db.RecordGeneration(ctx, workplan.System("duban gen"), map[string]any{
+	err = db.RecordGeneration(ctx, workplan.System("duban-dev gen"), map[string]any{
 		"scale": opt.Scale, "seed": opt.Seed, "weeks": opt.Weeks, "plans": sum.Plans, "reports": sum.Reports,
 		"elapsed_seconds": int(sum.Elapsed.Seconds()),
 	})
@@ -204,7 +205,7 @@ func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
 // one with a plan of a generated slug or with daily snapshots: history
 // generated into the past would be missing from snapshots already taken, and
 // as-of views would be wrong.
-func checkEmpty(ctx context.Context, db *postgres.DB, opt Options, cities []City, year int) error {
+func checkEmpty(ctx context.Context, db *postgres.Bulk, opt Options, cities []City, year int) error {
 	plans, err := db.ListPlans(ctx)
 	if err != nil {
 		return err
@@ -242,7 +243,7 @@ type job struct {
 type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	db     *postgres.DB
+	db     *postgres.Bulk
 	opt    Options
 	cities []City
 	year   int
@@ -321,7 +322,7 @@ func (g *run) seedAll(jobs chan<- job) {
 	defer close(jobs)
 	clock := g.seedClock()
 	seeder := &postgres.DB{Pool: g.db.Pool, Now: func() time.Time { return clock }}
-	actor := workplan.System("duban gen")
+	actor := workplan.System("duban-dev gen")
 	for _, c := range g.cities {
 		n, err := seeder.SyncRegistry(g.ctx, actor, c.Registry(g.opt.Seed, g.opt.Registry))
 		if err != nil {
@@ -329,10 +330,14 @@ func (g *run) seedAll(jobs chan<- job) {
 			return
 		}
 		g.units.Add(int64(n))
-		diff, err := seeder.Seed(g.ctx, postgres.SeedInput{
-			Slug: c.Slug(g.year), SourceName: fmt.Sprintf("gen-%03d-%s.txt", c.Index, c.Name),
-			Source: c.Document(g.opt.Document, g.opt.Registry), Actor: actor,
-		})
+		src := c.Document(g.opt.Document, g.opt.Registry)
+		name := fmt.Sprintf("gen-%03d-%s.txt", c.Index, c.Name)
+		doc, err := planparse.Read(bytes.NewReader(src), name)
+		if err != nil {
+			g.fail(fmt.Errorf("gen: %s: %w", name, err))
+			return
+		}
+		diff, err := seeder.Seed(g.ctx, workplan.SeedInput{Slug: c.Slug(g.year), SourceName: name, Source: src, Document: doc, Actor: actor})
 		if err != nil {
 			g.fail(err)
 			return
@@ -510,7 +515,7 @@ func byTime(h *postgres.History) {
 
 // idPool hands out IDs reserved from the database's sequences.
 type idPool struct {
-	db   *postgres.DB
+	db   *postgres.Bulk
 	free map[postgres.IDTable][]int64
 }
 
@@ -718,7 +723,8 @@ func thousands(n int64) string {
 // anything: the rows of the history must agree with each other
 // (postgres.CheckHistory), and for perPlan assignments of every plan the
 // maintained state must be the fold of the events the application reads back.
-func Verify(ctx context.Context, db *postgres.DB, perPlan int) ([]string, error) {
+func Verify(ctx context.Context, store *postgres.DB, perPlan int) ([]string, error) {
+	db := postgres.NewBulk(store)
 	problems, err := db.CheckHistory(ctx)
 	if err != nil {
 		return nil, err

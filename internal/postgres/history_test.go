@@ -70,7 +70,7 @@ func TestPlanAtReadsThePlanOfThatDay(t *testing.T) {
 	i, j := strings.Index(s, "  (10)组建国有大数据公司"), strings.Index(s, "  (二)提升线上政务服务能力")
 	require.True(t, i > 0 && j > i)
 	doc = []byte(s[:i] + s[j:])
-	diff, err := f.db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "v2.txt", Source: doc, Actor: cliActor})
+	diff, err := f.db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "v2.txt", Source: doc, Document: mustRead(doc), Actor: cliActor})
 	require.NoError(t, err)
 	require.Equal(t, 2, diff.Version)
 	require.Len(t, diff.Archived, 1)

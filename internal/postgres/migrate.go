@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"duban/migrations"
@@ -78,6 +80,20 @@ func (m *Migrator) Down(n int) error {
 	return nil
 }
 
+// To migrates up or down to version v (0: none).
+func (m *Migrator) To(v uint) error {
+	var err error
+	if v == 0 {
+		err = m.m.Down()
+	} else {
+		err = m.m.Migrate(v)
+	}
+	if err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("postgres: migrate to %d: %w", v, err)
+	}
+	return nil
+}
+
 // Version returns the current version and whether the last migration failed
 // half-way (dirty). Version 0 means no migration has been applied.
 func (m *Migrator) Version() (uint, bool, error) {
@@ -107,4 +123,36 @@ func MigrateUp(url string) error {
 	}
 	defer m.Close()
 	return m.Up()
+}
+
+// ErrSchemaBehind means the database's schema is older than this binary's
+// migrations: serving it would fail on missing tables or columns.
+var ErrSchemaBehind = errors.New("the database schema is not up to date")
+
+// CheckSchema compares the database's schema version with the migrations
+// embedded in this binary. A schema behind them, or left dirty by a failed
+// migration, is an error wrapping ErrSchemaBehind that says what to run; a
+// schema ahead of them (a newer binary migrated it during a rolling
+// upgrade) is not an error: ahead reports it, for a warning.
+func (db *DB) CheckSchema(ctx context.Context) (ahead bool, err error) {
+	var version int64
+	var dirty bool
+	err = db.Pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&version, &dirty)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "42P01", errors.Is(err, pgx.ErrNoRows):
+		version = 0
+	case err != nil:
+		return false, fmt.Errorf("postgres: schema version: %w", mapErr(err, "query"))
+	}
+	latest := int64(migrations.Latest())
+	switch {
+	case dirty:
+		return false, fmt.Errorf("postgres: %w: migration %d failed half-way (dirty); fix it and run `duban migrate force %d`, then `duban migrate up`",
+			ErrSchemaBehind, version, version-1)
+	case version < latest:
+		return false, fmt.Errorf("postgres: %w: the database is at version %d, this duban needs %d: run `duban migrate up` (as the owner role), or start with `duban serve --migrate`",
+			ErrSchemaBehind, version, latest)
+	}
+	return version > latest, nil
 }

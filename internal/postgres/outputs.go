@@ -7,13 +7,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"duban/internal/report"
 	"duban/internal/workplan"
 )
 
 // ReportsBetween returns the reports filed on the plan's active assignments
 // with from < submitted_at <= to, oldest first.
-func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]report.ReportRef, error) {
+func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]workplan.ReportRef, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT r.id, r.assignment_id, t.number, u.name, r.author_name, r.submitted_at, r.percent, r.claims_completion
 		FROM reports r
@@ -26,8 +25,8 @@ func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reports of plan %d: %w", planID, mapErr(err, "query"))
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (report.ReportRef, error) {
-		var r report.ReportRef
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.ReportRef, error) {
+		var r workplan.ReportRef
 		err := row.Scan(&r.ReportID, &r.AssignmentID, &r.TaskNumber, &r.UnitName, &r.Author, &r.At, &r.Percent, &r.Claims)
 		return r, err
 	})

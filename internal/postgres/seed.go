@@ -1,41 +1,19 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"duban/internal/deadline"
-	"duban/internal/planparse"
 	"duban/internal/workplan"
 )
-
-// SeedInput is a plan document to preview or to apply.
-type SeedInput struct {
-	// Slug names the plan the document loads into; "" means DefaultSlug(doc).
-	Slug string
-	// SourceName is the file name, kept with the version and used in messages.
-	SourceName string
-	// Source is the document: text or .docx bytes.
-	Source []byte
-	// DryRun computes the changes and rolls everything back (the preview).
-	DryRun bool
-	// ExpectVersion, when not nil, is the plan version the preview was made
-	// against (0 for a plan that did not exist): if another document was
-	// applied since, Seed refuses with a conflict and changes nothing.
-	ExpectVersion *int
-	Actor         workplan.Actor
-}
 
 // seedLockKey serialises every seed of every replica.
 const seedLockKey = 0x6475_6261_6e01
@@ -43,53 +21,49 @@ const seedLockKey = 0x6475_6261_6e01
 // errDryRun aborts the transaction of a preview.
 var errDryRun = errors.New("dry run")
 
-// DefaultSlug is the plan key used when none is given: plan-YEAR from the
-// document's year.
-func DefaultSlug(doc *planparse.Document) string {
-	if doc.Year > 0 {
-		return "plan-" + strconv.Itoa(doc.Year)
-	}
-	return "plan"
-}
-
-// Seed parses a plan document and loads it into the plan in.Slug, or with
-// DryRun shows what loading it would change without changing anything.
-// Preview and apply are the same code in one transaction under an advisory
-// lock, so what the preview shows is what applying does.
+// Seed loads a parsed plan document into the plan in.Slug, or with DryRun
+// shows what loading it would change without changing anything. It reads
+// the plan as stored, computes the change with workplan.Diff (pure) and
+// applies it, all in one transaction under an advisory lock: the preview is
+// the same code rolled back, so what it shows is what applying does.
 //
 // Tasks are keyed by (plan, number). A task missing from the document is
 // archived, never deleted, and keeps its reports; so do assignments of units
 // that a task no longer names. The same document twice gives zero changes and
 // writes no new version. Each applied document is kept whole as a plan
-// version with its SHA-256. A document that cannot be parsed gives an
-// EInvalid error and changes nothing.
-func (db *DB) Seed(ctx context.Context, in SeedInput) (workplan.SeedDiff, error) {
+// version with its SHA-256, and takes effect when it is applied.
+func (db *DB) Seed(ctx context.Context, in workplan.SeedInput) (workplan.SeedDiff, error) {
 	return db.seed(ctx, in, nil)
 }
 
 // seed is Seed; also, when the document is applied, within its transaction.
-func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
-	doc, err := planparse.Parse(bytes.NewReader(in.Source), in.SourceName)
-	if err != nil {
-		if errors.Is(err, planparse.ErrInput) {
-			return workplan.SeedDiff{}, &workplan.Error{Code: workplan.EInvalid, Message: strings.TrimPrefix(err.Error(), "planparse: ")}
-		}
-		return workplan.SeedDiff{}, fmt.Errorf("postgres: seed: %w", err)
+func (db *DB) seed(ctx context.Context, in workplan.SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
+	if in.Document == nil {
+		return workplan.SeedDiff{}, fmt.Errorf("postgres: seed %q: no parsed document", in.SourceName)
 	}
 	if in.Slug == "" {
-		in.Slug = DefaultSlug(doc)
+		in.Slug = in.Document.DefaultSlug()
 	}
 	sum := sha256.Sum256(in.Source)
-	diff := workplan.SeedDiff{PlanSlug: in.Slug, SHA256: hex.EncodeToString(sum[:])}
-	for _, w := range doc.Warnings {
-		diff.Warnings = append(diff.Warnings, workplan.SeedWarning{Line: w.Line, Key: w.Key, Args: w.Args, Message: w.Message})
-	}
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	sha := hex.EncodeToString(sum[:])
+	var diff workplan.SeedDiff
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(seedLockKey)); err != nil {
 			return mapErr(err, "seed lock")
 		}
-		s := &seeder{tx: tx, doc: doc, in: in, diff: &diff, now: db.Now()}
-		if err := s.run(ctx); err != nil {
+		s := &seeder{tx: tx, doc: in.Document, in: in, now: db.Now()}
+		stored, err := s.load(ctx)
+		if err != nil {
+			return err
+		}
+		if in.ExpectVersion != nil && *in.ExpectVersion != stored.Version {
+			return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
+				"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", stored.Version, *in.ExpectVersion)}
+		}
+		change := workplan.Diff(stored, in.Document, sha)
+		diff = change.Report(in.Slug, sha, in.Document.Warnings)
+		s.diff = &diff
+		if err := s.apply(ctx, change, stored); err != nil {
 			return err
 		}
 		if in.DryRun {
@@ -109,8 +83,8 @@ func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (
 // seeder holds the state of one Seed transaction.
 type seeder struct {
 	tx     pgx.Tx
-	doc    *planparse.Document
-	in     SeedInput
+	doc    *workplan.Document
+	in     workplan.SeedInput
 	diff   *workplan.SeedDiff
 	now    time.Time
 	planID int64
@@ -124,63 +98,46 @@ type seeder struct {
 	today   deadline.Date
 }
 
-// existingTask is a task as stored, in the form the document is compared with.
-type existingTask struct {
-	id         int64
-	title      string
-	body       string
-	section    string
-	group      string
-	deadline   string
-	start      deadline.Date
-	archived   bool
-	lists      map[workplan.Role][]string
-	indicators []planparse.Indicator
-}
-
-func (s *seeder) run(ctx context.Context) error {
-	var version int
+// load reads the plan as stored, in the form the document is compared with.
+func (s *seeder) load(ctx context.Context) (workplan.StoredPlan, error) {
+	var p workplan.StoredPlan
 	var lastSHA []byte
-	var cur struct {
-		title, issuedBy string
-		issuedOn        *time.Time
-		addressees      []string
-	}
+	var issued *time.Time
 	err := s.tx.QueryRow(ctx, `
 		SELECT p.id, p.version, p.title, p.issued_by, p.issued_on, p.addressees,
 		       (SELECT v.sha256 FROM plan_versions v WHERE v.plan_id = p.id ORDER BY v.version DESC LIMIT 1)
 		FROM plans p WHERE p.slug = $1 FOR UPDATE`, s.in.Slug).
-		Scan(&s.planID, &version, &cur.title, &cur.issuedBy, &cur.issuedOn, &cur.addressees, &lastSHA)
+		Scan(&s.planID, &p.Version, &p.Title, &p.IssuedBy, &issued, &p.Addressees, &lastSHA)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		s.diff.NewPlan = true
+		return p, nil
 	case err != nil:
-		return mapErr(err, "load plan")
-	default:
-		s.diff.SameDocument = hex.EncodeToString(lastSHA) == s.diff.SHA256
-		s.diff.Metadata = metadataChanges(cur.title, cur.issuedBy, dateOf(cur.issuedOn), cur.addressees, s.doc)
+		return p, mapErr(err, "load plan")
 	}
-	s.diff.BaseVersion = version
-	s.version = version + 1
-	if !s.diff.NewPlan {
+	p.Exists, p.SHA256, p.IssuedOn = true, hex.EncodeToString(lastSHA), dateOf(issued)
+	p.Tasks, err = s.loadTasks(ctx)
+	return p, err
+}
+
+// apply writes change: the plan, its structure, every task's revision and
+// assignments, the archived tasks, and the version with its audit entry.
+func (s *seeder) apply(ctx context.Context, change workplan.PlanChange, stored workplan.StoredPlan) error {
+	s.version = stored.Version + 1
+	if !change.NewPlan {
 		at := s.now
 		s.from = &at
 		s.today = deadline.DateOf(at, deadline.Shanghai)
 	}
-	if s.in.ExpectVersion != nil && *s.in.ExpectVersion != version {
-		return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
-			"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", version, *s.in.ExpectVersion)}
-	}
-	if s.diff.NewPlan {
+	if change.NewPlan {
 		err := s.tx.QueryRow(ctx, `
 			INSERT INTO plans (slug, title, issued_by, issued_on, addressees) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			s.in.Slug, s.doc.Title, s.doc.IssuedBy, issuedOn(s.doc), nonNilStrings(s.doc.Addressees)).Scan(&s.planID)
+			s.in.Slug, s.doc.Title, s.doc.IssuedBy, dateArg(s.doc.IssuedOn), nonNilStrings(s.doc.Addressees)).Scan(&s.planID)
 		if err != nil {
 			return mapErr(err, "create plan")
 		}
-	} else if len(s.diff.Metadata) > 0 {
+	} else if len(change.Metadata) > 0 {
 		_, err := s.tx.Exec(ctx, `UPDATE plans SET title = $2, issued_by = $3, issued_on = $4, addressees = $5, updated_at = now() WHERE id = $1`,
-			s.planID, s.doc.Title, s.doc.IssuedBy, issuedOn(s.doc), nonNilStrings(s.doc.Addressees))
+			s.planID, s.doc.Title, s.doc.IssuedBy, dateArg(s.doc.IssuedOn), nonNilStrings(s.doc.Addressees))
 		if err != nil {
 			return mapErr(err, "update plan")
 		}
@@ -192,43 +149,21 @@ func (s *seeder) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	existing, err := s.loadTasks(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[int]bool{}
-	for _, t := range s.doc.Tasks {
-		if seen[t.Number] {
-			continue // the parser warned about the duplicate; the first one stands
-		}
-		seen[t.Number] = true
-		if err := s.task(ctx, t, existing[t.Number], sections[t.SectionNumeral], groups[groupKey{t.SectionNumeral, t.GroupNumber}]); err != nil {
-			return err
-		}
-	}
-	numbers := make([]int, 0, len(existing))
-	for n := range existing {
-		numbers = append(numbers, n)
-	}
-	sort.Ints(numbers)
-	for _, n := range numbers {
-		e := existing[n]
-		if seen[n] || e.archived {
+	for _, p := range change.Tasks {
+		if p.Action == workplan.ActionArchive {
+			if err := s.archive(ctx, p); err != nil {
+				return err
+			}
 			continue
 		}
-		if _, err := s.tx.Exec(ctx, `UPDATE tasks SET archived_at = $2, archived_version = $3, version = version + 1, updated_at = now() WHERE id = $1`,
-			e.id, s.now, s.version); err != nil {
-			return mapErr(err, "archive task %d", n)
-		}
-		if err := closeRevision(ctx, s.tx, e.id, s.now); err != nil {
+		if err := s.task(ctx, p, sections[p.Doc.SectionNumeral], groups[groupKey{p.Doc.SectionNumeral, p.Doc.GroupNumber}]); err != nil {
 			return err
 		}
-		s.diff.Archived = append(s.diff.Archived, workplan.TaskChange{Number: n, Title: e.title})
 	}
 	if s.diff.Changes() == 0 && !s.diff.NewPlan {
 		return nil
 	}
-	s.diff.Version = version + 1
+	s.diff.Version = s.version
 	summary := map[string]any{
 		"added": len(s.diff.Added), "changed": len(s.diff.Changed), "archived": len(s.diff.Archived),
 		"restored": len(s.diff.Restored), "unknown_units": s.diff.UnknownUnits,
@@ -256,11 +191,14 @@ func (s *seeder) run(ctx context.Context) error {
 	return audit(ctx, s.tx, s.in.Actor, "plan.seed", "plan", s.in.Slug, nil, summary)
 }
 
-func issuedOn(doc *planparse.Document) any {
-	if doc.IssuedOn == nil {
-		return nil
+// archive archives a task the document no longer names: it leaves the plan
+// from now, with its reports and assignments kept.
+func (s *seeder) archive(ctx context.Context, p workplan.PlannedTask) error {
+	if _, err := s.tx.Exec(ctx, `UPDATE tasks SET archived_at = $2, archived_version = $3, version = version + 1, updated_at = now() WHERE id = $1`,
+		p.Stored.ID, s.now, s.version); err != nil {
+		return mapErr(err, "archive task %d", p.Number)
 	}
-	return dateArg(*doc.IssuedOn)
+	return closeRevision(ctx, s.tx, p.Stored.ID, s.now)
 }
 
 func nonNilStrings(s []string) []string {
@@ -270,30 +208,12 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-func metadataChanges(title, issuedBy string, issued deadline.Date, addressees []string, doc *planparse.Document) []workplan.FieldChange {
-	var out []workplan.FieldChange
-	add := func(field, before, after string) {
-		if before != after {
-			out = append(out, workplan.FieldChange{Field: field, Before: before, After: after})
-		}
-	}
-	add("title", title, doc.Title)
-	add("issued_by", issuedBy, doc.IssuedBy)
-	var docIssued deadline.Date
-	if doc.IssuedOn != nil {
-		docIssued = *doc.IssuedOn
-	}
-	add("issued_on", issued.String(), docIssued.String())
-	add("addressees", strings.Join(addressees, "、"), strings.Join(doc.Addressees, "、"))
-	return out
-}
-
 // resolveUnits maps every unit name of the document to a unit, creating the
 // names the registry lacks as unconfirmed units, and loads collective members.
 func (s *seeder) resolveUnits(ctx context.Context) error {
 	s.units = map[string]int64{}
 	s.names = map[int64]string{}
-	for _, name := range s.doc.Units() {
+	for _, name := range s.doc.UnitNames() {
 		id, ok, err := findUnit(ctx, s.tx, name)
 		if err != nil {
 			return err
@@ -417,8 +337,9 @@ func (s *seeder) structure(ctx context.Context) (map[string]int64, map[groupKey]
 }
 
 // loadTasks reads the plan's tasks, archived ones included, keyed by number.
-func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
-	out := map[int]*existingTask{}
+func (s *seeder) loadTasks(ctx context.Context) (map[int]workplan.StoredTask, error) {
+	out := map[int]workplan.StoredTask{}
+	byID := map[int64]int{}
 	rows, err := s.tx.Query(ctx, `
 		SELECT t.id, t.number, t.title, t.body, coalesce(sec.title, ''), coalesce(g.title, ''), t.deadline_text, t.start_on, t.archived_at IS NOT NULL
 		FROM tasks t LEFT JOIN sections sec ON sec.id = t.section_id LEFT JOIN task_groups g ON g.id = t.group_id
@@ -426,17 +347,16 @@ func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 	if err != nil {
 		return nil, mapErr(err, "load tasks")
 	}
-	byID := map[int64]*existingTask{}
 	for rows.Next() {
-		e := &existingTask{lists: map[workplan.Role][]string{}}
+		e := workplan.StoredTask{Units: map[workplan.Role][]string{}}
 		var n int
 		var start *time.Time
-		if err := rows.Scan(&e.id, &n, &e.title, &e.body, &e.section, &e.group, &e.deadline, &start, &e.archived); err != nil {
+		if err := rows.Scan(&e.ID, &n, &e.Title, &e.Body, &e.Section, &e.Group, &e.Deadline, &start, &e.Archived); err != nil {
 			return nil, mapErr(err, "load tasks")
 		}
-		e.start = dateOf(start)
+		e.Start = dateOf(start)
 		out[n] = e
-		byID[e.id] = e
+		byID[e.ID] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err, "load tasks")
@@ -454,7 +374,8 @@ func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 		if err := rows.Scan(&id, &role, &name); err != nil {
 			return nil, mapErr(err, "load task units")
 		}
-		byID[id].lists[role] = append(byID[id].lists[role], name)
+		n := byID[id]
+		out[n].Units[role] = append(out[n].Units[role], name)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err, "load task units")
@@ -467,42 +388,29 @@ func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 	}
 	for rows.Next() {
 		var id int64
-		var ind planparse.Indicator
+		var ind workplan.DocIndicator
 		if err := rows.Scan(&id, &ind.Text, &ind.Comparator, &ind.Value, &ind.Unit); err != nil {
 			return nil, mapErr(err, "load indicators")
 		}
-		byID[id].indicators = append(byID[id].indicators, ind)
+		n := byID[id]
+		e := out[n]
+		e.Indicators = append(e.Indicators, ind)
+		out[n] = e
 	}
 	return out, mapErr(rows.Err(), "load indicators")
 }
 
-var roleFields = []struct {
-	role  workplan.Role
-	field string
-	list  func(planparse.Task) []string
-}{
-	{workplan.RoleLead, "lead_units", func(t planparse.Task) []string { return t.LeadUnits }},
-	{workplan.RoleResponsible, "responsible_units", func(t planparse.Task) []string { return t.ResponsibleUnits }},
-	{workplan.RoleCooperating, "cooperating_units", func(t planparse.Task) []string { return t.CooperatingUnits }},
-}
-
-// task inserts, updates or restores one task of the document and its
-// assignments, recording what changed.
-func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, sectionID, groupID int64) error {
+// task adds, updates or restores one task of the document, records its
+// revision when it changes, and brings its assignments in line; a change
+// of assignments alone (a registry mapping changed) shows as a change of the
+// task's "assignments".
+func (s *seeder) task(ctx context.Context, p workplan.PlannedTask, sectionID, groupID int64) error {
+	t := p.Doc
 	dl := t.Deadline
-	var fields []workplan.FieldChange
-	add := func(field, before, after string) {
-		if before != after {
-			fields = append(fields, workplan.FieldChange{Field: field, Before: before, After: after})
-		}
-	}
+	rev := taskRevision{version: s.version, sectionID: sectionID, groupID: groupID, title: t.Title, body: t.Body, deadline: dl, lists: t.Units}
 	var taskID int64
-	rev := taskRevision{version: s.version, sectionID: sectionID, groupID: groupID, title: t.Title, body: t.Body, deadline: dl,
-		lists: map[workplan.Role][]string{}}
-	for _, rf := range roleFields {
-		rev.lists[rf.role] = rf.list(t)
-	}
-	if e == nil {
+	switch p.Action {
+	case workplan.ActionAdd:
 		// A task added by a later version starts its clock (序时进度, reporting
 		// cadence) on the day it is added, not on the plan's issue date.
 		rev.start = s.today
@@ -513,22 +421,9 @@ func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, se
 		if err != nil {
 			return mapErr(err, "add task %d", t.Number)
 		}
-		if err := reviseTask(ctx, s.tx, taskID, rev, s.from); err != nil {
-			return err
-		}
-	} else {
-		rev.start = e.start
-		taskID = e.id
-		add("title", e.title, t.Title)
-		add("body", e.body, t.Body)
-		add("section", e.section, t.Section)
-		add("group", e.group, t.Group)
-		add("deadline", e.deadline, dl.Text)
-		for _, rf := range roleFields {
-			add(rf.field, strings.Join(e.lists[rf.role], "、"), strings.Join(rf.list(t), "、"))
-		}
-		add("indicators", indicatorsText(e.indicators), indicatorsText(t.Indicators))
-		if len(fields) > 0 || e.archived {
+	default:
+		taskID, rev.start = p.Stored.ID, p.Stored.Start
+		if p.Action != workplan.ActionKeep {
 			_, err := s.tx.Exec(ctx, `
 				UPDATE tasks SET section_id = $2, group_id = $3, title = $4, body = $5, deadline_text = $6, deadline_kind = $7,
 				       due_on = $8, archived_at = NULL, archived_version = NULL, version = version + 1, updated_at = $9
@@ -538,39 +433,26 @@ func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, se
 				return mapErr(err, "update task %d", t.Number)
 			}
 		}
-		if e.archived || slices.ContainsFunc(fields, func(f workplan.FieldChange) bool { return f.Field != "indicators" }) {
-			if err := reviseTask(ctx, s.tx, taskID, rev, s.from); err != nil {
-				return err
-			}
-		}
 	}
-	if e == nil || slices.ContainsFunc(fields, func(f workplan.FieldChange) bool { return strings.HasSuffix(f.Field, "_units") }) {
+	if p.Revises() {
+		if err := reviseTask(ctx, s.tx, taskID, rev, s.from); err != nil {
+			return err
+		}
 		if err := s.saveTaskUnits(ctx, taskID, t); err != nil {
 			return err
 		}
 	}
-	if e == nil || indicatorsText(e.indicators) != indicatorsText(t.Indicators) {
+	if p.Stored == nil || !workplan.SameIndicators(p.Stored.Indicators, t.Indicators) {
 		if err := s.saveIndicators(ctx, taskID, t.Indicators); err != nil {
 			return err
 		}
 	}
-	before, after, err := s.assignments(ctx, taskID, rev.lists, e != nil)
+	before, after, err := s.assignments(ctx, taskID, t.Units, p.Stored != nil)
 	if err != nil {
 		return err
 	}
-	if e != nil {
-		add("assignments", before, after)
-	}
-	change := workplan.TaskChange{Number: t.Number, Title: t.Title, Fields: fields}
-	switch {
-	case e == nil:
-		s.diff.Added = append(s.diff.Added, change)
-	case e.archived:
-		s.diff.Restored = append(s.diff.Restored, change)
-	case len(fields) > 0:
-		s.diff.Changed = append(s.diff.Changed, change)
-	default:
-		s.diff.Unchanged = append(s.diff.Unchanged, t.Number)
+	if p.Stored != nil && before != after {
+		s.diff.NoteAssignments(t.Number, t.Title, before, after)
 	}
 	return nil
 }
@@ -582,22 +464,14 @@ func nullID(id int64) any {
 	return id
 }
 
-func indicatorsText(inds []planparse.Indicator) string {
-	parts := make([]string, len(inds))
-	for i, ind := range inds {
-		parts[i] = fmt.Sprintf("%s(%s%s%s)", ind.Text, ind.Comparator, strconv.FormatFloat(ind.Value, 'f', -1, 64), ind.Unit)
-	}
-	return strings.Join(parts, ";")
-}
-
-func (s *seeder) saveTaskUnits(ctx context.Context, taskID int64, t planparse.Task) error {
+func (s *seeder) saveTaskUnits(ctx context.Context, taskID int64, t *workplan.DocTask) error {
 	if _, err := s.tx.Exec(ctx, `DELETE FROM task_units WHERE task_id = $1`, taskID); err != nil {
 		return mapErr(err, "replace units of task %d", t.Number)
 	}
-	for _, rf := range roleFields {
-		for i, name := range rf.list(t) {
+	for _, role := range workplan.Roles {
+		for i, name := range t.Units[role] {
 			if _, err := s.tx.Exec(ctx, `INSERT INTO task_units (task_id, role, position, name) VALUES ($1, $2, $3, $4)`,
-				taskID, rf.role, i+1, name); err != nil {
+				taskID, role, i+1, name); err != nil {
 				return mapErr(err, "save units of task %d", t.Number)
 			}
 		}
@@ -608,7 +482,7 @@ func (s *seeder) saveTaskUnits(ctx context.Context, taskID int64, t planparse.Ta
 // saveIndicators updates the task's indicators in place by position, so that
 // values already reported against a target stay attached when its wording or
 // figure is revised; positions the document no longer has are archived.
-func (s *seeder) saveIndicators(ctx context.Context, taskID int64, inds []planparse.Indicator) error {
+func (s *seeder) saveIndicators(ctx context.Context, taskID int64, inds []workplan.DocIndicator) error {
 	for i, ind := range inds {
 		_, err := s.tx.Exec(ctx, `
 			INSERT INTO indicators (task_id, position, text, comparator, value, unit) VALUES ($1, $2, $3, $4, $5, $6)

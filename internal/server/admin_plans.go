@@ -19,17 +19,16 @@ import (
 
 	"duban/internal/pdftext"
 	"duban/internal/planparse"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
 
 // seedStore is what the plan import pages need.
 type seedStore interface {
-	Seed(ctx context.Context, in postgres.SeedInput) (workplan.SeedDiff, error)
+	Seed(ctx context.Context, in workplan.SeedInput) (workplan.SeedDiff, error)
 	SaveSeedUpload(ctx context.Context, u workplan.SeedUpload) error
 	SeedUpload(ctx context.Context, userID int64, token string) (workplan.SeedUpload, error)
-	ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int) (workplan.SeedDiff, error)
+	ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int, doc *workplan.Document) (workplan.SeedDiff, error)
 	PlanVersions(ctx context.Context, planID int64) ([]workplan.PlanVersion, error)
 	PlanVersionSource(ctx context.Context, planID int64, version int) (string, []byte, error)
 }
@@ -133,9 +132,11 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		}
 		name, src = name+".txt", txt
 	}
-	// The document is read once here so that a bad one is refused with the
-	// parser's own message, in the interface's language and with its line.
-	if _, err := planparse.Parse(bytes.NewReader(src), name); err != nil {
+	// The document is parsed here, the caller's job: a bad one is refused
+	// with the parser's own message, in the interface's language and with
+	// its line, and the store gets what the parser read.
+	doc, err := planparse.Read(bytes.NewReader(src), name)
+	if err != nil {
 		if msg, bad := parseFault(ctx, err); bad {
 			return fail(msg)
 		}
@@ -149,7 +150,7 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		slug = m.NewSlug
 	}
 	// A preview first: a bad document is refused before anything is kept.
-	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: slug, SourceName: name, Source: src, DryRun: true, Actor: s.actor(r)})
+	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: slug, SourceName: name, Source: src, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if workplan.ErrorCode(err) == workplan.EInvalid {
 		return fail(workplan.ErrorMessage(err))
 	}
@@ -177,7 +178,11 @@ func (s *Server) seedPreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, DryRun: true, Actor: s.actor(r)})
+	doc, err := planparse.Read(bytes.NewReader(up.Source), up.SourceName)
+	if err != nil {
+		return err
+	}
+	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if err != nil {
 		return err
 	}
@@ -201,7 +206,11 @@ func (s *Server) applySeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	diff, err := s.store.ApplySeedUpload(ctx, s.actor(r), up.Token, base)
+	doc, err := planparse.Read(bytes.NewReader(up.Source), up.SourceName)
+	if err != nil {
+		return err
+	}
+	diff, err := s.store.ApplySeedUpload(ctx, s.actor(r), up.Token, base, doc)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"duban/internal/deadline"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/status"
 	"duban/internal/workplan"
 )
@@ -254,7 +254,7 @@ func (s *Server) apiRanking(w http.ResponseWriter, r *http.Request) error {
 		Month string        `json:"month"`
 		Units []apiRankJSON `json:"units"`
 	}{plan.Slug, month, []apiRankJSON{}}
-	for _, g := range [][]report.UnitScore{rk.County, rk.City, rk.Other} {
+	for _, g := range [][]outputs.UnitScore{rk.County, rk.City, rk.Other} {
 		for _, u := range g {
 			out.Units = append(out.Units, apiRankJSON{Unit: u.UnitName, Group: string(u.Group), Rank: u.Rank, Tied: u.Tied, Score: u.Score,
 				Reports: u.Reports, Silent: u.Silent, OnTime: u.OnTime, Completed: u.Completed, Overdue: u.Overdue})

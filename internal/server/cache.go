@@ -7,14 +7,32 @@ import (
 	"sync"
 
 	"duban/internal/metrics"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
 // changeFeed tells the server when plans change (postgres.DB.WatchChanges).
 type changeFeed interface {
-	WatchChanges(ctx context.Context, changed func(postgres.Change), listening func(bool))
+	WatchChanges(ctx context.Context, changed func(workplan.Change), listening func(bool))
 }
+
+// guard is what a replica's cache trusts: that change notifications flow
+// (listening) and how many changes it has heard. A value read from the
+// database after mark may be stored only if, by then, notifications still
+// flow and no change was heard since (fresh): it could predate that change
+// otherwise. Its methods run under the owning cache's lock.
+type guard struct {
+	listening bool
+	changes   uint64
+}
+
+// mark is the count of changes heard so far: read it before loading a value.
+func (g *guard) mark() uint64 { return g.changes }
+
+// fresh reports whether a value loaded after mark returned seen may be kept.
+func (g *guard) fresh(seen uint64) bool { return g.listening && seen == g.changes }
+
+// heard counts a change.
+func (g *guard) heard() { g.changes++ }
 
 // pageCache keeps rendered page bodies that everyone sees alike (the
 // dashboard), keyed by the plan's change generation. Writes announce
@@ -25,8 +43,9 @@ type changeFeed interface {
 // notifications may be missed. The dashboard depends on the clock too: the
 // key includes the minute, so pace and day counts are at most a minute old.
 type pageCache struct {
-	mu        sync.Mutex
-	listening bool
+	mu sync.Mutex
+	// guard counts the structure changes heard: cached plans depend on them.
+	guard
 	// epoch changes whenever listening starts again: what was cached before
 	// may have missed notifications.
 	epoch uint64
@@ -36,8 +55,6 @@ type pageCache struct {
 	// are all that cached plans depend on; allStructure those of every plan.
 	structure    map[int64]uint64
 	allStructure uint64
-	// structureChanges counts every structure notification.
-	structureChanges uint64
 	// plans maps a slug to its plan and the generation it was read at.
 	plans map[string]cachedPlan
 	// states holds each plan's evaluated state (planState) under the key it
@@ -136,12 +153,12 @@ func (c *pageCache) plan(slug string) (workplan.Plan, bool) {
 	return p.plan, true
 }
 
-// mark returns the count of notifications so far: read it before loading a
-// plan, and give it to putPlan.
-func (c *pageCache) mark() uint64 {
+// markPlans returns the count of structure changes so far: read it before
+// loading a plan, and give it to putPlan.
+func (c *pageCache) markPlans() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.structureChanges
+	return c.guard.mark()
 }
 
 // putPlan remembers a plan loaded after mark returned seen, unless a change
@@ -150,7 +167,7 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 	c.planCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.listening || seen != c.structureChanges || len(c.plans) > 10_000 {
+	if !c.fresh(seen) || len(c.plans) > 10_000 {
 		return
 	}
 	c.plans[slug] = cachedPlan{plan: p, epoch: c.epoch, all: c.allStructure, gen: c.structure[p.ID]}
@@ -159,7 +176,7 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 // changed is the changed callback of WatchChanges: plan 0 means every plan.
 // Pages depend on every change but those of accounts; cached plans only on
 // structure changes.
-func (c *pageCache) changed(ch postgres.Change) {
+func (c *pageCache) changed(ch workplan.Change) {
 	if ch.Accounts {
 		return
 	}
@@ -171,7 +188,7 @@ func (c *pageCache) changed(ch postgres.Change) {
 		c.gens[ch.Plan]++
 	}
 	if ch.Structure {
-		c.structureChanges++
+		c.heard()
 		if ch.Plan == 0 {
 			c.allStructure++
 		} else {

@@ -200,15 +200,16 @@ func dashboardModel(ctx context.Context, ps *planState, dueSoonDays int) web.Das
 			row.Tasks = append(row.Tasks, web.TaskLink{Number: ts.Task.Number, Href: taskHref(plan.Slug, ts.Task.Number) + "#designations"})
 		}
 	}
-	for i, key := range sectionOrder {
+	var stats []web.SectionStat
+	for _, key := range sectionOrder {
 		sa := sections[key]
 		avg := 0
 		if sa.pctN > 0 {
 			avg = (sa.pctSum + sa.pctN/2) / sa.pctN
 		}
-		m.Sections = append(m.Sections, web.SectionBar{Label: key, Done: sa.done, Total: sa.total, AvgPercent: avg,
-			Y: 8 + i*44, AvgWidth: avg * 3, DoneWidth: sa.done * 300 / max(sa.total, 1)})
+		stats = append(stats, web.SectionStat{Label: key, Done: sa.done, Total: sa.total, AvgPercent: avg})
 	}
+	m.Sections = web.SectionBars(stats)
 	m.Matrix = matrix(ctx, ps)
 	return m
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"duban/internal/deadline"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/status"
 	"duban/internal/workplan"
 )
@@ -20,7 +20,7 @@ import (
 // pre-filled with the unit's last report where actor may read it (the same
 // rule as the report pages), else left empty: an export never shows more
 // than the pages do.
-func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []ledgerItem) ([]report.LedgerRow, map[int64]report.Current, error) {
+func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []ledgerItem) ([]outputs.LedgerRow, map[int64]outputs.Current, error) {
 	var ids []int64
 	for _, it := range items {
 		for _, a := range it.assignments() {
@@ -31,25 +31,25 @@ func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []l
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []report.LedgerRow
-	current := map[int64]report.Current{}
+	var rows []outputs.LedgerRow
+	current := map[int64]outputs.Current{}
 	for _, it := range items {
 		ts := it.Task
 		leads := leadIDs(ts)
 		for _, a := range it.assignments() {
 			lv := lightView(ctx, a.Status)
-			row := report.LedgerRow{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
+			row := outputs.LedgerRow{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 				UnitName: a.UnitName, Role: assignmentRole(ctx, a.Role), Deadline: ts.Task.Deadline.Text, Due: a.Status.Due.String(),
 				Light: a.Status.Light, LightText: lv.Label + ":" + lv.Reason, Percent: a.Status.Percent, LastReport: fmtTime(a.Facts.LastReportAt)}
 			if rep, ok := latest[a.ID]; ok && actor.CanReadReports(a.Assignment, leads) {
 				row.LastProgress = rep.Progress
-				row.Fill = report.Fill{Percent: strconv.Itoa(rep.Percent), Progress: rep.Progress, Problems: rep.Problems, NextSteps: rep.NextSteps, Claims: "否"}
+				row.Fill = outputs.Fill{Percent: strconv.Itoa(rep.Percent), Progress: rep.Progress, Problems: rep.Problems, NextSteps: rep.NextSteps, Claims: "否"}
 				if rep.ClaimsCompletion {
 					row.Fill.Claims = "是"
 				}
 			}
 			rows = append(rows, row)
-			current[a.ID] = report.Current{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
+			current[a.ID] = outputs.Current{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 				UnitName: a.UnitName, Editable: actor.CanFileReport(a.Assignment), Fill: row.Fill}
 		}
 	}
@@ -61,18 +61,11 @@ func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []l
 func (s *Server) exportLedger(format string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		plan, err := s.plan(r)
+		ps, err := s.requestState(r)
 		if err != nil {
 			return err
 		}
-		at, asOf, err := s.asOfInstant(r)
-		if err != nil {
-			return err
-		}
-		ps, err := s.loadPlanState(ctx, plan, at, asOf)
-		if err != nil {
-			return err
-		}
+		plan := ps.Plan
 		f := ledgerFilter(r.URL.Query())
 		items := filterLedger(ps, f)
 		rows, _, err := s.ledgerRows(ctx, s.actor(r), items)
@@ -88,13 +81,13 @@ func (s *Server) exportLedger(format string) handlerFunc {
 		switch format {
 		case "xlsx":
 			title := plan.Title + " 任务台账(导出时间 " + fmtTime(s.now()) + ")"
-			if body, err = report.XLSXWithIndicators(title, rows, indicatorSheet(ctx, plan.Title, ps, board, items)); err != nil {
+			if body, err = outputs.XLSXWithIndicators(title, rows, indicatorSheet(ctx, plan.Title, ps, board, items)); err != nil {
 				return err
 			}
 			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		default:
 			var buf bytes.Buffer
-			if err := report.CSVWithIndicators(&buf, rows, indicatorColumns(ctx, board, items)); err != nil {
+			if err := outputs.CSVWithIndicators(&buf, rows, indicatorColumns(ctx, board, items)); err != nil {
 				return err
 			}
 			body = buf.Bytes()

@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -82,7 +81,7 @@ func (w *world) addPlan() {
 	w.t.Helper()
 	w.plan.slug = "fixture"
 	sys := workplan.System("fixtures")
-	_, err := w.db.Seed(bg, postgres.SeedInput{Slug: w.plan.slug, SourceName: "fixture.txt", Source: []byte(fixturePlan), Actor: sys})
+	_, err := w.db.Seed(bg, workplan.SeedInput{Slug: w.plan.slug, SourceName: "fixture.txt", Source: []byte(fixturePlan), Document: mustRead([]byte(fixturePlan)), Actor: sys})
 	require.NoError(w.t, err)
 	w.plan.ownAsg = w.assignmentOf(2, w.ownUnit.ID)
 	w.plan.otherAsg = w.assignmentOf(1, w.otherUnt.ID)

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/seeds"
 )
@@ -49,7 +48,7 @@ func newBundledWorld(t *testing.T) *bundledWorld {
 	require.NoError(t, err)
 	doc, err := seeds.FS.ReadFile(seeds.DefaultPlan)
 	require.NoError(t, err)
-	_, err = w.db.Seed(bg, postgres.SeedInput{Slug: "pl", SourceName: "plan.txt", Source: doc, Actor: sys})
+	_, err = w.db.Seed(bg, workplan.SeedInput{Slug: "pl", SourceName: "plan.txt", Source: doc, Document: mustRead(doc), Actor: sys})
 	require.NoError(t, err)
 	text := string(doc)
 	i := strings.Index(text, "  (10)组建国有大数据公司")
@@ -117,7 +116,7 @@ func TestPlanHistoryEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 
 	w.clock.now = time.Date(2026, 12, 6, 10, 0, 0, 0, sh)
-	diff, err := w.db.Seed(bg, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: w.revision, Actor: workplan.System("t")})
+	diff, err := w.db.Seed(bg, workplan.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: w.revision, Document: mustRead(w.revision), Actor: workplan.System("t")})
 	require.NoError(t, err)
 	require.Len(t, diff.Archived, 1)
 	require.Len(t, diff.Added, 1)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
 	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
@@ -399,7 +398,7 @@ func (s *Server) setIndicatorRule(w http.ResponseWriter, r *http.Request) error 
 	}
 	// This replica reads its own write at once; the others hear the
 	// change notification.
-	s.cache.changed(postgres.Change{Plan: plan.ID})
+	s.cache.changed(workplan.Change{Plan: plan.ID})
 	http.Redirect(w, r, indicatorHref(plan.Slug, id, "")+"?saved=1", http.StatusSeeOther)
 	return nil
 }

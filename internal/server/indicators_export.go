@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"duban/internal/deadline"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/status"
 	"duban/web"
 )
@@ -30,9 +30,9 @@ func exportTasks(items []ledgerItem) []int64 {
 }
 
 // indicatorSheet is the indicators sheet of the ledger workbook.
-func indicatorSheet(ctx context.Context, planTitle string, ps *planState, b *status.Indicators, items []ledgerItem) report.IndicatorSheet {
+func indicatorSheet(ctx context.Context, planTitle string, ps *planState, b *status.Indicators, items []ledgerItem) outputs.IndicatorSheet {
 	at := fmtTime(ps.At)
-	sh := report.IndicatorSheet{Name: web.T(ctx, "ind.sheet"), Title: web.T(ctx, "ind.sheet.title", planTitle, at), StatusCol: 5,
+	sh := outputs.IndicatorSheet{Name: web.T(ctx, "ind.sheet"), Title: web.T(ctx, "ind.sheet.title", planTitle, at), StatusCol: 5,
 		Header: []string{web.T(ctx, "col.no"), web.T(ctx, "col.task"), web.T(ctx, "col.indicator"), web.T(ctx, "col.target"),
 			web.T(ctx, "ind.sheet.rule"), web.T(ctx, "ind.sheet.status"), web.T(ctx, "ind.sheet.value"), web.T(ctx, "ind.sheet.valueat"),
 			web.T(ctx, "ind.sheet.reported"), web.T(ctx, "ind.sheet.lastat"), web.T(ctx, "ind.sheet.units")}}
@@ -51,7 +51,7 @@ func indicatorSheet(ctx context.Context, planTitle string, ps *planState, b *sta
 			for _, u := range ind.Units {
 				units = append(units, unitValueText(ctx, ind, u))
 			}
-			sh.Rows = append(sh.Rows, report.IndicatorSheetRow{Light: sheetLight(ind.Status), Cells: []string{
+			sh.Rows = append(sh.Rows, outputs.IndicatorSheetRow{Light: sheetLight(ind.Status), Cells: []string{
 				strconv.Itoa(ind.Task.Task.Number), ind.Task.Task.Title, ind.Indicator.Text, indicatorTarget(ind.Indicator), rule,
 				web.T(ctx, "ind.status."+string(ind.Status)), value, fmtTime(ind.At), reported, fmtTime(ind.LastAt), strings.Join(units, ";"),
 			}})
@@ -83,8 +83,8 @@ func unitValueText(ctx context.Context, ind *status.Indicator, u status.UnitValu
 // indicatorColumns are the CSV's indicator columns: for each assignment,
 // its unit's latest value of each of its task's indicators, and the task's
 // value and status.
-func indicatorColumns(ctx context.Context, b *status.Indicators, items []ledgerItem) report.IndicatorColumns {
-	out := report.IndicatorColumns{Header: []string{web.T(ctx, "ind.csv.own"), web.T(ctx, "ind.csv.task")}, Cells: map[int64][]string{}}
+func indicatorColumns(ctx context.Context, b *status.Indicators, items []ledgerItem) outputs.IndicatorColumns {
+	out := outputs.IndicatorColumns{Header: []string{web.T(ctx, "ind.csv.own"), web.T(ctx, "ind.csv.task")}, Cells: map[int64][]string{}}
 	for _, it := range items {
 		inds := b.OfTask(it.Task.Task.ID)
 		if len(inds) == 0 {

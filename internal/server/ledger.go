@@ -166,18 +166,11 @@ func unitNames(ts *status.Task, roles ...workplan.Role) string {
 // now or as of a past date.
 func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	plan, err := s.plan(r)
+	ps, err := s.requestState(r)
 	if err != nil {
 		return err
 	}
-	at, asOf, err := s.asOfInstant(r)
-	if err != nil {
-		return err
-	}
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
-	if err != nil {
-		return err
-	}
+	plan, asOf := ps.Plan, ps.AsOf
 	f := ledgerFilter(r.URL.Query())
 	f.AsOf = asOf
 	m := web.LedgerPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Filter: f, Total: len(ps.Tasks),

@@ -71,8 +71,8 @@ func (c countingStore) FileReport(ctx context.Context, actor workplan.Actor, in 
 	return r, err
 }
 
-func (c countingStore) ApplyImport(ctx context.Context, actor workplan.Actor, token string) (int, error) {
-	n, err := c.Store.ApplyImport(ctx, actor, token)
+func (c countingStore) ApplyImport(ctx context.Context, actor workplan.Actor, token string, rows []workplan.ImportRow) (int, error) {
+	n, err := c.Store.ApplyImport(ctx, actor, token, rows)
 	if err == nil {
 		c.m.ReportsFiled.WithLabelValues("import").Add(float64(n))
 	}

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -17,22 +16,22 @@ import (
 // outputStore is what the supervision outputs (weekly comparison, ranking,
 // bulletins, spreadsheet export and import) read and write.
 type outputStore interface {
-	ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]report.ReportRef, error)
+	ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]workplan.ReportRef, error)
 	PlanIndicators(ctx context.Context, planID int64, at time.Time) ([]workplan.TaskIndicator, error)
 	LatestReports(ctx context.Context, assignmentIDs []int64) (map[int64]workplan.Report, error)
 	NextBulletinNumber(ctx context.Context, planID int64) (int, error)
 	PublishBulletin(ctx context.Context, actor workplan.Actor, planID int64,
-		render func(id int64, number int, at time.Time) (postgres.BulletinFiles, error)) (workplan.Bulletin, error)
+		render func(id int64, number int, at time.Time) (workplan.BulletinFiles, error)) (workplan.Bulletin, error)
 	Bulletins(ctx context.Context, planID int64) ([]workplan.Bulletin, error)
 	BulletinFile(ctx context.Context, id int64, kind string) (workplan.Bulletin, []byte, error)
 	SaveImportPreview(ctx context.Context, actor workplan.Actor, rec workplan.ImportRecord) error
 	ImportPreview(ctx context.Context, userID int64, token string) (workplan.ImportRecord, error)
-	ApplyImport(ctx context.Context, actor workplan.Actor, token string) (int, error)
+	ApplyImport(ctx context.Context, actor workplan.Actor, token string, rows []workplan.ImportRow) (int, error)
 }
 
 // weights are the ranking weights of this deployment.
-func (s *Server) weights() report.Weights {
-	return report.Weights{OnTime: s.cfg.RankWeightOnTime, Overdue: s.cfg.RankWeightOverdue, Pace: s.cfg.RankWeightPace, Report: s.cfg.RankWeightReport}
+func (s *Server) weights() outputs.Weights {
+	return outputs.Weights{OnTime: s.cfg.RankWeightOnTime, Overdue: s.cfg.RankWeightOverdue, Pace: s.cfg.RankWeightPace, Report: s.cfg.RankWeightReport}
 }
 
 // dayInstant is the instant "as of the end of day d", or now when d is
@@ -42,7 +41,7 @@ func (s *Server) dayInstant(d deadline.Date, param string) (time.Time, error) {
 	if d.After(deadline.DateOf(now, deadline.Shanghai)) {
 		return now, workplan.Errorf(workplan.EInvalid, "日期 %s=%s 不能晚于今天", param, d)
 	}
-	at := report.EndOfDay(d)
+	at := outputs.EndOfDay(d)
 	if at.After(now) {
 		at = now
 	}
@@ -73,13 +72,13 @@ func (s *Server) stateAt(ctx context.Context, plan workplan.Plan, at time.Time) 
 
 // rank computes the ranking of period p as of at (its end, or now), each
 // day judged by the plan as it stood that day.
-func (s *Server) rank(ctx context.Context, planID int64, p report.Period, at time.Time) (report.Ranking, error) {
-	before := report.EndOfDay(p.Start.AddDays(-1))
+func (s *Server) rank(ctx context.Context, planID int64, p outputs.Period, at time.Time) (outputs.Ranking, error) {
+	before := outputs.EndOfDay(p.Start.AddDays(-1))
 	h, err := s.store.PlanHistory(ctx, planID, before, at)
 	if err != nil {
-		return report.Ranking{}, err
+		return outputs.Ranking{}, err
 	}
-	return report.Rank(h, p, at, s.policy(), s.weights()), nil
+	return outputs.Rank(h, p, at, s.policy(), s.weights()), nil
 }
 
 // taskLabels maps task numbers to "(N) title" for the tasks of the given
@@ -135,7 +134,7 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	labels := taskLabels(before, after)
-	wk := report.Compare(from, to, report.Items(before.Picture), report.Items(after.Picture), reports)
+	wk := outputs.Compare(from, to, outputs.Items(before.Picture), outputs.Items(after.Picture), reports)
 	m := web.WeeklyPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, From: from.String(), To: to.String(), Today: today.String(), Cadence: s.cfg.CadenceDays}
 	for _, l := range []deadline.Light{deadline.LightRed, deadline.LightYellow, deadline.LightGreen, deadline.LightDone, deadline.LightGrey} {
 		b, a := wk.LightsBefore[l], wk.LightsAfter[l]
@@ -149,7 +148,7 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	if to == today {
 		asOf = ""
 	}
-	changes := func(cs []report.Change) []web.WeeklyChange {
+	changes := func(cs []outputs.Change) []web.WeeklyChange {
 		var out []web.WeeklyChange
 		for _, c := range cs {
 			out = append(out, web.WeeklyChange{Task: labels[c.TaskNumber], Href: assignmentHref(c.AssignmentID, asOf), Unit: c.UnitName,
@@ -216,13 +215,13 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 
 // rankingPeriod reads ?month=YYYY-MM (default: this month): the month, its
 // period and the instant it is judged at (its end, or now while it runs).
-func (s *Server) rankingPeriod(r *http.Request) (string, report.Period, time.Time, error) {
+func (s *Server) rankingPeriod(r *http.Request) (string, outputs.Period, time.Time, error) {
 	now := s.now()
 	month := r.URL.Query().Get("month")
 	if month == "" {
 		month = now.In(deadline.Shanghai).Format("2006-01")
 	}
-	p, err := report.Month(month)
+	p, err := outputs.Month(month)
 	if err != nil {
 		return month, p, now, err
 	}
@@ -234,7 +233,7 @@ func (s *Server) rankingPeriod(r *http.Request) (string, report.Period, time.Tim
 	return month, p, at, err
 }
 
-func rankGroup(ctx context.Context, title, id string, ranked bool, us []report.UnitScore) web.RankGroup {
+func rankGroup(ctx context.Context, title, id string, ranked bool, us []outputs.UnitScore) web.RankGroup {
 	g := web.RankGroup{Title: title, TestID: id, Ranked: ranked}
 	for _, u := range us {
 		row := web.RankRow{Unit: u.UnitName, Assignments: u.Assignments, OverdueDays: u.OverdueDays,

@@ -17,8 +17,8 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/deadline"
-	"duban/internal/postgres"
-	"duban/internal/report"
+	"duban/internal/outputs"
+	"duban/internal/pgtest"
 	"duban/internal/status"
 	"duban/internal/workplan"
 )
@@ -116,7 +116,7 @@ func newMonth(t *testing.T) *month {
 		i++
 		m.staff[name] = workplan.ActorOf(m.createUser("m"+strconv.Itoa(i), workplan.UserStaff, u.ID, false), "t", "")
 	}
-	_, err := m.db.Seed(bg, postgres.SeedInput{Slug: m.slug, SourceName: "month.txt", Source: []byte(monthPlan), Actor: sys})
+	_, err := m.db.Seed(bg, workplan.SeedInput{Slug: m.slug, SourceName: "month.txt", Source: []byte(monthPlan), Document: mustRead([]byte(monthPlan)), Actor: sys})
 	require.NoError(t, err)
 
 	m.day(1)
@@ -183,17 +183,17 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 	var planID int64
 	require.NoError(t, m.db.Pool.QueryRow(bg, `SELECT id FROM plans WHERE slug = $1`, m.slug).Scan(&planID))
 	pol := deadline.DefaultPolicy()
-	stateAt := func(d int) []report.Item {
-		at := report.EndOfDay(deadline.NewDate(2024, 3, d))
+	stateAt := func(d int) []outputs.Item {
+		at := outputs.EndOfDay(deadline.NewDate(2024, 3, d))
 		pa, err := m.db.PlanAt(bg, planID, at, false)
 		require.NoError(t, err)
-		return report.Items(status.Evaluate(pa, pol))
+		return outputs.Items(status.Evaluate(pa, pol))
 	}
-	from, to := report.EndOfDay(deadline.NewDate(2024, 3, 10)), report.EndOfDay(deadline.NewDate(2024, 3, 17))
+	from, to := outputs.EndOfDay(deadline.NewDate(2024, 3, 10)), outputs.EndOfDay(deadline.NewDate(2024, 3, 17))
 	reports, err := m.db.ReportsBetween(bg, planID, from, to)
 	require.NoError(t, err)
-	wk := report.Compare(deadline.NewDate(2024, 3, 10), deadline.NewDate(2024, 3, 17), stateAt(10), stateAt(17), reports)
-	units := func(cs []report.Change) []string {
+	wk := outputs.Compare(deadline.NewDate(2024, 3, 10), deadline.NewDate(2024, 3, 17), stateAt(10), stateAt(17), reports)
+	units := func(cs []outputs.Change) []string {
 		var out []string
 		for _, c := range cs {
 			out = append(out, c.UnitName)
@@ -248,7 +248,7 @@ func (w *world) uploadSheet(p who, path, name string, content []byte) *httptest.
 // rowOf finds the sheet row of an assignment by its key column.
 func rowOf(t *testing.T, f *excelize.File, asg int64) int {
 	t.Helper()
-	rows, err := f.GetRows(report.LedgerSheet)
+	rows, err := f.GetRows(outputs.LedgerSheet)
 	require.NoError(t, err)
 	for i, r := range rows {
 		if len(r) >= 16 && strings.HasPrefix(r[15], "a"+strconv.FormatInt(asg, 10)+":") {
@@ -290,13 +290,13 @@ func TestExcelRoundTrip(t *testing.T) {
 	ongoing, task1 := m.asg(3, "甲县人民政府"), m.asg(1, "甲县人民政府")
 	r1, r2 := rowOf(t, f, ongoing), rowOf(t, f, task1)
 	other := rowOf(t, f, m.asg(1, "乙县人民政府"))
-	light, err := f.GetCellValue(report.LedgerSheet, "G"+strconv.Itoa(r1))
+	light, err := f.GetCellValue(outputs.LedgerSheet, "G"+strconv.Itoa(r1))
 	require.NoError(t, err)
 	assert.Contains(t, light, "未报送", "the light as text (甲县's ongoing work is stale)")
-	pre, err := f.GetCellValue(report.LedgerSheet, "L"+strconv.Itoa(r1))
+	pre, err := f.GetCellValue(outputs.LedgerSheet, "L"+strconv.Itoa(r1))
 	require.NoError(t, err)
 	assert.Equal(t, "甲县人民政府进展20", pre, "pre-filled with the last report")
-	set := func(cell string, v any) { require.NoError(t, f.SetCellValue(report.LedgerSheet, cell, v)) }
+	set := func(cell string, v any) { require.NoError(t, f.SetCellValue(outputs.LedgerSheet, cell, v)) }
 	set("K"+strconv.Itoa(r1), 35)
 	set("L"+strconv.Itoa(r1), "运维巡检已完成")
 	set("N"+strconv.Itoa(r2), "做好平台运维")
@@ -403,10 +403,14 @@ func TestBulletinStaysAsPublished(t *testing.T) {
 	require.Equal(t, http.StatusOK, fresh.Code)
 	assert.NotContains(t, tableRe("overdue").FindString(fresh.Body.String()), "丁县人民政府")
 
-	_, err := m.db.Pool.Exec(bg, `UPDATE bulletins SET html = 'x'`)
-	assert.ErrorContains(t, err, "cannot be changed")
-	_, err = m.db.Pool.Exec(bg, `DELETE FROM bulletins`)
-	assert.ErrorContains(t, err, "cannot be changed")
+	// The application may not change an issue, nor may the tables' owner.
+	owner := pgtest.AsOwner(t, m.db)
+	for _, stmt := range []string{`UPDATE bulletins SET html = 'x'`, `DELETE FROM bulletins`} {
+		_, err := m.db.Pool.Exec(bg, stmt)
+		assert.ErrorContains(t, err, "permission denied", stmt)
+		_, err = owner.Exec(bg, stmt)
+		assert.ErrorContains(t, err, "cannot be changed", stmt)
+	}
 
 	res = m.do(supervisor, http.MethodPost, "/plans/month/bulletins", url.Values{"start": {"2024-03-25"}, "end": {"2024-04-01"}})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())

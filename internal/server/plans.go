@@ -125,6 +125,20 @@ func (s *Server) buildPlanState(ctx context.Context, plan workplan.Plan, at time
 	return &planState{Picture: status.Evaluate(pa, s.policy()), AsOf: asOf}, nil
 }
 
+// requestState is how the plan of the URL's {slug} stands at the request's
+// as_of date (the end of that day), or now.
+func (s *Server) requestState(r *http.Request) (*planState, error) {
+	plan, err := s.plan(r)
+	if err != nil {
+		return nil, err
+	}
+	at, asOf, err := s.asOfInstant(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.loadPlanState(r.Context(), plan, at, asOf)
+}
+
 // plan resolves the {slug} of the URL.
 // The plan is kept in the page cache while no change is announced for it.
 func (s *Server) plan(r *http.Request) (workplan.Plan, error) {
@@ -137,7 +151,7 @@ func (s *Server) planBySlug(ctx context.Context, slug string) (workplan.Plan, er
 	if p, ok := s.cache.plan(slug); ok {
 		return p, nil
 	}
-	seen := s.cache.mark()
+	seen := s.cache.markPlans()
 	p, err := s.store.PlanBySlug(ctx, slug)
 	if err != nil {
 		return p, err

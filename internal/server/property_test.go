@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
 	"duban/internal/status"
 	"duban/internal/workplan"
 )
@@ -193,7 +192,7 @@ func propCase(t *testing.T, seed uint64) {
 	_, _, err = w.db.SetUnitMembers(bg, sys, coll.ID, coll.Version, []int64{unitIDs["甲县人民政府"], unitIDs["乙县人民政府"]}, false)
 	require.NoError(t, err)
 	sup := workplan.ActorOf(w.users[supervisor], "t", "")
-	_, err = w.db.Seed(bg, postgres.SeedInput{Slug: "prop", SourceName: "v1.txt", Source: []byte(propPlan), Actor: sys})
+	_, err = w.db.Seed(bg, workplan.SeedInput{Slug: "prop", SourceName: "v1.txt", Source: []byte(propPlan), Document: mustRead([]byte(propPlan)), Actor: sys})
 	require.NoError(t, err)
 	plan, err := w.db.PlanBySlug(bg, "prop")
 	require.NoError(t, err)
@@ -259,7 +258,7 @@ func propCase(t *testing.T, seed uint64) {
 		}
 		if !revised && !at.Before(reviseAt) {
 			revised = true
-			_, err := w.db.Seed(bg, postgres.SeedInput{Slug: "prop", SourceName: "v2.txt", Source: []byte(propPlanV2()), Actor: sys})
+			_, err := w.db.Seed(bg, workplan.SeedInput{Slug: "prop", SourceName: "v2.txt", Source: []byte(propPlanV2()), Document: mustRead([]byte(propPlanV2())), Actor: sys})
 			require.NoError(t, err)
 			today := deadline.DateOf(at, sh)
 			v2 := map[int]propTask{}

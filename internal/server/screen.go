@@ -17,7 +17,7 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/deadline"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
@@ -321,7 +321,7 @@ func screenModel(ctx context.Context, ps *planState, board *status.Indicators) w
 func (s *Server) screenWeek(ctx context.Context, plan workplan.Plan, now *planState, at time.Time) (web.ScreenWeek, error) {
 	to := deadline.DateOf(at, deadline.Shanghai)
 	from := to.AddDays(-7)
-	fromAt := report.EndOfDay(from)
+	fromAt := outputs.EndOfDay(from)
 	before, err := s.stateAt(ctx, plan, fromAt)
 	if err != nil {
 		return web.ScreenWeek{}, err
@@ -330,8 +330,8 @@ func (s *Server) screenWeek(ctx context.Context, plan workplan.Plan, now *planSt
 	if err != nil {
 		return web.ScreenWeek{}, err
 	}
-	wk := report.Compare(from, to, report.Items(before.Picture), report.Items(now.Picture), reports)
-	names := func(cs []report.Change) []string {
+	wk := outputs.Compare(from, to, outputs.Items(before.Picture), outputs.Items(now.Picture), reports)
+	names := func(cs []outputs.Change) []string {
 		var out []string
 		for i, c := range cs {
 			if i == screenWeekNames {

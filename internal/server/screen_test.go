@@ -12,7 +12,6 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/config"
-	"duban/internal/postgres"
 	"duban/internal/server"
 	"duban/internal/workplan"
 	"duban/seeds"
@@ -96,7 +95,7 @@ func TestScreenToken(t *testing.T) {
 	w := newWorld(t)
 	src, err := seeds.FS.ReadFile(seeds.DefaultPlan)
 	require.NoError(t, err)
-	_, err = w.db.Seed(bg, postgres.SeedInput{Slug: "plan-2023", SourceName: seeds.DefaultPlan, Source: src, Actor: workplan.System("test")})
+	_, err = w.db.Seed(bg, workplan.SeedInput{Slug: "plan-2023", SourceName: seeds.DefaultPlan, Source: src, Document: mustRead(src), Actor: workplan.System("test")})
 	require.NoError(t, err)
 	tok := w.screenToken("大屏", w.plan.slug)
 	path := "/plans/" + w.plan.slug + "/screen"

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"duban/internal/metrics"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -23,11 +22,10 @@ import (
 // timeout is read again before it is ended: another replica may have seen it
 // used since.
 type sessionCache struct {
-	mu        sync.Mutex
-	listening bool
-	// changes counts the account changes heard, and every reset: a session
+	mu sync.Mutex
+	// guard counts the account changes heard, and every reset: a session
 	// read before a change may be older than the change.
-	changes uint64
+	guard
 	entries map[string]cachedSession
 	max     int
 	ttl     time.Duration
@@ -62,12 +60,12 @@ func (c *sessionCache) get(key string) (workplan.Session, bool) {
 	return e.sess, true
 }
 
-// mark returns the count of changes so far: read it before loading a
-// session, and give it to put.
-func (c *sessionCache) mark() uint64 {
+// markSessions returns the count of changes so far: read it before loading
+// a session, and give it to put.
+func (c *sessionCache) markSessions() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.changes
+	return c.guard.mark()
 }
 
 // put remembers a session loaded after mark returned seen, unless a change
@@ -76,7 +74,7 @@ func (c *sessionCache) put(key string, s workplan.Session, seen uint64) {
 	c.counts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.listening || seen != c.changes {
+	if !c.fresh(seen) {
 		return
 	}
 	if len(c.entries) >= c.max {
@@ -108,7 +106,7 @@ func (c *sessionCache) forget(key string) {
 func (c *sessionCache) forgetUser(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.changes++
+	c.heard()
 	if id == 0 {
 		c.entries = map[string]cachedSession{}
 		return
@@ -123,7 +121,7 @@ func (c *sessionCache) forgetUser(id int64) {
 // changed is the changed callback of WatchChanges: account changes drop the
 // user's sessions, and a change to every plan's structure (a unit renamed)
 // drops them all, since sessions carry their unit's name.
-func (c *sessionCache) changed(ch postgres.Change) {
+func (c *sessionCache) changed(ch workplan.Change) {
 	switch {
 	case ch.Accounts:
 		c.forgetUser(ch.User)
@@ -137,7 +135,7 @@ func (c *sessionCache) setListening(on bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.listening = on
-	c.changes++
+	c.heard()
 	c.entries = map[string]cachedSession{}
 }
 

@@ -2,7 +2,7 @@
 // dashboard, the ledger, a task page, the report form, the indicator board,
 // an indicator's page and the wall screen (both themes), signed in.
 // Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
-// accounts file written by `duban dev`), CHROME_PATH, AUDIT_OUT (reports).
+// accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports).
 // Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
 // or critical violation.
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Package report computes the supervision outputs of a plan from statuses
+// Package outputs computes the supervision outputs of a plan from statuses
 // and histories that the caller has loaded: the weekly comparison (周调度),
 // the monthly ranking of units (月排序), the bulletin (专报) with its Word
 // document, and the ledger exported to and imported from spreadsheets.
@@ -6,7 +6,7 @@
 // The package is pure: it does no I/O of its own and never reads the clock;
 // every instant is an argument, so an output can be reproduced for any past
 // period. Statuses come from the status package, as everywhere else.
-package report
+package outputs
 
 import (
 	"fmt"
