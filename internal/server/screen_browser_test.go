@@ -75,7 +75,6 @@ func TestIndicatorsWithGeneratedHistory(t *testing.T) {
 		read = min(read, time.Since(start))
 	}
 	start := time.Now()
-	start = time.Now()
 	status.EvaluateIndicators(pic, inds, readings)
 	t.Logf("indicator board: %d indicators, %d values read in %v, evaluated in %v", len(inds), len(readings), read, time.Since(start))
 
