@@ -33,7 +33,47 @@ func (db *DB) PlanIndicatorReadings(ctx context.Context, planID int64, at time.T
 		JOIN reports r ON r.id = v.report_id
 		WHERE t.plan_id = $1 AND (i.archived_at IS NULL OR i.archived_at > $2) AND r.submitted_at <= $2
 		ORDER BY r.submitted_at, r.id, v.indicator_id`, planID, at)
-	br := db.Pool.SendBatch(ctx, b)
+	return readIndicatorBatch(db.Pool.SendBatch(ctx, b), planID)
+}
+
+// PlanIndicatorLatest returns what the indicator board of plan planID is
+// computed from now: its indicators in force, by task number and position,
+// and each assignment's latest value of each (indicator_latest: migration
+// 000042, upsertIndicatorLatest), oldest first. Its cost follows the plan's
+// indicators and units, not the length of its history. Past instants are
+// PlanIndicatorReadings'.
+func (db *DB) PlanIndicatorLatest(ctx context.Context, planID int64) ([]workplan.Indicator, []workplan.IndicatorReading, error) {
+	b := &pgx.Batch{}
+	b.Queue(`
+		SELECT `+indicatorColumns+`
+		FROM indicators i JOIN tasks t ON t.id = i.task_id
+		WHERE t.plan_id = $1 AND i.archived_at IS NULL
+		ORDER BY t.number, i.position`, planID)
+	b.Queue(`
+		SELECT l.indicator_id, l.assignment_id, l.report_id, l.submitted_at, l.value::float8
+		FROM indicators i JOIN tasks t ON t.id = i.task_id JOIN indicator_latest l ON l.indicator_id = i.id
+		WHERE t.plan_id = $1 AND i.archived_at IS NULL
+		ORDER BY l.submitted_at, l.report_id, l.indicator_id`, planID)
+	return readIndicatorBatch(db.Pool.SendBatch(ctx, b), planID)
+}
+
+// upsertIndicatorLatest keeps indicator_latest (migration 000042) in step
+// with the values of the reports whose IDs are $1, written in the same
+// transaction: each assignment's newest value of each indicator replaces
+// the one kept when it is newer. Every writer of report_indicator_values
+// runs it (fileReport, copyReports).
+const upsertIndicatorLatest = `
+	INSERT INTO indicator_latest (indicator_id, assignment_id, report_id, submitted_at, value)
+	SELECT DISTINCT ON (v.indicator_id, r.assignment_id) v.indicator_id, r.assignment_id, r.id, r.submitted_at, v.value
+	FROM report_indicator_values v JOIN reports r ON r.id = v.report_id
+	WHERE v.report_id = ANY($1::bigint[])
+	ORDER BY v.indicator_id, r.assignment_id, r.submitted_at DESC, r.id DESC
+	ON CONFLICT (indicator_id, assignment_id) DO UPDATE
+		SET report_id = EXCLUDED.report_id, submitted_at = EXCLUDED.submitted_at, value = EXCLUDED.value
+		WHERE (EXCLUDED.submitted_at, EXCLUDED.report_id) > (indicator_latest.submitted_at, indicator_latest.report_id)`
+
+// readIndicatorBatch reads the indicators and the readings of a batch.
+func readIndicatorBatch(br pgx.BatchResults, planID int64) ([]workplan.Indicator, []workplan.IndicatorReading, error) {
 	defer br.Close()
 	rows, err := br.Query()
 	if err != nil {

@@ -19,40 +19,79 @@ import (
 // indicatorStore is what the indicator board (日监测), its API and the wall
 // screen read and write.
 type indicatorStore interface {
+	PlanIndicatorLatest(ctx context.Context, planID int64) ([]workplan.Indicator, []workplan.IndicatorReading, error)
 	PlanIndicatorReadings(ctx context.Context, planID int64, at time.Time) ([]workplan.Indicator, []workplan.IndicatorReading, error)
 	SetIndicatorCombine(ctx context.Context, actor workplan.Actor, planID, id int64, c workplan.Combine) (workplan.Indicator, error)
 	ScreenTokenByHash(ctx context.Context, hash []byte, now time.Time) (workplan.ScreenToken, error)
 }
 
-// indicatorMemo holds a plan state's indicator board once computed: the
-// board depends on the same instant and plan generation as the state, so
-// it lives and dies with it (a cached state computes its board once, for
-// the dashboard, the board, the API, reviews, exports and the screen).
+// indicatorMemo holds a plan state's indicator boards once computed: they
+// depend on the same instant and plan generation as the state, so they live
+// and die with it. A cached state computes them once for every reader.
 type indicatorMemo struct {
-	mu    sync.Mutex
+	mu sync.Mutex
+	// board is decided, for the present, from each unit's latest values
+	// (indicator_latest): statuses and values without trends, for the
+	// dashboard, the API, reviews, exports, task pages, bulletins and the
+	// screen. Its cost follows the plan's indicators and units, not its
+	// history: a state is rebuilt after every report.
 	board *status.Indicators
+	// trends is decided from every value up to the state's instant, with
+	// the trends: for the board and the indicators' pages, and for every
+	// page of a past date.
+	trends *status.Indicators
 }
 
-// planIndicators returns the indicator board of ps, computing it on first
-// use. Readers of one state wait for one computation; a failed one is tried
-// again by the next reader.
+// planIndicators returns the indicator board of ps, with trends or
+// without, computing it on first use. Readers of one state wait for one
+// computation; a failed one is tried again by the next reader.
 func (s *Server) planIndicators(ctx context.Context, ps *planState) (*status.Indicators, error) {
+	if ps.AsOf != "" || ps.NotIssued {
+		return s.planIndicatorTrends(ctx, ps)
+	}
 	m := &ps.indicators
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.board != nil {
+	switch {
+	case m.trends != nil:
+		return m.trends, nil
+	case m.board != nil:
 		return m.board, nil
 	}
+	// The present: like PlanAt of the present, the maintained rows, whose
+	// changes are announced (a report bumps the plan's generation).
+	inds, latest, err := s.store.PlanIndicatorLatest(ctx, ps.Plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	b := status.EvaluateIndicators(ps.Picture, inds, latest)
+	for _, ind := range b.List {
+		ind.Trend = nil // from latest values only: not a trend
+	}
+	m.board = b
+	return b, nil
+}
+
+// planIndicatorTrends returns the indicator board of ps with every
+// indicator's trend, computing it on first use (the same statuses as
+// planIndicators: see TestIndicatorsWithGeneratedHistory).
+func (s *Server) planIndicatorTrends(ctx context.Context, ps *planState) (*status.Indicators, error) {
+	m := &ps.indicators
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.trends != nil {
+		return m.trends, nil
+	}
 	if ps.NotIssued {
-		m.board = status.EvaluateIndicators(ps.Picture, nil, nil)
-		return m.board, nil
+		m.trends = status.EvaluateIndicators(ps.Picture, nil, nil)
+		return m.trends, nil
 	}
 	inds, readings, err := s.store.PlanIndicatorReadings(ctx, ps.Plan.ID, ps.At)
 	if err != nil {
 		return nil, err
 	}
-	m.board = status.EvaluateIndicators(ps.Picture, inds, readings)
-	return m.board, nil
+	m.trends = status.EvaluateIndicators(ps.Picture, inds, readings)
+	return m.trends, nil
 }
 
 // indicatorFilter reads the board's filters from the query string.
@@ -138,7 +177,7 @@ func (s *Server) indicatorBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	board, err := s.planIndicators(ctx, ps)
+	board, err := s.planIndicatorTrends(ctx, ps)
 	if err != nil {
 		return err
 	}
@@ -352,7 +391,7 @@ func (s *Server) indicatorPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	board, err := s.planIndicators(ctx, ps)
+	board, err := s.planIndicatorTrends(ctx, ps)
 	if err != nil {
 		return err
 	}
