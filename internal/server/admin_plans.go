@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"duban/internal/evidence"
 	"duban/internal/planparse"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
@@ -112,7 +113,7 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("server: read upload: %w", err)
 		}
-		name = cleanFilename(fh.Filename)
+		name = evidence.CleanName(fh.Filename)
 	} else if strings.TrimSpace(text) != "" {
 		name, src = "pasted.txt", []byte(text)
 	} else {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 
 	"duban/internal/auth"
@@ -90,7 +91,16 @@ type Server struct {
 	flight singleflight.Group
 	// sessions holds the sessions looked up while change notifications flow.
 	sessions *sessionCache
+	// uploads bounds the bytes of evidence held in memory at once, from
+	// reading an upload until it is stored.
+	uploads *semaphore.Weighted
 }
+
+// maxUploadsInMemory bounds the evidence bytes one replica holds at once:
+// two full reports (a copy goes to the database driver too), well within
+// the replica's memory however many units file their photos at the same
+// time; the others wait for their turn, up to their request's deadline.
+const maxUploadsInMemory = 2 * maxReportEvidence
 
 // Router is the subset of chi.Router that test hooks use.
 type Router interface {
@@ -118,7 +128,7 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
-		sessions: newSessionCache(50_000, 2*time.Minute)}
+		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory)}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)

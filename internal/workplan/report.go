@@ -88,7 +88,7 @@ type ReportInput struct {
 // Limits on report input.
 const (
 	MaxReportText    = 5000
-	MaxEvidenceFiles = 5
+	MaxEvidenceFiles = 10
 )
 
 // Validate checks the input and returns an EInvalid error naming the field.
