@@ -391,7 +391,7 @@ func UserEditForm(m UserForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\" required pattern=\"[a-z0-9][a-z0-9._\\-]{1,62}\" autocapitalize=\"none\" spellcheck=\"false\" aria-describedby=\"username-help\"><p id=\"username-help\" class=\"muted\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\" required maxlength=\"63\" pattern=\"[a-z0-9][a-z0-9._\\-]{1,62}\" autocapitalize=\"none\" spellcheck=\"false\" aria-describedby=\"username-help\"><p id=\"username-help\" class=\"muted\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -767,7 +767,7 @@ func userFields(m UserForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "\" required maxlength=\"100\"> <label for=\"unit_id\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "\" required maxlength=\"50\"> <label for=\"unit_id\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -25,3 +25,25 @@ var hardeningMessages = map[string][2]string{
 	"input.body_too_large":  {"提交的内容超过 %d MB 的上限,请减少或压缩附件", "The submission exceeds the limit of %d MB; send fewer or smaller files"},
 	"input.form_unreadable": {"表单无法解析,请刷新页面后重新提交", "The form could not be read; reload the page and submit it again"},
 }
+
+func init() { register(inputMessages) }
+
+// inputMessages name what is wrong with a request's input, and the fields.
+var inputMessages = map[string][2]string{
+	"input.bad_path":  {"网址无效:含有空字符、控制字符或不是 UTF-8 编码的字符", "The address is not valid: it contains NUL, control characters or bytes that are not UTF-8"},
+	"input.bad_query": {"网址中的参数无效,请检查 ? 之后的部分", "The parameters of the address (after ?) are not valid"},
+	"input.bad_name":  {"表单字段名无效", "A form field's name is not valid"},
+	"input.too_many":  {"表单字段过多(最多 %d 个)", "Too many form fields (at most %d)"},
+	"input.utf8":      {"“%s”含有无效的字符编码(不是 UTF-8),请重新输入", "“%s” is not valid UTF-8 text; type it again"},
+	"input.nul":       {"“%s”含有空字符(NUL),请删除后重试", "“%s” contains a NUL character; remove it and try again"},
+	"input.control":   {"“%s”含有不可见的控制字符,请删除后重试", "“%s” contains invisible control characters; remove them and try again"},
+	"input.too_long":  {"“%s”不能超过 %d 个字(现有 %d 个)", "“%s” takes at most %d characters (it has %d)"},
+	"field.reason":    {"理由", "Reason"},
+	"field.comment":   {"批示", "Comment"},
+	"field.unit_name": {"单位名称", "Unit name"},
+	"field.new_slug":  {"新方案标识", "New plan's identifier"},
+	"field.plan":      {"方案", "Plan"},
+	"field.search":    {"搜索", "Search"},
+	"field.next":      {"跳转地址", "Return address"},
+	"field.plan_text": {"方案文本", "Plan text"},
+}

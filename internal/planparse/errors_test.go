@@ -36,6 +36,7 @@ func TestBadInput(t *testing.T) {
 		{"docx with broken XML", badXML, ErrCorruptDocx, "corrupt .docx: word/document.xml"},
 		{"legacy .doc", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 100)...), ErrUnsupported, "legacy Word .doc"},
 		{"odd UTF-16", []byte{0xFF, 0xFE, 'a'}, ErrUnsupported, "odd number of bytes"},
+		{"NUL", []byte("平凉市工作方案\n(1)任务\x00标题。\n"), ErrUnsupported, "NUL character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,10 @@ func textLines(b []byte) ([]line, error) {
 		s = string(b)
 	}
 	s = norm(strings.TrimPrefix(s, "\uFEFF"))
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		// No plan holds NUL, and PostgreSQL cannot store it in text.
+		return nil, fmt.Errorf("%w: a NUL character at byte %d: a binary file, not text", ErrUnsupported, i)
+	}
 	if n := strings.Count(s, "\n") + strings.Count(s, "\r"); n > 2*maxLines {
 		return nil, tooManyLines()
 	}

@@ -437,8 +437,8 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 		if !newDue.After(due) {
 			return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due: %s)须晚于当前截止日期 %s", newDue, due)
 		}
-		if reason == "" || len([]rune(reason)) > workplan.MaxReportText {
-			return workplan.Errorf(workplan.EInvalid, "请填写延期理由(reason),不超过 %d 字", workplan.MaxReportText)
+		if reason == "" || len([]rune(reason)) > workplan.MaxReasonText {
+			return workplan.Errorf(workplan.EInvalid, "请填写延期理由(reason),不超过 %d 字", workplan.MaxReasonText)
 		}
 		var pending bool
 		if err := tx.QueryRow(ctx, `
@@ -486,6 +486,9 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 		}
 		if !approve && reason == "" {
 			return workplan.Errorf(workplan.EInvalid, "驳回延期申请时请填写理由(reason)")
+		}
+		if len([]rune(reason)) > workplan.MaxReasonText {
+			return workplan.Errorf(workplan.EInvalid, "理由(reason)不能超过 %d 字", workplan.MaxReasonText)
 		}
 		now := db.now()
 		var by *int64

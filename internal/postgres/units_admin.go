@@ -8,6 +8,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -59,6 +60,9 @@ func validateUnit(e *workplan.UnitEdit) error {
 	e.Name = strings.TrimSpace(e.Name)
 	if e.Name == "" {
 		return workplan.Errorf(workplan.EInvalid, "请填写单位名称")
+	}
+	if utf8.RuneCountInString(e.Name) > workplan.MaxUnitName {
+		return workplan.Errorf(workplan.EInvalid, "单位名称(name)不能超过 %d 个字", workplan.MaxUnitName)
 	}
 	if !e.Kind.Valid() {
 		return workplan.Errorf(workplan.EInvalid, "单位类别无效")

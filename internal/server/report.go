@@ -183,8 +183,8 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 
 // reportInput reads the report fields of the form.
 func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
-	in := workplan.ReportInput{AssignmentID: asgID, Progress: strings.TrimSpace(r.PostFormValue("progress")),
-		Problems: strings.TrimSpace(r.PostFormValue("problems")), NextSteps: strings.TrimSpace(r.PostFormValue("next_steps")),
+	in := workplan.ReportInput{AssignmentID: asgID, Progress: formText(r, "progress"),
+		Problems: formText(r, "problems"), NextSteps: formText(r, "next_steps"),
 		ClaimsCompletion: r.PostFormValue("claims") == "1"}
 	var err error
 	if in.BaseVersion, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
@@ -334,7 +334,7 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		return workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
 	}
 	in := workplan.ReviewInput{ReportID: id, Decision: workplan.Decision(r.PostFormValue("decision")),
-		Reason: strings.TrimSpace(r.PostFormValue("reason")), BaseVersion: version}
+		Reason: formText(r, "reason"), BaseVersion: version}
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
 	if errors.As(err, &conflict) {
@@ -390,7 +390,7 @@ func (s *Server) requestExtension(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due)应为 YYYY-MM-DD")
 	}
-	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, formText(r, "reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, assignmentHref(id, ""), http.StatusSeeOther)
@@ -407,7 +407,7 @@ func (s *Server) decideExtension(w http.ResponseWriter, r *http.Request) error {
 	if d != "approve" && d != "reject" {
 		return workplan.Errorf(workplan.EInvalid, "审批结果(decision)应为 approve 或 reject")
 	}
-	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", formText(r, "reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, localPath(r.Referer()), http.StatusSeeOther)
