@@ -47,3 +47,26 @@ var inputMessages = map[string][2]string{
 	"field.next":      {"跳转地址", "Return address"},
 	"field.plan_text": {"方案文本", "Plan text"},
 }
+
+func init() { register(throttleMessages) }
+
+// throttleMessages are those of password throttling and its lifting.
+var throttleMessages = map[string][2]string{
+	"acct.login.throttled_until": {"登录尝试次数过多,请于 %s 之后再试。如忘记密码,请联系管理员重置。", "Too many sign-in attempts: try again after %s. If you forgot your password, ask an administrator to reset it."},
+	"acct.password.throttled":    {"当前密码输错的次数过多,请于 %s 之后再试。", "Too many wrong current passwords: try again after %s."},
+	"throttle.title":             {"登录限制", "Sign-in throttles"},
+	"throttle.help": {"密码(登录或修改密码时)输错过多的账号和地址:超过免费次数后,每次尝试须等待的时间成倍增加(地址最多 30 秒,账号最多 1 小时)。确认是本人误输后可以解除,解除会记入审计日志。",
+		"Accounts and addresses with too many wrong passwords (at sign-in or when changing one's password): past the free failures, each attempt waits twice as long as the last (at most 30 seconds for an address, an hour for an account). Lift a throttle once you know it was the person's own mistakes; lifting is audited."},
+	"throttle.none":        {"目前没有受限的账号或地址。", "No account or address is throttled."},
+	"throttle.who":         {"账号或地址", "Account or address"},
+	"throttle.account":     {"账号", "Account"},
+	"throttle.address":     {"地址", "Address"},
+	"throttle.failures":    {"失败次数", "Failures"},
+	"throttle.last":        {"最近一次失败", "Last failure"},
+	"throttle.until":       {"须等待至", "Waits until"},
+	"throttle.not_waiting": {"无需等待(再错一次将需等待)", "Not waiting (the next failure will)"},
+	"throttle.lift":        {"解除限制", "Lift"},
+	"throttle.lifted":      {"已解除“%s”的限制。", "The throttle of “%s” is lifted."},
+	"throttle.bad_addr":    {"地址无效", "Not a valid address"},
+	"throttle.link":        {"登录限制", "Sign-in throttles"},
+}

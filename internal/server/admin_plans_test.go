@@ -104,7 +104,12 @@ func TestUploadTargetIsExplicit(t *testing.T) {
 		})
 	}
 
-	res := w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"new"}, "new_slug": {"plan-2025"}, "text": {fixturePlan}})
+	// A plan file holding NUL is refused with the reason, not a 500.
+	res := w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "nul.txt", []byte(strings.Replace(fixturePlan, "测试平台", "测试\x00平台", 1))})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	assert.Contains(t, res.Body.String(), "NUL")
+
+	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"new"}, "new_slug": {"plan-2025"}, "text": {fixturePlan}})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
 	preview := w.do(admin, http.MethodGet, res.Header().Get("Location"), nil)
 	require.Equal(t, http.StatusOK, preview.Code)

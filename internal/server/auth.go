@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -236,8 +238,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	attempt, err := s.store.BeginLogin(ctx, anon, username, addr, now, s.throttle)
-	if workplan.ErrorCode(err) == workplan.ETooMany {
-		m.Error = web.T(ctx, "acct.login.throttled")
+	if until, ok := throttledUntil(w, err, now); ok {
+		m.Error = web.T(ctx, "acct.login.throttled_until", until)
 		s.renderLogin(w, r, http.StatusTooManyRequests, m)
 		return nil
 	}
@@ -298,6 +300,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
 	return nil
+}
+
+// throttledUntil reports whether err refuses a password attempt for now;
+// then it sets Retry-After and returns when the user may try again, as the
+// messages show it.
+func throttledUntil(w http.ResponseWriter, err error, now time.Time) (string, bool) {
+	var te *workplan.ThrottledError
+	if !errors.As(err, &te) {
+		return "", false
+	}
+	secs := int(math.Ceil(te.Until.Sub(now).Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return te.Until.In(shanghai).Format("2006-01-02 15:04:05"), true
 }
 
 // logout ends the session on the server and drops the cookie.

@@ -1,5 +1,7 @@
 package server
 
+import "duban/internal/config"
+
 // FieldMax returns the longest value, in characters, the server takes for
 // field name on route ("METHOD pattern"), for the tests that check the forms
 // show it.
@@ -18,3 +20,6 @@ func FieldLabels() []string {
 	}
 	return out
 }
+
+// WithConfig changes the server's configuration, for tests.
+func WithConfig(f func(*config.Config)) Option { return func(s *Server) { f(&s.cfg) } }

@@ -66,6 +66,12 @@ type AccountStore interface {
 	AuditActions(ctx context.Context) ([]string, error)
 
 	APITokenByHash(ctx context.Context, hash []byte, now time.Time) (workplan.APIToken, error)
+
+	BeginPasswordCheck(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
+	PassPasswordCheck(ctx context.Context, attemptID int64) error
+	FailPasswordCheck(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64) error
+	Throttles(ctx context.Context, now time.Time, th auth.Throttle) ([]workplan.Throttle, error)
+	LiftThrottle(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time) error
 }
 
 // Server serves duban over HTTP.
