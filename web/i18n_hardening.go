@@ -70,3 +70,11 @@ var throttleMessages = map[string][2]string{
 	"throttle.bad_addr":    {"地址无效", "Not a valid address"},
 	"throttle.link":        {"登录限制", "Sign-in throttles"},
 }
+
+func init() { register(apiMessages) }
+
+// apiMessages are the errors of the JSON API's tokens.
+var apiMessages = map[string][2]string{
+	"api.token_expired": {"API 令牌已于 %s 过期,请联系管理员换发", "The API token expired at %s; ask an administrator for a new one"},
+	"api.rate_limited":  {"请求过于频繁:每个 API 令牌每分钟最多 %d 次请求,请按 Retry-After 等待后重试", "Too many requests: at most %d a minute per API token; wait as Retry-After says"},
+}

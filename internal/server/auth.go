@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"duban/internal/auth"
+	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -342,14 +343,36 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			s.unauthorizedAPI(w, r)
 			return
 		}
-		t, err := s.store.APITokenByHash(r.Context(), auth.HashToken(strings.TrimSpace(tok)), s.now())
+		now := s.now()
+		t, err := s.store.APITokenByHash(r.Context(), auth.HashToken(strings.TrimSpace(tok)), now)
 		if errors.Is(err, workplan.ErrNotFound) {
 			s.unauthorizedAPI(w, r)
+			return
+		}
+		if errors.Is(err, postgres.ErrTokenExpired) && t.ExpiresAt != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="duban", error="invalid_token"`)
+			s.renderError(w, r, workplan.Errorf(workplan.EUnauthorized, "%s",
+				web.T(r.Context(), "api.token_expired", t.ExpiresAt.In(shanghai).Format("2006-01-02 15:04"))))
 			return
 		}
 		if err != nil {
 			s.renderError(w, r, err)
 			return
+		}
+		limit := s.cfg.APIRateLimit
+		if t.RatePerMinute != nil {
+			limit = *t.RatePerMinute
+		}
+		if limit > 0 {
+			ok, left, wait := s.apiLimits.allow(t.ID, limit, now)
+			h := w.Header()
+			h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+			h.Set("X-RateLimit-Remaining", strconv.Itoa(left))
+			if !ok {
+				h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				s.renderError(w, r, workplan.Errorf(workplan.ETooMany, "%s", web.T(r.Context(), "api.rate_limited", limit)))
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyToken, t)))
 	})

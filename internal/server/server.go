@@ -100,6 +100,8 @@ type Server struct {
 	// uploads bounds the bytes of evidence held in memory at once, from
 	// reading an upload until it is stored.
 	uploads *semaphore.Weighted
+	// apiLimits is the rate limit of API tokens, per replica.
+	apiLimits *apiLimiter
 }
 
 // maxUploadsInMemory bounds the evidence bytes one replica holds at once:
@@ -134,7 +136,7 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
-		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory)}
+		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter()}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)

@@ -13,8 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"duban/internal/auth"
 	"duban/internal/config"
 	"duban/internal/server"
+	"duban/internal/workplan"
 )
 
 // TestPasswordChangeIsThrottled: guessing the current password on
@@ -128,4 +130,54 @@ func TestTrustedProxies(t *testing.T) {
 	require.Equal(t, http.StatusOK, page.Code)
 	assert.Contains(t, page.Body.String(), "198.51.100.24", "the sessions page shows the client, not the proxy")
 	assert.NotContains(t, page.Body.String(), "10.0.0.3")
+}
+
+// TestAPITokenLimits: an expired token is refused with 401 saying since
+// when; each token is held to its rate with 429 and Retry-After; a token
+// may have its own rate, or none.
+func TestAPITokenLimits(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, server.WithConfig(func(c *config.Config) { c.APIRateLimit = 3 }))
+	get := func(token string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/tasks/1", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return w.sendRequest(req)
+	}
+	for i := range 3 {
+		res := get(w.apiToken)
+		require.Equal(t, http.StatusOK, res.Code, "request %d", i+1)
+		assert.Equal(t, "3", res.Header().Get("X-RateLimit-Limit"))
+		assert.Equal(t, strconv.Itoa(2-i), res.Header().Get("X-RateLimit-Remaining"))
+	}
+	res := get(w.apiToken)
+	assert.Equal(t, http.StatusTooManyRequests, res.Code)
+	assert.Equal(t, "20", res.Header().Get("Retry-After"), "one request every 20 s at 3 a minute")
+	assert.Equal(t, "application/json", res.Header().Get("Content-Type"))
+	assert.Contains(t, res.Body.String(), "每个 API 令牌每分钟最多 3 次请求")
+	w.clock.Advance(20 * time.Second)
+	assert.Equal(t, http.StatusOK, get(w.apiToken).Code, "after Retry-After")
+	assert.Equal(t, http.StatusTooManyRequests, get(w.apiToken).Code)
+
+	// Another token has its own bucket; one with rate 0 has no limit.
+	zero := 0
+	free := auth.NewAPIToken()
+	_, err := w.db.CreateAPIToken(bg, workplan.System("t"), workplan.NewAPIToken{Name: "unlimited", Hash: auth.HashToken(free), RatePerMinute: &zero})
+	require.NoError(t, err)
+	for range 10 {
+		require.Equal(t, http.StatusOK, get(free).Code)
+	}
+
+	// An expired token.
+	exp := w.clock.Now().Add(time.Hour)
+	old := auth.NewAPIToken()
+	_, err = w.db.CreateAPIToken(bg, workplan.System("t"), workplan.NewAPIToken{Name: "old", Hash: auth.HashToken(old), ExpiresAt: &exp})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, get(old).Code)
+	w.clock.Advance(time.Hour)
+	res = get(old)
+	assert.Equal(t, http.StatusUnauthorized, res.Code)
+	assert.Contains(t, res.Body.String(), "API 令牌已于 2024-03-01 10:00 过期")
+	var lastUsed time.Time
+	require.NoError(t, w.db.Pool.QueryRow(bg, `SELECT last_used_at FROM api_tokens WHERE name = 'old'`).Scan(&lastUsed))
+	assert.True(t, lastUsed.Equal(exp.Add(-time.Hour)), "the last use is recorded, not the refused one")
 }
