@@ -170,3 +170,16 @@ func TestThrottle(t *testing.T) {
 		})
 	}
 }
+
+func TestMaskToken(t *testing.T) {
+	t.Parallel()
+	tok := auth.CSRFToken(auth.NewToken())
+	a, b := auth.MaskToken(tok), auth.MaskToken(tok)
+	assert.NotEqual(t, a, b, "a fresh mask each time")
+	assert.NotContains(t, a, tok)
+	assert.Equal(t, tok, auth.UnmaskToken(a))
+	assert.Equal(t, tok, auth.UnmaskToken(b))
+	assert.Equal(t, tok, auth.UnmaskToken(tok), "an unmasked token is itself")
+	assert.NotEqual(t, tok, auth.UnmaskToken(a[:len(a)-2]+"AA"), "a changed mask does not unmask")
+	assert.Equal(t, "garbage", auth.UnmaskToken("garbage"))
+}

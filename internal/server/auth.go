@@ -50,13 +50,17 @@ func sessionIDOf(ctx context.Context) int64 {
 // csrfTokenOf returns the form token every state-changing form must carry
 // in a hidden field named "csrf" (the layout's sign-out form does). It is
 // the session's token for signed-in users and the pre-session cookie's
-// token on the sign-in page.
+// token on the sign-in page, masked afresh at each call (auth.MaskToken), so
+// that compressed pages do not repeat it.
 func csrfTokenOf(ctx context.Context) string {
 	if p, ok := principalOf(ctx); ok {
-		return p.csrf
+		return auth.MaskToken(p.csrf)
 	}
 	t, _ := ctx.Value(keyAnonCSRF).(string)
-	return t
+	if t == "" {
+		return ""
+	}
+	return auth.MaskToken(t)
 }
 
 // actor returns who performs the request, for the audit trail: the

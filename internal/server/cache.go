@@ -16,7 +16,8 @@ type changeFeed interface {
 }
 
 // pageCache keeps rendered page bodies that everyone sees alike (the
-// dashboard), keyed by the plan's change generation. Writes announce
+// dashboard), with their compressed form (renderedBody), keyed by the plan's
+// change generation. Writes announce
 // changes through PostgreSQL NOTIFY at commit; every replica bumps the
 // plan's generation when it hears one, so a cached body is never older than
 // the last change this replica was told about. While the notification
@@ -69,7 +70,7 @@ func (c *pageCache) valid(p cachedPlan) bool {
 
 type cacheEntry struct {
 	key  string
-	body []byte
+	body *renderedBody
 }
 
 func newPageCache(max int) *pageCache {
@@ -187,7 +188,7 @@ func (c *pageCache) key(planID int64, parts ...string) (string, bool) {
 	return k, true
 }
 
-func (c *pageCache) get(key string) ([]byte, bool) {
+func (c *pageCache) get(key string) (*renderedBody, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -198,7 +199,7 @@ func (c *pageCache) get(key string) ([]byte, bool) {
 	return e.Value.(*cacheEntry).body, true
 }
 
-func (c *pageCache) put(key string, body []byte) {
+func (c *pageCache) put(key string, body *renderedBody) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {

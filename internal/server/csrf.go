@@ -97,7 +97,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		if got == "" {
 			got = r.PostFormValue("csrf")
 		}
-		if !auth.EqualTokens(got, want) {
+		if !auth.EqualTokens(auth.UnmaskToken(got), want) {
 			s.renderError(w, r, errCSRF)
 			return
 		}
