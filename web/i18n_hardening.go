@@ -78,3 +78,14 @@ var apiMessages = map[string][2]string{
 	"api.token_expired": {"API 令牌已于 %s 过期,请联系管理员换发", "The API token expired at %s; ask an administrator for a new one"},
 	"api.rate_limited":  {"请求过于频繁:每个 API 令牌每分钟最多 %d 次请求,请按 Retry-After 等待后重试", "Too many requests: at most %d a minute per API token; wait as Retry-After says"},
 }
+
+func init() { register(reviewMessages) }
+
+// reviewMessages keep review decisions consistent with what a report claims.
+var reviewMessages = map[string][2]string{
+	"review.noted": {"已阅(该报送未申报完成,不计为完成)", "Noted (the report claims no completion; nothing is completed)"},
+	"review.err.nothing_claimed": {"该报送没有申报完成,无需审核:“通过”和“退回”只用于完成申报。",
+		"This report claims no completion, so there is nothing to review: accepting and returning are for completion claims."},
+	"review.err.superseded": {"该完成申报已被该单位之后的报送取代,或已被退回。请审核该单位最新的完成申报。",
+		"This completion claim was superseded by a later report of the unit, or returned already. Review the unit's latest claim."},
+}

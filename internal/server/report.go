@@ -14,6 +14,7 @@ import (
 
 	"duban/internal/deadline"
 	"duban/internal/evidence"
+	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -159,7 +160,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	var conflict *workplan.ConflictError
 	switch {
 	case errors.As(formErr, &conflict):
-		s.renderConflict(w, r, reportConflict(ctx, in, conflict, r.URL.Path))
+		s.renderConflict(w, r, reportConflict(ctx, in, conflict, "/assignments/"+strconv.FormatInt(id, 10)+"/report"))
 		return nil
 	case formErr != nil && workplan.ErrorCode(formErr) == workplan.EInvalid:
 		t, err := s.reportTarget(r)
@@ -338,10 +339,21 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
 	if errors.As(err, &conflict) {
-		s.renderConflict(w, r, reportConflict(r.Context(), workplan.ReportInput{}, conflict, r.Referer()))
+		// The reload link is the assignment's page, never the Referer:
+		// that header is the client's to write.
+		reload := ""
+		if cur, ok := conflict.Current.(workplan.AssignmentConflict); ok && cur.State.AssignmentID != 0 {
+			reload = assignmentHref(cur.State.AssignmentID, "") + "#r" + strconv.FormatInt(id, 10)
+		}
+		s.renderConflict(w, r, reportConflict(r.Context(), workplan.ReportInput{}, conflict, reload))
 		return nil
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, postgres.ErrNothingClaimed):
+		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.nothing_claimed"))
+	case errors.Is(err, postgres.ErrClaimSuperseded):
+		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.superseded"))
+	case err != nil:
 		return err
 	}
 	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)
@@ -410,7 +422,13 @@ func (s *Server) decideExtension(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", formText(r, "reason")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, localPath(r.Referer()), http.StatusSeeOther)
+	// Back to the assignment's page, found from the request, never from the
+	// Referer: that header is the client's to write.
+	asg, err := s.store.ExtensionAssignment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, assignmentHref(asg, ""), http.StatusSeeOther)
 	return nil
 }
 

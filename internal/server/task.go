@@ -200,6 +200,11 @@ func (s *Server) timeline(ctx context.Context, reports []workplan.Report, units 
 			if rv.Decision == workplan.DecisionReturn {
 				d, c = web.T(ctx, "review.returned"), "red"
 			}
+			if !rp.ClaimsCompletion {
+				// Recorded before such reviews were refused: a review of a
+				// report that claims nothing completes nothing.
+				d, c = web.T(ctx, "review.noted"), "grey"
+			}
 			v.Reviews = append(v.Reviews, web.ReviewView{Decision: d, Class: c, By: rv.ReviewerName, At: fmtTime(rv.ReviewedAt), Reason: rv.Reason})
 		}
 		if rp.ClaimsCompletion {
