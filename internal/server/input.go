@@ -37,8 +37,6 @@ import (
 // maxPathBytes bounds the path of a request; no page has a longer one.
 const maxPathBytes = 1024
 
-var errBadURL = &workplan.Error{Code: workplan.EInvalid, Message: "网址无效"}
-
 // checkURL refuses paths and query strings that do not decode to clean
 // UTF-8 text.
 func (s *Server) checkURL(next http.Handler) http.Handler {
