@@ -48,9 +48,10 @@ func bad(v string, inURL bool) string {
 	return strings.Repeat("长", 1<<20/3)
 }
 
-// nameRe finds the literal names the server reads from the query string
-// (Query().Get, q.Get, FormValue, dateParam), the form (FormValue,
-// PostFormValue, PostForm[…]) or both (the period fields of bulletins).
+// queryRes and formRes find the literal names the server reads from the
+// query string (Query().Get, q.Get, FormValue, dateParam), the form
+// (FormValue, PostFormValue, PostForm[…], formText) or both (the period
+// fields of bulletins).
 var (
 	queryRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?:\.Get|[^t]FormValue)\("([a-z][a-z0-9_]*)"\)`),
@@ -60,6 +61,7 @@ var (
 	formRes = []*regexp.Regexp{
 		regexp.MustCompile(`FormValue\("([a-z][a-z0-9_]*)"\)`),
 		regexp.MustCompile(`PostForm\["([a-z][a-z0-9_]*)"\]`),
+		regexp.MustCompile(`formText\(r, "([a-z][a-z0-9_]*)"\)`),
 		regexp.MustCompile(`\{"([a-z][a-z0-9_]*)", &`),
 	}
 	paramRe = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -102,6 +104,9 @@ func inputNames(t *testing.T) (query, form []string) {
 	query, form = list(q), list(f)
 	require.Greater(t, len(query), 15, "the scan found the query parameters: %v", query)
 	require.Greater(t, len(form), 25, "the scan found the form fields: %v", form)
+	for _, n := range []string{"progress", "reason", "text", "display_name", "name", "version", "username"} {
+		require.Contains(t, form, n, "the scan found the form fields")
+	}
 	return query, form
 }
 
