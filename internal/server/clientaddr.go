@@ -14,6 +14,11 @@ const keyClientAddr ctxKey = 300
 // the logs (clientIP).
 func (s *Server) clientAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(s.cfg.TrustedProxies) == 0 {
+			// The peer is the client; clientIP reads it when needed.
+			next.ServeHTTP(w, r)
+			return
+		}
 		addr := clientAddrOf(r.RemoteAddr, r.Header, s.cfg.TrustedProxies, s.cfg.TrustedProxyHeader)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyClientAddr, addr)))
 	})

@@ -83,7 +83,14 @@ var gzipWriters = sync.Pool{New: func() any {
 // assets) is passed through.
 func (s *Server) compress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &compressWriter{ResponseWriter: w, accepts: acceptsGzip(r)}
+		if !acceptsGzip(r) {
+			// Nothing to decide: the answer would be compressed for
+			// another client, which caches must know.
+			w.Header().Add("Vary", "Accept-Encoding")
+			next.ServeHTTP(w, r)
+			return
+		}
+		cw := &compressWriter{ResponseWriter: w, accepts: true}
 		next.ServeHTTP(cw, r)
 		cw.close()
 	})

@@ -48,12 +48,11 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", a.ContentType)
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	body := a.Body
-	if compressible(a.ContentType) {
+	// compress adds Vary for clients that do not accept gzip.
+	if compressible(a.ContentType) && acceptsGzip(r) {
+		body = gzippedAsset(a.Name, a.Body)
+		h.Set("Content-Encoding", "gzip")
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r) {
-			body = gzippedAsset(a.Name, a.Body)
-			h.Set("Content-Encoding", "gzip")
-		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
