@@ -13,7 +13,7 @@ BIN := bin/duban
 TEST_FLAGS ?= -count=1 -p 2
 FUZZTIME ?= 20000x
 
-.PHONY: audit run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz bench reliability clean
+.PHONY: corpus audit run build test test-short generate generate-check lint fmt vet staticcheck db-up db-down migrate-new migrations-check fuzz bench reliability clean
 
 ## run: start duban with a local PostgreSQL (or DATABASE_URL), migrate, seed, serve on :8080
 run: build
@@ -23,13 +23,18 @@ run: build
 build: generate
 	$(GO) build -o $(BIN) ./cmd/duban
 
-## test: the whole test suite against a throwaway PostgreSQL (or TEST_DATABASE_URL)
+## test: the whole test suite against a throwaway PostgreSQL (or TEST_DATABASE_URL), then the parser's corpus scores
 test: build
 ifdef TEST_DATABASE_URL
 	$(GO) test $(TEST_FLAGS) ./...
 else
 	$(BIN) devdb exec -- $(GO) test $(TEST_FLAGS) ./...
 endif
+	@$(MAKE) --no-print-directory corpus
+
+## corpus: the plan parser read against the real documents of internal/planparse/testdata/corpus, score per family and document
+corpus:
+	@$(GO) test -count=1 -run '^TestCorpus$$' -v ./internal/planparse | sed -n 's/^ *corpus_test.go:[0-9]*: corpus: //p'; test $${PIPESTATUS[0]} -eq 0
 
 ## fuzz: run the parser's fuzz test for FUZZTIME
 fuzz:
@@ -41,10 +46,10 @@ fuzz:
 BENCH_DATA_DIR ?= $(or $(TMPDIR),/tmp)/duban-bench
 BENCH_FLAGS ?=
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/deadline ./internal/planparse ./internal/gen
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/deadline ./internal/planparse ./internal/gen ./internal/metrics
 	$(BIN) devdb exec -- $(GO) test -run '^$$' -bench SeedEmptyDatabase -benchmem -benchtime 5x ./internal/postgres
 	$(BIN) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
-	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanFactsScale -benchtime 100x ./internal/postgres'
+	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanAtScale -benchtime 100x ./internal/postgres'
 
 ## reliability: fault tests (database restart, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
 reliability:

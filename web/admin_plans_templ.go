@@ -576,7 +576,7 @@ func AdminPlans(m AdminPlansPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "</label> <input type=\"file\" id=\"file\" name=\"file\" accept=\".txt,.docx,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document\"> <label for=\"text\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "</label> <input type=\"file\" id=\"file\" name=\"file\" accept=\".txt,.docx,.pdf,text/plain,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document\"> <label for=\"text\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -15,7 +15,7 @@ var adminPlanMessages = map[string][2]string{
 	"plans.col.before":    {"原内容", "Before"},
 	"plans.col.after":     {"新内容", "After"},
 	"plans.upload":        {"导入或更新方案", "Load or update a plan"},
-	"plans.upload.help":   {"上传方案原文(.txt 或 .docx,不超过 %d MB)或粘贴文本。先显示预览,确认后才生效;已有任务按编号对应,已删除的任务归档,报送记录全部保留。", "Upload the plan document (.txt or .docx, at most %d MB) or paste its text. A preview comes first and nothing changes until you confirm; tasks are matched by number, removed tasks are archived, and every report is kept."},
+	"plans.upload.help":   {"上传方案原文(.docx、带文字层的PDF,或.txt:UTF-8、GBK均可;不超过 %d MB)或粘贴文本。先显示预览,确认后才生效;已有任务按编号对应,已删除的任务归档,报送记录全部保留。", "Upload the plan document (.docx, a PDF with a text layer, or .txt in UTF-8 or GBK; at most %d MB) or paste its text. A preview comes first and nothing changes until you confirm; tasks are matched by number, removed tasks are archived, and every report is kept."},
 	"plans.target":        {"导入到", "Load into"},
 	"plans.target.new":    {"新建方案…(填写下面的新方案标识)", "Create a new plan… (give its key below)"},
 	"plans.newslug":       {"新方案标识(仅在新建方案时填写;小写字母、数字和连字符,不填则为 plan-年份)", "New plan key (only when creating a plan: lower-case letters, digits, hyphens; plan-YEAR if empty)"},

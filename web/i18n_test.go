@@ -1,13 +1,17 @@
 package web
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"duban/internal/planparse"
 )
 
 // TestEveryMessageKeyExists finds every literal key passed to T in the
@@ -36,4 +40,28 @@ func TestEveryMessageKeyExists(t *testing.T) {
 		}
 	}
 	assert.Greater(t, found, 100, "the scan found the keys")
+}
+
+// TestEveryParserMessageIsTranslated: each message of the plan parser has
+// Chinese (the parser's own) and English, with the same verbs, so that the
+// upload preview never shows Chinese in the English interface or the reverse.
+func TestEveryParserMessageIsTranslated(t *testing.T) {
+	t.Parallel()
+	keys := planparse.MessageKeys()
+	require.NotEmpty(t, keys)
+	for _, k := range keys {
+		m, ok := messages["parse."+k]
+		require.True(t, ok, k)
+		assert.NotEmpty(t, m[0], k)
+		if assert.NotEmpty(t, m[1], "%s has no English", k) {
+			assert.Equal(t, strings.Count(m[0], "%s"), strings.Count(m[1], "%s"), "%s: arguments differ", k)
+			assert.NotRegexp(t, `[\p{Han}]{2,}`, strings.NewReplacer("牵头", "", "配合", "").Replace(m[1]), "%s: Chinese in the English text", k)
+		}
+	}
+	for k := range parseEN {
+		assert.Contains(t, keys, k, "English for a key the parser does not have")
+	}
+	en := WithLang(context.Background(), LangEN)
+	assert.Equal(t, "line 3: Task 7 has no lead unit", ParseMessage(en, 3, "task.nolead", []string{"7"}))
+	assert.Equal(t, "第3行:任务7没有牵头单位", ParseMessage(context.Background(), 3, "task.nolead", []string{"7"}))
 }

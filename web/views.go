@@ -13,35 +13,64 @@ type DashboardPage struct {
 	PlanTitle string
 	PlanSlug  string
 	// AsOf is the date shown ("" for now); Today bounds the date control.
-	AsOf       string
-	Today      string
-	StatusAt   string
+	AsOf     string
+	Today    string
+	StatusAt string
+	// Version is the plan version in force at the instant shown.
+	Version int
+	// NotIssued is set before the plan's issue date (IssuedOn): nothing is
+	// judged then.
+	NotIssued  bool
+	IssuedOn   string
 	TotalTasks int
-	Counts     []LightCount
-	Overdue    []OverdueRow
-	DueSoon    []DueRow
-	Stale      []StaleRow
+	// Cards count tasks (and scored assignments) per category, worst first.
+	Cards []CategoryCard
+	// Overdue lists the tasks with overdue units; OverdueUnits every unit
+	// with overdue work.
+	Overdue      []OverdueRow
+	OverdueUnits UnitList
+	// Lagging lists the tasks with units behind pace or late reporting;
+	// LaggingUnits every such unit.
+	Lagging      []LagRow
+	LaggingUnits UnitList
+	DueSoon      []DueRow
+	// Unmapped are collective designations nobody has mapped to units: the
+	// to-do of supervisors and administrators. They count nowhere.
+	Unmapped   []UnmappedRow
 	Sections   []SectionBar
 	Matrix     Matrix
 	LedgerHref string
 }
 
-// LightCount is the number of tasks with one light.
-type LightCount struct {
-	Light LightView
-	Count int
+// CategoryCard is the number of tasks in one category (超期, 滞后 …) and of
+// the scored assignments (项次) in it.
+type CategoryCard struct {
+	Class       string
+	Label       string
+	Hint        string
+	Count       int
+	Assignments int
+	Href        string
+}
+
+// UnitList is a list of units with its total: Units are the first few,
+// Total all of them ("共 14 个单位").
+type UnitList struct {
+	Total int
+	Units []UnitDays
+}
+
+// UnitDays is a unit with a number of days (overdue, or since its last
+// report) and, for lists of units, of tasks.
+type UnitDays struct {
+	Name  string
+	Days  int
+	Tasks int
 	Href  string
 }
 
-// UnitDays is a unit with a number of days (overdue, or since its last report).
-type UnitDays struct {
-	Name string
-	Days int
-	Href string
-}
-
 // OverdueRow is an overdue task with the units that are late (the first
-// few; More counts the rest).
+// few; Total counts them all).
 type OverdueRow struct {
 	Number      int
 	Title       string
@@ -49,7 +78,16 @@ type OverdueRow struct {
 	Due         string
 	DaysOverdue int
 	Units       []UnitDays
-	More        int
+	Total       int
+}
+
+// LagRow is a task with units behind pace or late with their reports.
+type LagRow struct {
+	Number int
+	Title  string
+	Href   string
+	Units  []UnitDays
+	Total  int
 }
 
 // DueRow is a task close to its due date with the units not done yet.
@@ -62,27 +100,52 @@ type DueRow struct {
 	Units     []string
 }
 
-// StaleRow is an ongoing task whose reports are late: how many units, the
-// longest silence, and the first few units.
-type StaleRow struct {
-	Number  int
-	Title   string
-	Href    string
-	Count   int
-	MaxDays int
-	Units   []UnitDays
-	More    int
+// UnmappedRow is a collective designation not mapped on some tasks.
+type UnmappedRow struct {
+	Text  string
+	Tasks []TaskLink
 }
 
-// SectionBar is one bar of the progress-by-section chart, laid out in pixels.
-type SectionBar struct {
+// TaskLink links to a task (or to the place where something about it is
+// done).
+type TaskLink struct {
+	Number int
+	Href   string
+}
+
+// SectionStat is one section's progress: tasks done of its total and the
+// mean percent complete of its scored units.
+type SectionStat struct {
 	Label      string
 	Done       int
 	Total      int
 	AvgPercent int
-	Y          int
-	DoneWidth  int
-	AvgWidth   int
+}
+
+// SectionBar is one bar of the progress-by-section chart, laid out in pixels.
+type SectionBar struct {
+	SectionStat
+	Y         int
+	DoneWidth int
+	AvgWidth  int
+}
+
+// The chart's geometry: each section takes rowHeight pixels, its bars are
+// barWidth pixels at 100%.
+const (
+	chartRowHeight = 44
+	chartBarWidth  = 300
+)
+
+// SectionBars lays out the progress-by-section chart (SectionChart): the
+// view's pixels belong with the view, not with the handler.
+func SectionBars(stats []SectionStat) []SectionBar {
+	out := make([]SectionBar, len(stats))
+	for i, s := range stats {
+		out[i] = SectionBar{SectionStat: s, Y: 8 + i*chartRowHeight, AvgWidth: s.AvgPercent * chartBarWidth / 100,
+			DoneWidth: s.Done * chartBarWidth / max(s.Total, 1)}
+	}
+	return out
 }
 
 // Matrix is the tasks × units grid coloured by light.
@@ -93,8 +156,9 @@ type Matrix struct {
 
 // MatrixUnit is a column of the matrix.
 type MatrixUnit struct {
-	Name  string
-	Short string
+	Name string
+	// Label is the registry's short name, or the full name: never a cut one.
+	Label string
 	Group string
 }
 
@@ -121,9 +185,11 @@ type LedgerPage struct {
 	PlanTitle  string
 	PlanSlug   string
 	Filter     LedgerFilter
+	Today      string
 	Sections   []Option
 	Units      []Option
 	Lights     []Option
+	Categories []Option
 	Kinds      []Option
 	Sorts      []Option
 	Rows       []LedgerRow
@@ -135,11 +201,16 @@ type LedgerPage struct {
 // LedgerFilter is the ledger's query, kept in the URL.
 type LedgerFilter struct {
 	Section string
-	Unit    string
-	Light   string
-	Kind    string
-	Query   string
-	Sort    string
+	// Unit, when set, makes each row that unit's part in a task: the light
+	// and category filters then select the unit's assignments.
+	Unit     string
+	Light    string
+	Category string
+	Kind     string
+	Query    string
+	Sort     string
+	// AsOf is the date asked for ("" for now).
+	AsOf string
 }
 
 // Option is a choice in a select control.
@@ -151,17 +222,36 @@ type Option struct {
 
 // LedgerRow is one task in the ledger.
 type LedgerRow struct {
-	Number    int
-	Title     string
-	Href      string
-	Section   string
-	Deadline  string
-	Meaning   string
-	Light     LightView
+	Number   int
+	Title    string
+	Href     string
+	Section  string
+	Deadline string
+	Meaning  string
+	Light    LightView
+	// Category is the row's category (超期, 滞后 …), as text.
+	Category  string
 	Reported  string
 	Completed string
 	Leads     string
 	Others    string
+	// Unit and Role are set on a row that shows one unit's part (the unit
+	// filter); Percent is then its percent complete.
+	Unit    string
+	Role    string
+	Percent int
+}
+
+// DesignationRow is a collective designation named by a task: the plan's
+// wording, with the units it means on the task.
+type DesignationRow struct {
+	Text    string
+	Role    string
+	Mapping string
+	Members string
+	// MapHref is the mapping form, for those who may map it; "" otherwise.
+	MapHref  string
+	Unmapped bool
 }
 
 // Pager links a timeline's page to the older reports and back to the
@@ -172,28 +262,34 @@ type Pager struct {
 
 // TaskPage is the view model of one task.
 type TaskPage struct {
-	PlanTitle   string
-	PlanSlug    string
-	Number      int
-	Section     string
-	Group       string
-	Title       string
-	Body        string
-	Deadline    string
-	Meaning     string
-	Archived    bool
+	PlanTitle string
+	PlanSlug  string
+	Number    int
+	Section   string
+	Group     string
+	Title     string
+	Body      string
+	Deadline  string
+	Meaning   string
+	Archived  bool
+	// State explains where the task stands in the plan's history: archived
+	// (when, by which version), not yet added at the date asked for, or
+	// added by a later version (its clock starting then); "" otherwise.
+	State       string
 	Light       LightView
 	Reported    string
 	Completed   string
 	AsOf        string
 	Assignments []AssignmentRow
-	Indicators  []IndicatorRow
-	Timeline    []ReportView
-	Pager       Pager
-	Comments    []CommentView
-	CanComment  bool
-	CSRF        string
-	CommentPost string
+	// Designations are the collective designations the task names.
+	Designations []DesignationRow
+	Indicators   []IndicatorRow
+	Timeline     []ReportView
+	Pager        Pager
+	Comments     []CommentView
+	CanComment   bool
+	CSRF         string
+	CommentPost  string
 }
 
 // AssignmentRow is one unit's part in a task.
@@ -274,7 +370,10 @@ type CommentView struct {
 // AssignmentPage is one unit's part in one task: status, reports, actions.
 type AssignmentPage struct {
 	// Notice confirms the report just filed.
-	Notice     string
+	Notice string
+	// State says the assignment is archived (read-only) or not yet in
+	// force at the date asked for; "" otherwise.
+	State      string
 	TaskHref   string
 	TaskNumber int
 	TaskTitle  string
@@ -317,6 +416,9 @@ type MyTasksPage struct {
 	Unit  string
 	Rows  []MyTaskRow
 	Empty bool
+	// AsOf is the date asked for ("" for now): the unit's tasks as they
+	// stood then, read-only.
+	AsOf string
 }
 
 // MyTaskRow is one of my unit's assignments.

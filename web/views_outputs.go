@@ -81,8 +81,12 @@ type RankRow struct {
 	Rate        string
 	OverdueDays int
 	PaceLag     string
-	Points      string
-	Score       string
+	// Reporting is the share of open assignment-days reported within the
+	// cadence; Silent marks a unit that filed nothing with work open.
+	Reporting string
+	Silent    bool
+	Points    string
+	Score     string
 }
 
 // BulletinsPage lists the published issues and, for supervisors, the form

@@ -13,14 +13,18 @@ import (
 )
 
 func cmdBench(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "bench", `bench [--scales 1,200] [--data DIR] [--connections 50] [--duration 10s] [--rounds 2]
+	fs := newFlags(e, "bench", `bench [--scales 1,200] [--data DIR] [--connections 50] [--duration 10s] [--rounds 2] [--scenarios LIST] [--metrics-overhead=false]
 
 The HTTP half of make bench. For each scale: a PostgreSQL cluster of its own
 (durable, fsync on), `+"`duban gen --scale N`"+`, an API token, `+"`duban serve`"+` as a
 separate process (DUBAN_ENV=development, LOG_LEVEL=warn), then the load
 scenarios of `+"`duban loadtest`"+` (floor first: the other routes are given as a ratio
 to it), the server's memory, the check that no acknowledged report was lost,
-and at the end the figures against the targets. Needs the PostgreSQL server
+then (unless --metrics-overhead=false) the floor and dashboard on two more
+servers loaded side by side, one with METRICS_ADDR set, to compare the
+dashboard's ratio to the floor with and without metrics, and at the end the
+figures against the targets (--scenarios "" measures the metrics overhead
+alone). Needs the PostgreSQL server
 binaries, like make test. Scale 200 takes 5 to 8 minutes to generate and 3 GB
 of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
 	scales := fs.String("scales", "1,200", "comma-separated scales to measure, in order")
@@ -31,6 +35,7 @@ of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
 	rounds := fs.Int("rounds", 2, "run the scenarios this many times per scale")
 	scenarios := fs.String("scenarios", strings.Join(loadtest.BenchScenarios, ","), "comma-separated scenarios (floor first)")
+	overhead := fs.Bool("metrics-overhead", true, "then load floor and dashboard on two servers side by side, METRICS_ADDR unset and set, and compare the dashboard's ratios")
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -51,7 +56,7 @@ of disk: with --data its cluster is kept in DIR/scale-200 and reused.`)
 	}
 	_, err = loadtest.Bench(ctx, loadtest.BenchOptions{
 		Binary: bin, Scales: list, DataDir: *data, Password: *password, Connections: *conns,
-		Duration: *duration, Warmup: *warmup, Rounds: *rounds, Scenarios: without(strings.Split(*scenarios, ","), ""),
+		Duration: *duration, Warmup: *warmup, Rounds: *rounds, Scenarios: without(strings.Split(*scenarios, ","), ""), MetricsOverhead: *overhead,
 		Out: e.stdout, Log: e.stderr, Getenv: e.getenv,
 	})
 	return err

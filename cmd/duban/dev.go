@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"duban/internal/config"
 	"duban/internal/devdb"
+	"duban/internal/planparse"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/seeds"
@@ -147,7 +149,11 @@ func seedIfEmpty(ctx context.Context, e env, db *postgres.DB) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	diff, err := db.Seed(ctx, postgres.SeedInput{SourceName: seeds.DefaultPlan, Source: src, Actor: actor})
+	doc, err := planparse.Read(bytes.NewReader(src), seeds.DefaultPlan)
+	if err != nil {
+		return false, err
+	}
+	diff, err := db.Seed(ctx, workplan.SeedInput{SourceName: seeds.DefaultPlan, Source: src, Document: doc, Actor: actor})
 	if err != nil {
 		return false, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"duban/internal/pdftext"
 	"duban/internal/planparse"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
@@ -18,8 +20,8 @@ import (
 func cmdPlan(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "plan", `plan parse FILE
 
-Parses a plan document (text or .docx; - reads standard input) and prints it as
-JSON: title, issued_by, issued_on, tasks (number, section, group, title, body,
+Parses a plan document (.docx, PDF with a text layer, or text in UTF-8, GBK
+or UTF-16; - reads standard input) and prints it as JSON: title, issued_by, issued_on, tasks (number, section, group, title, body,
 lead_units, responsible_units, cooperating_units, deadline, indicators) and
 warnings with line numbers. Exits 0 when the document parses, even with warnings.`)
 	if len(args) == 0 || args[0] != "parse" {
@@ -36,7 +38,7 @@ warnings with line numbers. Exits 0 when the document parses, even with warnings
 	if fs.NArg() != 1 {
 		return fmt.Errorf("plan parse: give exactly one FILE")
 	}
-	doc, err := parseFile(e, fs.Arg(0))
+	doc, err := parseFile(ctx, e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -47,8 +49,9 @@ warnings with line numbers. Exits 0 when the document parses, even with warnings
 }
 
 // readDocument reads a plan file (or standard input for "-"), refusing files
-// over planparse.MaxSize before reading them whole.
-func readDocument(e env, name string) ([]byte, error) {
+// over planparse.MaxSize before reading them whole. A PDF is replaced by its
+// text (pdftotext), which is what the parser reads and what a seed keeps.
+func readDocument(ctx context.Context, e env, name string) ([]byte, error) {
 	var r io.Reader = e.stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -68,17 +71,22 @@ func readDocument(e env, name string) ([]byte, error) {
 	if len(b) > planparse.MaxSize {
 		return nil, fmt.Errorf("%s: over the limit of %d MB", name, planparse.MaxSize>>20)
 	}
+	if pdftext.IsPDF(b) {
+		if b, err = pdftext.Extract(ctx, b); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	return b, nil
 }
 
-func parseFile(e env, name string) (*planparse.Document, error) {
-	b, err := readDocument(e, name)
+func parseFile(ctx context.Context, e env, name string) (*planparse.Document, error) {
+	b, err := readDocument(ctx, e, name)
 	if err != nil {
 		return nil, err
 	}
 	doc, err := planparse.Parse(strings.NewReader(string(b)), name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return doc, nil
 }
@@ -106,7 +114,7 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	var err error
 	if fs.NArg() == 1 {
 		name = fs.Arg(0)
-		if src, err = readDocument(e, name); err != nil {
+		if src, err = readDocument(ctx, e, name); err != nil {
 			return err
 		}
 	} else if src, err = seeds.FS.ReadFile(seeds.DefaultPlan); err != nil {
@@ -123,7 +131,11 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 			return err
 		}
 	}
-	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: *slug, SourceName: name, Source: src, DryRun: *dry, Actor: actor})
+	doc, err := planparse.Read(bytes.NewReader(src), name)
+	if err != nil {
+		return fmt.Errorf("seed: %s: %w", name, err)
+	}
+	diff, err := db.Seed(ctx, workplan.SeedInput{Slug: *slug, SourceName: name, Source: src, Document: doc, DryRun: *dry, Actor: actor})
 	if err != nil {
 		if ctx.Err() != nil {
 			// Interrupted (SIGTERM, Ctrl-C): the cut connection may look like

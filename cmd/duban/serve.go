@@ -10,8 +10,10 @@ import (
 	"runtime/debug"
 
 	"duban/internal/config"
+	"duban/internal/metrics"
 	"duban/internal/postgres"
 	"duban/internal/server"
+	"duban/internal/snapshot"
 )
 
 func newFlags(e env, name, usage string) *flag.FlagSet {
@@ -108,6 +110,13 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		return err
 	}
 	defer db.Close()
+	ahead, err := db.CheckSchema(ctx)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if ahead {
+		log.Warn("the database schema is newer than this duban's migrations: a newer version migrated it; upgrade this replica")
+	}
 	if prepare != nil {
 		if err := prepare(ctx, db); err != nil {
 			return err
@@ -117,13 +126,40 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	if err != nil {
 		return fmt.Errorf("listen on LISTEN_ADDR=%s: %w", cfg.ListenAddr, err)
 	}
-	srv := server.New(cfg, db, log)
-	startSnapshots(ctx, db, log)
+	var opts []server.Option
+	var snapshots snapshot.Taker = db
+	if cfg.MetricsAddr != "" {
+		m, stop, err := serveMetrics(cfg, db, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		// Deferred after the pool's Close, so run before it: the
+		// metrics stay up while the server drains.
+		defer stop()
+		opts = append(opts, server.WithMetrics(m))
+		snapshots = m.Snapshots(db)
+	}
+	srv := server.New(cfg, db, log, opts...)
+	startSnapshots(ctx, snapshots, log)
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "env", cfg.Env)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// serveMetrics opens METRICS_ADDR and serves a new registry there, with
+// the pool of db watched. stop closes the listener.
+func serveMetrics(cfg config.Config, db *postgres.DB, log *slog.Logger) (m *metrics.Metrics, stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on METRICS_ADDR=%s: %w", cfg.MetricsAddr, err)
+	}
+	m = metrics.New()
+	m.WatchPool(db.Pool.Stat)
+	log.Info("serving metrics", "addr", "http://"+ln.Addr().String()+"/metrics")
+	return m, m.Serve(ln, log), nil
 }
 
 // defaultMemoryLimit is serve's soft memory limit without GOMEMLIMIT.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
 	"duban/internal/snapshot"
 )
 
@@ -42,7 +41,7 @@ duban serve runs the same job by itself after every midnight.`)
 }
 
 // startSnapshots runs the daily snapshot job beside the server until ctx ends.
-func startSnapshots(ctx context.Context, db *postgres.DB, log *slog.Logger) {
+func startSnapshots(ctx context.Context, db snapshot.Taker, log *slog.Logger) {
 	r := &snapshot.Runner{Taker: db, Log: log.With("job", "snapshot")}
 	go func() { _ = r.Run(ctx) }()
 }

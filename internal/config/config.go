@@ -20,6 +20,10 @@ type Config struct {
 	DatabaseURL string
 	// ListenAddr is host:port to serve HTTP on (LISTEN_ADDR).
 	ListenAddr string
+	// MetricsAddr is host:port of a second listener serving /metrics to
+	// Prometheus (METRICS_ADDR); "" turns metrics off. The public listener
+	// never serves them.
+	MetricsAddr string
 	// LogLevel is the minimum level logged (LOG_LEVEL: debug, info, warn, error).
 	LogLevel slog.Level
 	// LogFormat is "text" or "json" (LOG_FORMAT).
@@ -64,10 +68,11 @@ type Config struct {
 	PaceRed     float64
 	// BulletinTitle is the title of the periodic bulletin (BULLETIN_TITLE).
 	BulletinTitle string
-	// RankWeightOnTime, RankWeightOverdue and RankWeightPace weigh the
-	// outcome measures of the monthly ranking (DUBAN_RANK_W_ONTIME,
-	// DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE); only their ratios matter.
-	RankWeightOnTime, RankWeightOverdue, RankWeightPace float64
+	// RankWeightOnTime, RankWeightOverdue, RankWeightPace and
+	// RankWeightReport weigh the outcome measures of the monthly ranking
+	// (DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE,
+	// DUBAN_RANK_W_REPORT); only their ratios matter.
+	RankWeightOnTime, RankWeightOverdue, RankWeightPace, RankWeightReport float64
 }
 
 // Var documents one environment variable.
@@ -79,6 +84,7 @@ type Var struct {
 var Vars = []Var{
 	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://duban@127.0.0.1:5432/duban (required for serve)"},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "host:port to serve HTTP on"},
+	{"METRICS_ADDR", "", "host:port of a separate listener serving /metrics (Prometheus); off when unset"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"DUBAN_ENV", "production", "development or production"},
@@ -98,9 +104,10 @@ var Vars = []Var{
 	{"PACE_YELLOW_POINTS", "10", "yellow when progress lags the expected pace by this many points"},
 	{"PACE_RED_POINTS", "30", "red when progress lags the expected pace by more than this"},
 	{"BULLETIN_TITLE", "平凉数字政府建设政务服务专报", "title of the bulletin (专报)"},
-	{"DUBAN_RANK_W_ONTIME", "50", "ranking weight of the on-time completion rate"},
+	{"DUBAN_RANK_W_ONTIME", "40", "ranking weight of the on-time completion rate"},
 	{"DUBAN_RANK_W_OVERDUE", "30", "ranking weight of the share of assignment-days not overdue"},
-	{"DUBAN_RANK_W_PACE", "20", "ranking weight of keeping pace with expected progress"},
+	{"DUBAN_RANK_W_PACE", "15", "ranking weight of keeping pace with expected progress"},
+	{"DUBAN_RANK_W_REPORT", "15", "ranking weight of reporting within the cadence (one report a cadence suffices; more earn nothing)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) and
@@ -128,6 +135,15 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ListenAddr = get("LISTEN_ADDR")
 	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
 		return c, fmt.Errorf("config: LISTEN_ADDR=%q: want host:port, e.g. 127.0.0.1:8080", c.ListenAddr)
+	}
+	c.MetricsAddr = get("METRICS_ADDR")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return c, fmt.Errorf("config: METRICS_ADDR=%q: want host:port, e.g. 127.0.0.1:9090, or unset to turn metrics off", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.ListenAddr {
+			return c, fmt.Errorf("config: METRICS_ADDR=%q is LISTEN_ADDR: metrics need a listener of their own, never the public one", c.MetricsAddr)
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("config: LOG_LEVEL=%q: want debug, info, warn or error", get("LOG_LEVEL"))
@@ -216,7 +232,8 @@ func Load(getenv func(string) string) (Config, error) {
 	weights := []struct {
 		name string
 		dst  *float64
-	}{{"DUBAN_RANK_W_ONTIME", &c.RankWeightOnTime}, {"DUBAN_RANK_W_OVERDUE", &c.RankWeightOverdue}, {"DUBAN_RANK_W_PACE", &c.RankWeightPace}}
+	}{{"DUBAN_RANK_W_ONTIME", &c.RankWeightOnTime}, {"DUBAN_RANK_W_OVERDUE", &c.RankWeightOverdue}, {"DUBAN_RANK_W_PACE", &c.RankWeightPace},
+		{"DUBAN_RANK_W_REPORT", &c.RankWeightReport}}
 	for _, w := range weights {
 		v, err := strconv.ParseFloat(get(w.name), 64)
 		if err != nil || v < 0 || v > 1000 {
@@ -224,8 +241,8 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		*w.dst = v
 	}
-	if c.RankWeightOnTime+c.RankWeightOverdue+c.RankWeightPace == 0 {
-		return c, fmt.Errorf("config: DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE and DUBAN_RANK_W_PACE are all 0: at least one ranking weight must be above 0")
+	if c.RankWeightOnTime+c.RankWeightOverdue+c.RankWeightPace+c.RankWeightReport == 0 {
+		return c, fmt.Errorf("config: DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE and DUBAN_RANK_W_REPORT are all 0: at least one ranking weight must be above 0")
 	}
 	return c, nil
 }

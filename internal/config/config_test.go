@@ -17,6 +17,7 @@ func TestLoadDefaults(t *testing.T) {
 	c, err := Load(env(nil))
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:8080", c.ListenAddr)
+	assert.Empty(t, c.MetricsAddr, "metrics are off by default")
 	assert.Equal(t, 30*time.Minute, c.SessionIdle)
 	assert.Equal(t, 12*time.Hour, c.SessionAbsolute)
 	assert.Equal(t, 14, c.DueSoonDays)
@@ -34,6 +35,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		want string
 	}{
 		{"listen", map[string]string{"LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
+		{"metrics", map[string]string{"METRICS_ADDR": "9090"}, "METRICS_ADDR"},
+		{"metrics on the public port", map[string]string{"LISTEN_ADDR": "127.0.0.1:8080", "METRICS_ADDR": "127.0.0.1:8080"}, "METRICS_ADDR"},
 		{"level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		{"env", map[string]string{"DUBAN_ENV": "staging"}, "DUBAN_ENV"},
@@ -61,6 +64,13 @@ func TestLoadDatabaseURLPasswordNotEchoed(t *testing.T) {
 	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://u:s3cret@host:bad port/db"}))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
+}
+
+func TestLoadMetricsAddr(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"METRICS_ADDR": "127.0.0.1:9090"}))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9090", c.MetricsAddr)
 }
 
 func TestSecure(t *testing.T) {

@@ -222,11 +222,12 @@ type Status struct {
 	// OriginalDue is the plan's due date; zero when there is none.
 	OriginalDue Date
 	// DaysToDue is the number of days from today (in the policy's Location) to
-	// Due: 0 on the due day, negative once overdue (then -DaysOverdue). Only
-	// meaningful when Due is set.
+	// Due: 0 on the due day, negative once overdue. Only meaningful when Due
+	// is set.
 	DaysToDue int
 	// DaysOverdue is the number of whole days past Due: 1 from 00:00:00 on the day
-	// after the due day. It is above zero exactly when State is StateOverdue.
+	// after the due day (or on Start, for a unit that started after Due). It is
+	// above zero exactly when State is StateOverdue.
 	DaysOverdue int
 	// DaysLate is how many days after Due the accepted completion was submitted;
 	// above zero for StateCompletedLate and for a due-then-ongoing assignment
@@ -268,7 +269,10 @@ type Status struct {
 //   - An accepted completion (CompletedAt set) of KindDue work is
 //     StateCompletedOnTime when CompletedAt is before the end of the effective due
 //     day, else StateCompletedLate with DaysLate; the light is LightDone.
-//   - Due work not completed: StateOverdue (red) after the due day; otherwise
+//   - Due work not completed: StateOverdue (red) after the due day, with
+//     DaysOverdue counted from the due day, or from the day before Start when
+//     the unit started after the due day (a unit added to a task later is not
+//     late for the days before it was asked); otherwise
 //     StateNotStarted when nothing is reported, else StateDueSoon when
 //     DaysToDue <= DueSoonDays, else StateOnTrack. Its light is red when the pace
 //     lag is above PaceRed or the last report (or Start, when none) is more than
@@ -357,7 +361,13 @@ func Evaluate(f Facts, now time.Time, p Policy) Status {
 	}
 	if today > dueDay {
 		s.State, s.Light, s.Reason = StateOverdue, LightRed, ReasonOverdue
-		s.DaysOverdue = today - dueDay
+		// A unit that joined after the due day is late from the day it
+		// joined, not from before it was asked.
+		from := dueDay
+		if !f.Start.IsZero() {
+			from = min(max(dueDay, dayNumber(f.Start)-1), today-1)
+		}
+		s.DaysOverdue = today - from
 		return s
 	}
 	dueSoon := s.DaysToDue <= p.DueSoonDays

@@ -329,10 +329,14 @@ func (g *run) seedAll(jobs chan<- job) {
 			return
 		}
 		g.units.Add(int64(n))
-		diff, err := seeder.Seed(g.ctx, postgres.SeedInput{
-			Slug: c.Slug(g.year), SourceName: fmt.Sprintf("gen-%03d-%s.txt", c.Index, c.Name),
-			Source: c.Document(g.opt.Document, g.opt.Registry), Actor: actor,
-		})
+		src := c.Document(g.opt.Document, g.opt.Registry)
+		name := fmt.Sprintf("gen-%03d-%s.txt", c.Index, c.Name)
+		doc, err := planparse.Read(bytes.NewReader(src), name)
+		if err != nil {
+			g.fail(fmt.Errorf("gen: %s: %w", name, err))
+			return
+		}
+		diff, err := seeder.Seed(g.ctx, workplan.SeedInput{Slug: c.Slug(g.year), SourceName: name, Source: src, Document: doc, Actor: actor})
 		if err != nil {
 			g.fail(err)
 			return

@@ -19,7 +19,7 @@ import (
 // and checks that the application's own reads agree with the history: each
 // maintained state is the fold of the events AssignmentEvents returns, the
 // rows refer to each other as the constraints and the application expect
-// (CheckHistory), and PlanFacts works now and as of a past instant, where
+// (CheckHistory), and PlanAt works now and as of a past instant, where
 // it must equal folding the events up to that instant.
 func TestRunIsConsistent(t *testing.T) {
 	t.Parallel()
@@ -49,10 +49,11 @@ func TestRunIsConsistent(t *testing.T) {
 	asOf := time.Date(2023, 9, 13, 15, 0, 0, 0, deadline.Shanghai)
 	checked := 0
 	for _, p := range plans {
-		now, err := db.PlanFacts(ctx, p.ID, time.Time{})
+		nowPlan, err := db.PlanAt(ctx, p.ID, db.Now(), true)
 		require.NoError(t, err)
-		then, err := db.PlanFacts(ctx, p.ID, asOf)
+		thenPlan, err := db.PlanAt(ctx, p.ID, asOf, false)
 		require.NoError(t, err)
+		now, then := nowPlan.Assignments, thenPlan.Assignments
 		require.Len(t, then, len(now))
 		for i, af := range now {
 			events, err := db.AssignmentEvents(ctx, af.ID)
@@ -64,10 +65,10 @@ func TestRunIsConsistent(t *testing.T) {
 			assert.Equal(t, len(events), st.Version)
 			got := af.Facts
 			got.Deadline, got.Start = deadline.Deadline{}, deadline.Date{}
-			assert.Equal(t, want, got, "PlanFacts now of assignment %d", af.ID)
+			assert.Equal(t, want, got, "PlanAt now of assignment %d", af.ID)
 			past := then[i].Facts
 			past.Deadline, past.Start = deadline.Deadline{}, deadline.Date{}
-			assert.Equal(t, deadline.FoldUntil(deadline.Facts{}, events, asOf), past, "PlanFacts as of %s of assignment %d", asOf, af.ID)
+			assert.Equal(t, deadline.FoldUntil(deadline.Facts{}, events, asOf), past, "PlanAt as of %s of assignment %d", asOf, af.ID)
 			checked++
 		}
 	}

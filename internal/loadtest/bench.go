@@ -42,6 +42,10 @@ type BenchOptions struct {
 	Duration, Warmup time.Duration
 	Rounds           int
 	Scenarios        []string
+	// MetricsOverhead adds MeasureOverhead at each scale, after the
+	// scenarios: the dashboard's ratio to the floor with METRICS_ADDR unset
+	// and set.
+	MetricsOverhead bool
 	// Out receives the tables, Log the progress.
 	Out, Log io.Writer
 	// Getenv looks up PG_BINDIR and PATH for the PostgreSQL binaries.
@@ -165,8 +169,18 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 	defer db.Close()
 	cfg := Config{URL: srv.URL, Password: opt.Password, Token: strings.TrimSpace(tok.String()), Connections: opt.Connections,
 		Duration: opt.Duration, Warmup: opt.Warmup, Plans: scale, Log: opt.Log}
-	return Measure(ctx, cfg, MeasureOptions{Scenarios: opt.Scenarios, Rounds: opt.Rounds, ServerPID: srv.PID(), Store: db,
-		Title: fmt.Sprintf("scale %d", scale), Out: opt.Out})
+	var res Result
+	if len(opt.Scenarios) > 0 { // none: only the metrics overhead
+		res, err = Measure(ctx, cfg, MeasureOptions{Scenarios: opt.Scenarios, Rounds: opt.Rounds, ServerPID: srv.PID(), Store: db,
+			Title: fmt.Sprintf("scale %d", scale), Out: opt.Out})
+	}
+	if err != nil || !opt.MetricsOverhead {
+		return res, err
+	}
+	o, err := MeasureOverhead(ctx, OverheadOptions{Binary: opt.Binary, DatabaseURL: url, Config: cfg, Rounds: opt.Rounds,
+		Title: fmt.Sprintf("scale %d", scale), Out: opt.Out, Log: opt.Log})
+	res.Overhead = &o
+	return res, err
 }
 
 func postgresPlans(ctx context.Context, db *postgres.DB) (int, error) {
@@ -368,6 +382,10 @@ func Targets(w io.Writer, results []ScaleResult) {
 		}
 		if r.Verdict != nil {
 			fmt.Fprintf(w, "  scale %d: %s\n", r.Scale, r.Verdict)
+		}
+		if o := r.Overhead; o != nil {
+			fmt.Fprintf(w, "  scale %d: dashboard/floor with metrics on (METRICS_ADDR) %.3f, off %.3f: %.1f%% of off (target ≥ 95%%): %s; side by side, dashboard req/s with metrics %.1f%% of without, CPU per dashboard request %.1f%%\n",
+				r.Scale, Ratio(o.On), Ratio(o.Off), 100*o.Relative(), mark(o.Relative() >= 0.95), 100*share(*o, OpDashboard), 100*o.CPUShare(OpDashboard))
 		}
 		maxRSS, hwm = max(maxRSS, r.MaxRSS), max(hwm, r.HWM)
 	}

@@ -43,6 +43,9 @@ type Result struct {
 	MaxRSS, HWM int64
 	// Verdict is the check of the reports filed, nil without Store or writers.
 	Verdict *Verdict
+	// Overhead is the cost of the metrics (Bench with MetricsOverhead),
+	// nil otherwise.
+	Overhead *Overhead
 }
 
 // Measure signs in the virtual users, runs the scenarios for the rounds

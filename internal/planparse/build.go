@@ -29,7 +29,7 @@ func build(lines []line) (*Document, error) {
 		}
 	}
 	if empty {
-		return nil, ErrEmpty
+		return nil, NewError(ErrEmpty, 0, "err.empty")
 	}
 	p := &parser{}
 	p.run(lines)
@@ -55,13 +55,13 @@ func build(lines []line) (*Document, error) {
 		assignments += len(b.own.lead) + len(b.own.resp) + len(b.own.coop)
 	}
 	if assignments > maxAssignments {
-		return nil, fmt.Errorf("%w: more than %d task–unit assignments", ErrTooLarge, maxAssignments)
+		return nil, NewError(ErrTooLarge, 0, "err.assignments", maxAssignments)
 	}
 	if len(bs) == 0 {
-		return nil, fmt.Errorf("%w: expected numbered tasks such as \"(1)…\" followed by 牵头单位/责任单位 lines, or a task table", ErrNotPlan)
+		return nil, NewError(ErrNotPlan, 0, "err.notplan")
 	}
 	if !labelled {
-		return nil, fmt.Errorf("%w: %d numbered items, but none has 牵头单位, 责任单位 or 完成时限", ErrNotPlan, len(bs))
+		return nil, NewError(ErrNotPlan, 0, "err.nolabels", len(bs))
 	}
 
 	m := readMeta(lines)
@@ -85,10 +85,7 @@ func build(lines []line) (*Document, error) {
 	doc.Sections = p.sections(bs)
 	sort.SliceStable(p.warnings, func(i, j int) bool { return p.warnings[i].Line < p.warnings[j].Line })
 	if n := len(p.warnings); n > maxWarnings {
-		p.warnings = append(p.warnings[:maxWarnings], Warning{
-			Line:    p.warnings[maxWarnings].Line,
-			Message: fmt.Sprintf("还有%d条警告未列出:文档问题太多,请先检查它是否是这一类工作方案", n-maxWarnings),
-		})
+		p.warnings = append(p.warnings[:maxWarnings], newWarning(p.warnings[maxWarnings].Line, "warnings.more", n-maxWarnings))
 	}
 	doc.Warnings = p.warnings
 	if doc.Warnings == nil {
@@ -138,9 +135,9 @@ func (p *parser) numbers(bs []*draft) []int {
 			nums[i] = b.source
 			if b.source > prev+1 {
 				if b.source == prev+2 {
-					p.warn(b.line, "任务编号不连续:缺少(%d)", prev+1)
+					p.warn(b.line, "number.gap1", prev+1)
 				} else {
-					p.warn(b.line, "任务编号不连续:缺少(%d)至(%d)", prev+1, b.source-1)
+					p.warn(b.line, "number.gap", prev+1, b.source-1)
 				}
 			}
 			prev = b.source
@@ -163,16 +160,16 @@ func (p *parser) numbers(bs []*draft) []int {
 			clear(seen)
 		}
 		if at, ok := seen[b.source]; ok {
-			p.warn(b.line, "任务编号(%d)重复(第%d行已有),已按文档顺序编为%d", b.source, at, i+1)
+			p.warn(b.line, "number.repeat", b.source, at, i+1)
 		}
 		seen[b.source] = b.line
 		last = b
 	}
 	switch {
 	case restartAt > 0:
-		p.warn(restartAt, "任务编号按部分重新从头编排,已按文档顺序统一编为1至%d,原编号保留在source_number", len(bs))
+		p.warn(restartAt, "number.restart", len(bs))
 	case printed:
-		p.warn(bs[0].line, "任务编号不是依次递增的,已按文档顺序统一编为1至%d,原编号保留在source_number", len(bs))
+		p.warn(bs[0].line, "number.order", len(bs))
 	}
 	return nums
 }
@@ -187,13 +184,14 @@ func (p *parser) finish(b *draft, n, year int) Task {
 		LeadUnits:        nonNil(b.own.lead),
 		ResponsibleUnits: nonNil(b.own.resp),
 		CooperatingUnits: nonNil(b.own.coop),
+		People:           b.own.people,
 		Line:             b.line,
 	}
 	if t.Title == "" && t.Body != "" {
 		t.Title, t.Body = firstSentence(t.Body)
 	}
 	if t.Title == "" {
-		p.warn(b.line, "任务%d没有标题", n)
+		p.warn(b.line, "task.notitle", n)
 	}
 	if s := b.section(); s != nil {
 		t.Section, t.SectionNumeral = s.title, s.numeral
@@ -203,22 +201,22 @@ func (p *parser) finish(b *draft, n, year int) Task {
 	}
 	switch {
 	case len(t.LeadUnits) == 0 && len(t.ResponsibleUnits) == 0:
-		p.warn(b.line, "任务%d没有牵头单位和责任单位", n)
+		p.warn(b.line, "task.nounits", n)
 	case len(t.LeadUnits) == 0:
-		p.warn(b.line, "任务%d没有牵头单位", n)
+		p.warn(b.line, "task.nolead", n)
 	}
 	if b.own.hasDeadline {
 		t.Deadline = deadline.Parse(b.own.deadline, year)
 		if t.Deadline.Kind == deadline.KindUnknown {
-			p.warn(b.own.deadlineLine, "任务%d的完成时限“%s”无法识别,已原样保留,需管理员确认", n, clip(b.own.deadline))
+			p.warn(b.own.deadlineLine, "deadline.unknown", n, clip(b.own.deadline))
 		}
 	} else {
 		t.Deadline = deadline.Deadline{Kind: deadline.KindUnknown}
-		p.warn(b.line, "任务%d没有完成时限", n)
+		p.warn(b.line, "task.nodeadline", n)
 	}
 	t.Indicators = indicators(t.Title, t.Body, b.extra)
 	if len(t.Indicators) > maxIndicators {
-		p.warn(b.line, "任务%d的指标候选超过%d个,只列入前%d个", n, maxIndicators, maxIndicators)
+		p.warn(b.line, "indicators.toomany", n, maxIndicators, maxIndicators)
 		t.Indicators = t.Indicators[:maxIndicators]
 	}
 	return t
@@ -251,7 +249,7 @@ func (p *parser) sections(bs []*draft) []Section {
 		switch {
 		case usedSec[s]:
 		case s.level == 2 && s.kind == partTask && !s.promoted && len(s.tasks) == 0:
-			p.warn(s.line, "(%s)%s下没有任务", s.numeral, s.title)
+			p.warn(s.line, "section.empty", s.numeral, s.title)
 		default:
 			continue
 		}
@@ -274,7 +272,7 @@ func (p *parser) sections(bs []*draft) []Section {
 			continue
 		case usedGrp[g]:
 		case g.kind == partTask && !g.promoted && len(g.tasks) == 0:
-			p.warn(g.line, "%d.%s下没有任务", g.number, g.title)
+			p.warn(g.line, "group.empty", g.number, g.title)
 		default:
 			continue
 		}

@@ -16,7 +16,7 @@ import (
 func docxLines(b []byte) ([]line, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
-		return nil, fmt.Errorf("%w: not a zip archive: %v", ErrCorruptDocx, err)
+		return nil, docxError("not a zip archive: %v", err)
 	}
 	name := mainPart(zr)
 	var f *zip.File
@@ -27,28 +27,35 @@ func docxLines(b []byte) ([]line, error) {
 		}
 	}
 	if f == nil {
-		return nil, fmt.Errorf("%w: no %s in the archive", ErrCorruptDocx, name)
+		return nil, docxError("no %s in the archive", name)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%w: open %s: %v", ErrCorruptDocx, name, err)
+		return nil, docxError("open %s: %v", name, err)
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, maxXMLSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %v", ErrCorruptDocx, name, err)
+		return nil, docxError("read %s: %v", name, err)
 	}
 	if len(data) > maxXMLSize {
-		return nil, fmt.Errorf("%w: %s expands to more than %d bytes", ErrTooLarge, name, maxXMLSize)
+		return nil, NewError(ErrTooLarge, 0, "err.docx.toolarge", maxXMLSize>>20)
 	}
 	lines, err := decodeDocument(data)
 	switch {
 	case errors.Is(err, ErrTooLarge):
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	case err != nil:
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptDocx, name, err)
+		return nil, docxError("%s: %v", name, err)
 	}
 	return lines, nil
+}
+
+// docxError is a corrupt .docx, with the technical detail for logs.
+func docxError(format string, args ...any) error {
+	e := NewError(ErrCorruptDocx, 0, "err.docx")
+	e.Detail = fmt.Sprintf(format, args...)
+	return e
 }
 
 // mainPart finds the document part from the package relationships, which
@@ -243,7 +250,7 @@ func decodeDocument(data []byte) ([]line, error) {
 						size += len(c)
 					}
 					if size > maxXMLSize {
-						return nil, fmt.Errorf("%w: merged table cells expand to more than %d bytes", ErrTooLarge, maxXMLSize)
+						return nil, NewError(ErrTooLarge, 0, "err.docx.toolarge", maxXMLSize>>20)
 					}
 					lines = append(lines, rowLine(no, above))
 				}

@@ -23,20 +23,21 @@ func TestBadInput(t *testing.T) {
 		is      error
 		message string
 	}{
-		{"empty", nil, ErrEmpty, "planparse: input: empty document"},
-		{"only a byte order mark and blank lines", []byte("\uFEFF\r\n  \r\n\u3000\n"), ErrEmpty, "empty document"},
-		{"prose", []byte("为深化全市数字政府建设,提升政务服务能力,结合我市实际,制定本方案。\n各部门要高度重视,认真抓好落实。\n"), ErrNotPlan, "no tasks found"},
-		{"numbered prose in a prose part", []byte("一、总体要求\n(1)坚持人民至上。\n(2)坚持系统观念。\n"), ErrNotPlan, "no tasks found"},
-		{"numbered items without labels", []byte("(1)坚持人民至上。\n(2)坚持系统观念。\n"), ErrNotPlan, "2 numbered items, but none has 牵头单位"},
-		{"invalid UTF-8", append([]byte(strings.Repeat("a", 1234)), 0xFF, 'b'), ErrInvalidUTF8, "planparse: input: invalid UTF-8 at byte offset 1234"},
-		{"GBK text", []byte{0xB9, 0xA4, 0xD7, 0xF7}, ErrInvalidUTF8, "invalid UTF-8 at byte offset 0"},                        // 工作
-		{"GBK text that starts like UTF-8", []byte{0xC6, 0xBD, 0xC1, 0xB9}, ErrInvalidUTF8, "invalid UTF-8 at byte offset 2"}, // 平凉
-		{"zip magic then garbage", append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0x9c, 0x17, 0xe2}, 40)...), ErrCorruptDocx, "corrupt .docx: not a zip archive"},
-		{"zip without word/document.xml", notDocXML, ErrCorruptDocx, "corrupt .docx: no word/document.xml in the archive"},
-		{"docx with broken XML", badXML, ErrCorruptDocx, "corrupt .docx: word/document.xml"},
-		{"legacy .doc", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 100)...), ErrUnsupported, "legacy Word .doc"},
-		{"odd UTF-16", []byte{0xFF, 0xFE, 'a'}, ErrUnsupported, "odd number of bytes"},
-		{"NUL", []byte("平凉市工作方案\n(1)任务\x00标题。\n"), ErrUnsupported, "NUL character"},
+		{"empty", nil, ErrEmpty, "文件是空的,没有文字"},
+		{"only a byte order mark and blank lines", []byte("\uFEFF\r\n  \r\n\u3000\n"), ErrEmpty, "文件是空的"},
+		{"prose", []byte("为深化全市数字政府建设,提升政务服务能力,结合我市实际,制定本方案。\n各部门要高度重视,认真抓好落实。\n"), ErrNotPlan, "没有找到任务"},
+		{"numbered prose in a prose part", []byte("一、总体要求\n(1)坚持人民至上。\n(2)坚持系统观念。\n"), ErrNotPlan, "没有找到任务"},
+		{"numbered items without labels", []byte("(1)坚持人民至上。\n(2)坚持系统观念。\n"), ErrNotPlan, "找到2个编号条目,但都没有牵头单位"},
+		{"neither UTF-8 nor GB18030", append([]byte(strings.Repeat("a\n", 1234)), 0xFF, 'b'), ErrEncoding, "第1235行:从第2469字节起的文字无法识别"},
+		{"lone GBK lead byte at the end", []byte{0xB9, 0xA4, 0xD7}, ErrEncoding, "第1行:从第3字节起的文字无法识别"},
+		{"UTF-16 mark, odd length", []byte{0xFF, 0xFE, 'a'}, ErrEncoding, "字节数是奇数"},
+		{"zip magic then garbage", append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0x9c, 0x17, 0xe2}, 40)...), ErrCorruptDocx, "无法读取这个.docx文件"},
+		{"zip without word/document.xml", notDocXML, ErrCorruptDocx, "(no word/document.xml in the archive)"},
+		{"docx with broken XML", badXML, ErrCorruptDocx, "(word/document.xml"},
+		{"legacy .doc or .wps", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 100)...), ErrUnsupported, "旧版Word(.doc)或WPS(.wps)"},
+		{"PDF not extracted", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), ErrUnsupported, "这是PDF文件"},
+		{"RTF", []byte(`{\rtf1\ansi\ansicpg936 {\fonttbl}}`), ErrUnsupported, "这是RTF文件"},
+		{"NUL", []byte("平凉市工作方案\n(1)任务\x00标题。\n"), ErrUnsupported, "空字符(NUL)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,24 +52,25 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func TestInvalidUTF8Offset(t *testing.T) {
+// TestEncodingErrorNamesTheLine: a byte that fits neither UTF-8 nor GB18030
+// in the seed plan is reported with its line and byte, in Chinese.
+func TestEncodingErrorNamesTheLine(t *testing.T) {
 	t.Parallel()
 	seed := readSeed(t)
 	k := 1234
 	for !utf8.RuneStart(seed[k]) {
 		k--
 	}
-	bad := append(append(append([]byte(nil), seed[:k]...), 0xFE), seed[k:]...)
+	bad := append(append(append([]byte(nil), seed[:k]...), 0xFF), seed[k:]...)
 	_, err := ParseText(bad)
-	var ue *UTF8Error
-	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, k, ue.Offset)
-	assert.EqualError(t, err, "planparse: invalid UTF-8 at byte offset "+strconv.Itoa(k))
-
-	// The offset counts the byte order mark.
-	_, err = ParseText(append([]byte("\uFEFF"), bad...))
-	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, k+3, ue.Offset)
+	var pe *Error
+	require.ErrorAs(t, err, &pe)
+	line := bytes.Count(seed[:k], []byte("\n")) + 1
+	assert.Equal(t, line, pe.Line)
+	assert.Equal(t, "err.encoding", pe.Key)
+	assert.Equal(t, []string{strconv.Itoa(k + 1)}, pe.Args)
+	assert.ErrorIs(t, err, ErrEncoding)
+	assert.True(t, strings.HasPrefix(err.Error(), "第"+strconv.Itoa(line)+"行:"), err.Error())
 }
 
 // endless yields bytes forever and counts them.
@@ -92,7 +94,7 @@ func TestTooLarge(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTooLarge)
 	assert.ErrorIs(t, err, ErrInput)
 	assert.Equal(t, MaxSize+1, r.read, "reads one byte past the limit, no more")
-	assert.Contains(t, err.Error(), "planparse: endless.txt: document too large: more than 10485760 bytes (10 MB)")
+	assert.EqualError(t, err, "文件太大:超过10 MB")
 
 	big := make([]byte, MaxSize+1)
 	_, err = ParseText(big)

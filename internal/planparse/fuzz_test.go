@@ -8,10 +8,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// FuzzParse feeds Parse arbitrary bytes, seeded with the seed plan as text and
-// as .docx and with the shape fixtures. Parse must not panic, must finish
+// FuzzParse feeds Parse arbitrary bytes, seeded with the seed plan as text
+// (UTF-8, full-width, GB18030, printed to PDF and extracted) and as .docx, with
+// the shape fixtures, the real documents of the corpus, and small documents
+// of each new path (printed text with form feeds, units with verbs, tables
+// flattened one cell per line or written with |, bytes that are no encoding). Parse must not panic, must finish
 // quickly, must fail only with input errors, and a document it returns must
 // keep the contract: tasks numbered 1…K without repeats, JSON that marshals,
 // arrays that are never null.
@@ -29,8 +34,10 @@ func FuzzParse(f *testing.F) {
 	f.Add(seedDocx(f))
 	f.Add(seedTableDocx(f))
 	f.Add(fullWidth(readSeed(f)))
+	f.Add(encode(f, simplifiedchinese.GB18030, readSeed(f)))
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	for _, name := range fixtures {
+	corpus, _ := filepath.Glob(filepath.Join("testdata", "corpus", "*.txt"))
+	for _, name := range append(fixtures, corpus...) {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -39,6 +46,12 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("(1)甲。(牵头单位:(((;责任单位:)))\n完成时限:\n"))
 	f.Add([]byte("序号\t任务\t牵头单位\n\t\t\n1\t\t\n"))
+	// The new paths: printed text, verbs, flattened and | tables, GBK bytes.
+	f.Add([]byte("(1)甲。依托省级平台建设全市统一的政务服务平台\n管理。\n牵头单位:市政府\n\n— 1 —\n\f(2)乙。(市商务局牵头,市财政局配合)\n第2页 共2页\n\f"))
+	f.Add([]byte("1.甲。(1)乙。(市发展改革委牵头负责)(2)丙。〔责任单位:省发展改革委按职责分工负责。下同。〕\n由市司法局牵头,市直有关部门配合。"))
+	f.Add([]byte("序号 |\n重点工作 |\n责任领导 |\n责任单位 |\n1 |\n甲。 |\n张三 |\n改革办 |\n"))
+	f.Add([]byte("序号\n主要工作任务\n责任单位\n1\n甲。\n市发展改革委\n2\n乙\n丙。\n市财政局\n| 序号 | 任务 | 牵头单位 |\n|---|---|---|\n| 3 | 丁。 | 东城、西城区人民政府 |"))
+	f.Add([]byte{0xC6, 0xBD, 0xC1, 0xB9, '\n', 0x81, 0x30, 0x81, 0x30, 0xFF})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		start := time.Now()
 		doc, err := Parse(bytes.NewReader(b), "fuzz")

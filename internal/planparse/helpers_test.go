@@ -270,3 +270,17 @@ func mergeEqual(rows [][]tcell, columns ...int) {
 		}
 	}
 }
+
+// lineMessage is a warning as a test states it: its line and Chinese text.
+type lineMessage struct {
+	line int
+	msg  string
+}
+
+func lineMessages(ws []Warning) []lineMessage {
+	out := []lineMessage{}
+	for _, w := range ws {
+		out = append(out, lineMessage{w.Line, w.Message})
+	}
+	return out
+}

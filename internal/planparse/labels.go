@@ -1,6 +1,7 @@
 package planparse
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -13,22 +14,82 @@ const (
 	roleResp
 	roleCoop
 	roleDeadline
+	rolePeople  // 责任领导, 分管领导 …: people, not units
+	roleUnknown // a label the parser does not know: warned of, never used
 )
 
-// labelWords are the label words of a plan, longest first where one ends
-// another (牵头责任单位 before 责任单位). A label is only a label when a colon
-// follows it, optionally after a bracketed qualifier: 责任单位(排第一位的为牵头单位):.
+// labelWords are the label words of a plan. A label is only a label when a
+// colon follows it, optionally after a bracketed qualifier: 责任单位(排第一位
+// 的为牵头单位):. They are tried longest first (see init), so that 协同责任单位
+// is not read as 责任单位.
 var labelWords = []struct {
 	word string
 	role role
 }{
-	{"牵头责任单位", roleLead},
+	{"牵头责任单位", roleLead}, {"主要责任单位", roleLead}, {"牵头负责单位", roleLead},
 	{"牵头单位", roleLead}, {"牵头部门", roleLead}, {"牵头科室", roleLead}, {"牵头处室", roleLead}, {"牵头机构", roleLead},
+	{"主办单位", roleLead}, {"主办部门", roleLead},
 	{"责任单位", roleResp}, {"责任部门", roleResp}, {"责任主体", roleResp}, {"主责单位", roleResp}, {"主责部门", roleResp}, {"承办单位", roleResp},
+	{"其他责任单位", roleResp}, {"责任处室", roleResp}, {"实施单位", roleResp},
 	{"配合单位", roleCoop}, {"配合部门", roleCoop}, {"协办单位", roleCoop}, {"协办部门", roleCoop},
 	{"协同单位", roleCoop}, {"协同部门", roleCoop}, {"参与单位", roleCoop}, {"参与部门", roleCoop},
+	{"协同责任单位", roleCoop}, {"配合责任单位", roleCoop}, {"协作单位", roleCoop}, {"协助单位", roleCoop}, {"协同配合单位", roleCoop},
 	{"完成时限", roleDeadline}, {"完成时间", roleDeadline}, {"完成期限", roleDeadline},
 	{"时间节点", roleDeadline}, {"时限要求", roleDeadline}, {"时间要求", roleDeadline},
+}
+
+func init() {
+	sort.SliceStable(labelWords, func(i, j int) bool {
+		return utf8.RuneCountInString(labelWords[i].word) > utf8.RuneCountInString(labelWords[j].word)
+	})
+}
+
+// peopleEnds end the labels that name people: 责任领导, 牵头负责领导,
+// 分管市领导, 责任人 ….
+var peopleEnds = []string{"领导", "责任人", "负责人", "联系人"}
+
+// unknownEnds end words that look like labels of units or times; one the
+// parser does not know is warned of rather than read into the task's text.
+var unknownEnds = []string{"单位", "部门", "处室", "科室", "时限", "时间", "期限", "节点"}
+
+// unknownLabel reports a word that looks like a label the parser does not
+// know, followed by a value: not an addressee line such as "各单位:" or
+// "市直有关部门:".
+func unknownLabel(word, after string) bool {
+	for _, p := range []string{"各", "有关", "相关", "市直", "县直", "区直", "省直"} {
+		if strings.HasPrefix(word, p) {
+			return false
+		}
+	}
+	return strings.TrimSpace(after) != ""
+}
+
+// labelWord returns the word before a colon when it is 2 to 8 Chinese
+// characters ending in one of ends: 分管市领导 in "…。分管市领导:".
+func labelWord(pre string, ends []string) (string, bool) {
+	found := false
+	for _, e := range ends {
+		if strings.HasSuffix(pre, e) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return "", false
+	}
+	i, n := len(pre), 0
+	for i > 0 && n < 8 {
+		r, size := utf8.DecodeLastRuneInString(pre[:i])
+		if r < 0x4E00 || r > 0x9FFF {
+			break
+		}
+		i -= size
+		n++
+	}
+	if n < 2 {
+		return "", false
+	}
+	return pre[i:], true
 }
 
 // hit is one label found in a text: the label starts at start and its value at
@@ -56,11 +117,21 @@ func findHits(s string) []hit {
 				pre = strings.TrimRight(pre[:k], " ")
 			}
 		}
+		known := false
 		for _, w := range labelWords {
 			if strings.HasSuffix(pre, w.word) {
 				hits = append(hits, hit{start: len(pre) - len(w.word), valStart: i + 1, role: w.role, word: w.word, qual: qual})
+				known = true
 				break
 			}
+		}
+		if known {
+			continue
+		}
+		if w, ok := labelWord(pre, peopleEnds); ok {
+			hits = append(hits, hit{start: len(pre) - len(w), valStart: i + 1, role: rolePeople, word: w, qual: qual})
+		} else if w, ok := labelWord(pre, unknownEnds); ok && qual == "" && unknownLabel(w, s[i+1:]) {
+			hits = append(hits, hit{start: len(pre) - len(w), valStart: i + 1, role: roleUnknown, word: w})
 		}
 	}
 	return hits
@@ -81,14 +152,17 @@ func labelLine(t string) []hit {
 // parenBlock recognises a line that is one bracketed block of labels,
 // "(责任单位:市公管办、市大数据中心)", and returns its inside.
 func parenBlock(t string) (string, bool) {
-	if !strings.HasPrefix(t, "(") || matchClose(t, 0) != len(t)-1 {
+	text, inner, ok := trailingBlock(t)
+	if !ok || text != "" {
 		return "", false
 	}
-	inner := strings.TrimSpace(t[1 : len(t)-1])
-	if labelLine(inner) == nil {
-		return "", false
+	if labelLine(inner) != nil {
+		return inner, true
 	}
-	return inner, true
+	if _, ok := readVerbs(inner); ok {
+		return inner, true
+	}
+	return "", false
 }
 
 // cutInline finds labels written inside a paragraph, as a bracketed block
@@ -97,7 +171,11 @@ func parenBlock(t string) (string, bool) {
 // running text ("明确责任单位:…") is not a boundary and is left alone.
 func cutInline(s string) (text, block string) {
 	if !strings.ContainsRune(s, ':') {
-		return s, ""
+		return cutVerbs(s)
+	}
+	// A block at the end in any brackets: …。〔牵头单位:A,责任单位:B〕.
+	if t, inner, ok := trailingBlock(s); ok && labelLine(inner) != nil {
+		return t, inner
 	}
 	for _, h := range findHits(s) {
 		i := h.start
@@ -114,12 +192,14 @@ func cutInline(s string) (text, block string) {
 			return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i:])
 		}
 	}
-	return s, ""
+	return cutVerbs(s)
 }
 
-// labels are the units and deadline a task (or, as defaults, a heading) has.
+// labels are the units, people and deadline a task (or, as defaults, a
+// heading) has.
 type labels struct {
 	lead, resp, coop []string
+	people           []Person
 	deadline         string
 	deadlineLine     int
 	hasDeadline      bool
@@ -150,6 +230,9 @@ func (l *labels) fill(from *labels) bool {
 			*dst = (*src)[:len(*src):len(*src)]
 			copied = true
 		}
+	}
+	if len(l.people) == 0 && len(from.people) > 0 {
+		l.people = from.people[:len(from.people):len(from.people)]
 	}
 	if !l.hasDeadline && from.hasDeadline {
 		l.deadline, l.deadlineLine, l.hasDeadline = from.deadline, from.deadlineLine, true

@@ -99,6 +99,9 @@ type parser struct {
 	scopes   []*scope // every heading, in document order
 	table    *tableMap
 	pending  *pending
+	// firstLeads is set by a note such as "(列第一位为牵头单位,下同)": from
+	// there on the first unit of a 责任单位 list leads.
+	firstLeads bool
 }
 
 // pending is a label whose value is on the next line ("责任单位:" then the list).
@@ -108,8 +111,17 @@ type pending struct {
 	fill func(value string)
 }
 
-func (p *parser) warn(line int, format string, args ...any) {
-	p.warnings = append(p.warnings, Warning{Line: line, Message: fmt.Sprintf(format, args...)})
+// warn records a warning: the message key and its arguments.
+func (p *parser) warn(line int, key string, args ...any) {
+	p.warnings = append(p.warnings, newWarning(line, key, args...))
+}
+
+func newWarning(line int, key string, args ...any) Warning {
+	a := stringArgs(args)
+	if a == nil {
+		a = []string{}
+	}
+	return Warning{Line: line, Key: key, Args: a, Message: Text(key, a)}
 }
 
 func (p *parser) run(lines []line) {
@@ -123,7 +135,7 @@ func (p *parser) run(lines []line) {
 		p.text(l.no, l.text)
 	}
 	if p.pending != nil {
-		p.warn(p.pending.line, "“%s”后没有内容", p.pending.word)
+		p.warn(p.pending.line, "label.empty", p.pending.word)
 		p.pending = nil
 	}
 	p.task = nil
@@ -161,7 +173,19 @@ func structural(t string) bool {
 	if _, _, ok := taskStart(t); ok {
 		return true
 	}
-	return isAttachment(t) || labelLine(t) != nil
+	return isAttachment(t) || knownLabels(labelLine(t))
+}
+
+// knownLabels reports hits of which at least one is a label the parser
+// knows: a line of unknown words alone ("发布时间:…" in a page's header) does
+// not start anything.
+func knownLabels(hits []hit) bool {
+	for _, h := range hits {
+		if h.role != roleUnknown {
+			return true
+		}
+	}
+	return false
 }
 
 // text handles one line of text (or one cell of a table that is not a task table).
@@ -175,6 +199,12 @@ func (p *parser) text(no int, t string) {
 		}
 		return
 	}
+	if parts := splitInlineTasks(t); len(parts) > 1 {
+		for _, part := range parts {
+			p.text(no, part)
+		}
+		return
+	}
 	if p.pending != nil {
 		pd := p.pending
 		p.pending = nil
@@ -182,7 +212,7 @@ func (p *parser) text(no int, t string) {
 			pd.fill(t)
 			return
 		}
-		p.warn(pd.line, "“%s”后没有内容", pd.word)
+		p.warn(pd.line, "label.empty", pd.word)
 	}
 	if isAttachment(t) {
 		// Attachments start afresh: a task list attached to a notice has its own
@@ -214,7 +244,7 @@ func (p *parser) text(no int, t string) {
 		return
 	}
 	if n, rest, ok := altTaskStart(t); ok && (p.task == nil || p.task.sawLabels) && p.cur.kind == partTask {
-		p.warn(no, "任务编号不是(N)格式,仍按任务解析,请核对:%s", clip(t))
+		p.warn(no, "task.altnumber", clip(t))
 		p.startTask(no, n, rest)
 		return
 	}
@@ -225,7 +255,7 @@ func (p *parser) text(no int, t string) {
 		p.scopeLabels(no, inner, findHits(inner), false)
 		return
 	}
-	if hits := labelLine(t); hits != nil {
+	if hits := labelLine(t); hits != nil && (p.task != nil || knownLabels(hits)) {
 		if b := p.task; b != nil {
 			b.sawLabels = true
 			p.apply(&b.own, no, t, hits, true)
@@ -261,7 +291,7 @@ func (p *parser) openScope(no, level, n int, numeral, text string) {
 		s.rest = append(s.rest, rest)
 	}
 	if block != "" {
-		p.apply(&s.defaults, no, block, findHits(block), false)
+		p.applyBlock(&s.defaults, no, block)
 	}
 	p.cur = s
 	p.scopes = append(p.scopes, s)
@@ -312,7 +342,7 @@ func (p *parser) startTask(no, n int, rest string) {
 	b.provisional = b.chain[0].kind == partProse
 	if block != "" {
 		b.sawLabels = true
-		p.apply(&b.own, no, block, findHits(block), false)
+		p.applyBlock(&b.own, no, block)
 	}
 	p.add(b)
 	p.task = b
@@ -325,7 +355,7 @@ func (p *parser) scopeLabels(no int, t string, hits []hit, line bool) {
 	s := p.cur
 	if len(s.tasks) > s.trailFrom {
 		var l labels
-		p.apply(&l, no, t, hits, false)
+		p.applyHits(&l, no, t, hits, false)
 		used := false
 		for _, b := range s.tasks[s.trailFrom:] {
 			if b.own.fill(&l) {
@@ -334,15 +364,59 @@ func (p *parser) scopeLabels(no int, t string, hits []hit, line bool) {
 		}
 		s.trailFrom = len(s.tasks)
 		if !used && l.any() {
-			p.warn(no, "单位行之前的任务都已有这些单位或时限,未使用:%s", clip(t))
+			p.warn(no, "labels.unused", clip(t))
 		}
 		return
 	}
 	if s.level == 0 || s.level == 1 && s.kind == partProse {
-		p.warn(no, "单位行不在任何任务内,已忽略:%s", clip(t))
+		p.warn(no, "labels.outside", clip(t))
 		return
 	}
-	p.apply(&s.defaults, no, t, hits, line)
+	p.applyHits(&s.defaults, no, t, hits, line)
+}
+
+// applyHits reads labels into dst, or, when t has none, units with verbs.
+func (p *parser) applyHits(dst *labels, no int, t string, hits []hit, line bool) {
+	if len(hits) > 0 {
+		p.apply(dst, no, t, hits, line)
+		return
+	}
+	p.applyBlock(dst, no, t)
+}
+
+// applyBlock reads a block cut from a paragraph (see cutInline): labels, or
+// units with verbs.
+func (p *parser) applyBlock(dst *labels, no int, block string) {
+	if hits := findHits(block); len(hits) > 0 {
+		p.apply(dst, no, block, hits, false)
+		return
+	}
+	if v, ok := readVerbs(block); ok {
+		p.setVerbs(dst, no, v, -1)
+	}
+}
+
+// setVerbs stores units read with verbs. A label's role (as) applies to
+// units whose clause names no other role: a 责任单位 list ending in 按职责分工
+// 负责 is responsible, one saying X牵头 has X lead. as < 0 means no label.
+func (p *parser) setVerbs(dst *labels, no int, v verbUnits, as role) {
+	dropped := 0
+	for r := roleLead; r <= roleCoop; r++ {
+		to := r
+		if as == roleLead && r == roleResp || as == roleCoop && r == roleResp {
+			to = as
+		}
+		dropped += addUnits(dst.list(to), v.lists[r])
+	}
+	if dropped > 0 {
+		p.warn(no, "units.toomany", maxUnits, dropped, clip(strings.Join(v.lists[roleResp], "、")))
+	}
+	if v.deadline != "" {
+		p.setLabel(dst, no, hit{role: roleDeadline, word: "完成时限"}, v.deadline)
+	}
+	for _, n := range v.notes {
+		p.warn(no, "units.note", clip(n))
+	}
 }
 
 // apply reads labels into dst. With line set, a last label without a value
@@ -362,7 +436,7 @@ func (p *parser) apply(dst *labels, no int, s string, hits []hit, line bool) {
 				}}
 				continue
 			}
-			p.warn(no, "“%s”后没有内容", h.word)
+			p.warn(no, "label.empty", h.word)
 			continue
 		}
 		p.setLabel(dst, no, h, v)
@@ -371,29 +445,91 @@ func (p *parser) apply(dst *labels, no int, s string, hits []hit, line bool) {
 
 // setLabel stores one label's value.
 func (p *parser) setLabel(dst *labels, no int, h hit, v string) {
-	if h.role == roleDeadline {
+	switch h.role {
+	case roleDeadline:
 		if dst.hasDeadline {
-			p.warn(no, "完成时限重复,保留第一个“%s”,未用“%s”", clip(dst.deadline), clip(v))
+			p.warn(no, "deadline.repeat", clip(dst.deadline), clip(v))
 			return
 		}
 		dst.deadline, dst.deadlineLine, dst.hasDeadline = v, no, true
 		return
+	case rolePeople:
+		for _, name := range SplitUnits(v) {
+			if len(dst.people) < maxUnits {
+				dst.people = append(dst.people, Person{Role: h.word, Name: name})
+			}
+		}
+		return
+	case roleUnknown:
+		p.warn(no, "label.unknown", h.word, clip(v))
+		return
 	}
-	lead, rest := leadMarkers(SplitUnits(v), h.qual, h.role)
+	v, note := cutNote(v)
+	if note != "" {
+		p.warn(no, "units.note", clip(note))
+	}
+	qual := h.qual
+	if q, rest, ahead := firstLeadNote(v); q != "" {
+		v, qual = rest, q
+		p.firstLeads = p.firstLeads || ahead
+	}
+	firstLeads := h.role == roleResp && (leadQualifier(qual) || p.firstLeads)
+	if vu, ok := readVerbs(v); ok {
+		if firstLeads && len(vu.lists[roleLead]) == 0 && len(vu.lists[roleResp]) > 0 {
+			vu.lists[roleLead], vu.lists[roleResp] = vu.lists[roleResp][:1], vu.lists[roleResp][1:]
+		}
+		p.setVerbs(dst, no, vu, h.role)
+		return
+	}
+	lead, rest := leadMarkers(SplitUnits(v), qual, h.role)
+	if firstLeads && len(lead) == 0 && len(rest) > 0 {
+		lead, rest = rest[:1], rest[1:]
+	}
 	dropped := addUnits(&dst.lead, lead)
 	if h.role != roleLead {
 		dropped += addUnits(dst.list(h.role), rest)
 	}
 	if dropped > 0 {
-		p.warn(no, "单位超过%d个,其余%d个未列入:%s", maxUnits, dropped, clip(v))
+		p.warn(no, "units.toomany", maxUnits, dropped, clip(v))
 	}
+}
+
+// cutNote cuts a unit list at its first 。 outside brackets: what follows is
+// a note ("具体任务均涉及相关市(州)人民政府,不再做分工,下同"), not units.
+func cutNote(v string) (units, note string) {
+	parts := splitTop(v, "。")
+	if len(parts) < 2 {
+		return v, ""
+	}
+	return parts[0], strings.Trim(strings.Join(parts[1:], "。"), " 。")
+}
+
+// firstLeadNote finds a bracketed note in a unit list saying that its first
+// unit leads, "(列第一位者为牵头或汇总单位,下同)", and returns it, the list
+// without it, and whether it applies to the lists that follow (下同).
+func firstLeadNote(v string) (note, rest string, ahead bool) {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '(' {
+			continue
+		}
+		end := matchClose(v, i)
+		if end < 0 {
+			return "", v, false
+		}
+		inner := v[i+1 : end]
+		if leadQualifier(inner) {
+			return inner, strings.TrimSpace(v[:i] + v[end+1:]), strings.Contains(inner, "下同")
+		}
+		i = end
+	}
+	return "", v, false
 }
 
 // prose handles a line that is none of the above.
 func (p *parser) prose(no int, t string) {
 	if b := p.task; b != nil {
 		if b.sawLabels {
-			p.warn(no, "任务(%d)的单位行之后还有文字,已并入正文:%s", b.source, clip(t))
+			p.warn(no, "task.textafter", b.source, clip(t))
 		}
 		text, block := cutInline(t)
 		if text != "" {
@@ -401,7 +537,7 @@ func (p *parser) prose(no int, t string) {
 		}
 		if block != "" {
 			b.sawLabels = true
-			p.apply(&b.own, no, block, findHits(block), false)
+			p.applyBlock(&b.own, no, block)
 		}
 		return
 	}

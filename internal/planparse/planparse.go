@@ -120,12 +120,22 @@ type Task struct {
 	ResponsibleUnits []string          `json:"responsible_units"`
 	CooperatingUnits []string          `json:"cooperating_units"`
 	Deadline         deadline.Deadline `json:"deadline"`
+	// People are the people named beside the units (责任领导, 分管领导 …):
+	// people, never units; absent from the JSON when there are none.
+	People []Person `json:"people,omitempty"`
 	// Indicators are candidate quantitative targets found in the task's text,
 	// for an administrator to confirm.
 	Indicators []Indicator `json:"indicators"`
 	// Line is the line (for a .docx, paragraph or table row) where the task
 	// starts, counting from 1.
 	Line int `json:"line"`
+}
+
+// Person is a person named for a task, such as 分管副市长 or 责任领导 of a
+// task breakdown: Role is the label (责任领导), Name as written (张三).
+type Person struct {
+	Role string `json:"role"`
+	Name string `json:"name"`
 }
 
 // Indicator is a candidate quantitative target (指标) of a task, such as
@@ -141,10 +151,14 @@ type Indicator struct {
 	Unit string `json:"unit"`
 }
 
-// Warning is something doubtful in the document, for an administrator to check.
+// Warning is something doubtful in the document, for an administrator to
+// check. Key names the message (see Messages; the web interface translates it
+// under "parse."+Key) and Args fill it in; Message is its Chinese text.
 type Warning struct {
-	Line    int    `json:"line"`
-	Message string `json:"message"`
+	Line    int      `json:"line"`
+	Key     string   `json:"key"`
+	Args    []string `json:"args"`
+	Message string   `json:"message"`
 }
 
 // Units returns the distinct unit names of all tasks (lead, responsible and
@@ -168,69 +182,85 @@ func (d *Document) Units() []string {
 // zipMagic starts every .docx (a zip archive whose first entry is a local file).
 var zipMagic = []byte("PK\x03\x04")
 
-// oleMagic starts legacy Office files (.doc, .xls), which are not supported.
+// oleMagic starts legacy Office files (.doc, .wps, .xls), which are not supported.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// pdfMagic starts a PDF; its text is extracted outside this package (it needs
+// pdftotext) and parsed as printed text.
+var pdfMagic = []byte("%PDF-")
+
+// rtfMagic starts a Rich Text Format file.
+var rtfMagic = []byte("{\\rtf")
 
 // Parse reads a plan document from r and parses it. It reads at most MaxSize+1
 // bytes and refuses a bigger document without reading the rest. The format is
 // told by content, not by name: a zip archive is a .docx, anything else is
-// UTF-8 (or BOM-marked UTF-16) text. name is used only in error messages.
+// text (see ParseText). A PDF, a legacy .doc or .wps and an RTF file are
+// refused with a message saying what to do. name is used only in the errors
+// of r.
 //
-// Errors caused by the document itself match ErrInput (errors.Is); an error
-// from r is returned wrapped and does not.
+// An error caused by the document itself is an *Error (errors.As) that
+// matches ErrInput and its kind (errors.Is), returned as is so that its text
+// is the message for a person; an error from r is returned wrapped and does
+// not match ErrInput.
 func Parse(r io.Reader, name string) (*Document, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("planparse: read %s: %w", name, err)
 	}
+	return parseBytes(b)
+}
+
+func parseBytes(b []byte) (*Document, error) {
 	if len(b) > MaxSize {
-		return nil, fmt.Errorf("planparse: %s: %w", name, tooLarge())
+		return nil, tooLarge()
 	}
-	var doc *Document
 	switch {
 	case bytes.HasPrefix(b, zipMagic):
-		doc, err = parseDocx(b)
+		return parseDocx(b)
 	case bytes.HasPrefix(b, oleMagic):
-		err = fmt.Errorf("%w: legacy Word .doc (OLE) file; save it as .docx", ErrUnsupported)
-	default:
-		doc, err = parseText(b)
+		return nil, NewError(ErrUnsupported, 0, "err.oldword")
+	case bytes.HasPrefix(b, pdfMagic):
+		return nil, NewError(ErrUnsupported, 0, "err.pdf")
+	case bytes.HasPrefix(b, rtfMagic):
+		return nil, NewError(ErrUnsupported, 0, "err.rtf")
 	}
-	if err != nil {
-		return nil, fmt.Errorf("planparse: %s: %w", name, err)
-	}
-	return doc, nil
+	return parseText(b)
 }
 
 // ParseText parses a plan written as text: UTF-8 with or without a byte order
-// mark (or UTF-16 with one), any line ending. Tab-separated lines are table
-// rows.
+// mark, UTF-16 with one, or GB18030 (which includes GBK and GB2312, as
+// Notepad on a Chinese Windows saves), any line ending. Tab- and
+// |-separated lines are table rows. Text with form feeds is text extracted
+// from a printed document (pdftotext writes one between pages): page
+// headers, footers and numbers are dropped and lines wrapped mid-sentence
+// joined again before parsing (see unprint).
 func ParseText(b []byte) (*Document, error) {
-	doc, err := parseText(b)
-	if err != nil {
-		return nil, fmt.Errorf("planparse: %w", err)
-	}
-	return doc, nil
+	return parseText(b)
 }
 
 // ParseDocx parses a plan written as a Word .docx: the paragraphs and table rows
 // of word/document.xml, in order.
 func ParseDocx(b []byte) (*Document, error) {
-	doc, err := parseDocx(b)
-	if err != nil {
-		return nil, fmt.Errorf("planparse: %w", err)
-	}
-	return doc, nil
+	return parseDocx(b)
 }
 
 func parseText(b []byte) (*Document, error) {
 	if len(b) > MaxSize {
 		return nil, tooLarge()
 	}
-	lines, err := textLines(b)
+	lines, printed, err := textLines(b)
 	if err != nil {
 		return nil, err
 	}
-	return build(lines)
+	doc, err := build(lines)
+	if err != nil {
+		return nil, err
+	}
+	if printed {
+		doc.Warnings = append([]Warning{newWarning(1, "pdf.text")}, doc.Warnings...)
+	}
+	return doc, nil
 }
 
 func parseDocx(b []byte) (*Document, error) {
@@ -245,5 +275,5 @@ func parseDocx(b []byte) (*Document, error) {
 }
 
 func tooLarge() error {
-	return fmt.Errorf("%w: more than %d bytes (%d MB)", ErrTooLarge, MaxSize, MaxSize>>20)
+	return NewError(ErrTooLarge, 0, "err.toolarge", MaxSize>>20)
 }

@@ -133,7 +133,7 @@ func TestParseSeed(t *testing.T) {
 	assert.Equal(t, seedUnits, units)
 	assert.Len(t, units, 31)
 
-	assert.Equal(t, []Warning{{Line: 177, Message: "任务17没有牵头单位"}}, doc.Warnings)
+	assert.Equal(t, []Warning{{Line: 177, Key: "task.nolead", Args: []string{"17"}, Message: "任务17没有牵头单位"}}, doc.Warnings)
 }
 
 func TestParseSeedIndicators(t *testing.T) {
@@ -222,7 +222,7 @@ func TestJSONContract(t *testing.T) {
 	assert.Equal(t, []any{}, t1["indicators"])
 	assert.Equal(t, map[string]any{"text": "持续推进", "kind": "ongoing", "due": nil}, t1["deadline"])
 	w := v["warnings"].([]any)[0].(map[string]any)
-	assert.Equal(t, map[string]any{"line": 177.0, "message": "任务17没有牵头单位"}, w)
+	assert.Equal(t, map[string]any{"line": 177.0, "key": "task.nolead", "args": []any{"17"}, "message": "任务17没有牵头单位"}, w)
 
 	// Without a cover notice: issued_on is null, warnings an empty array.
 	plain, err := ParseText([]byte("(1)做一件事。\n牵头单位:市政府办公室\n完成时限:2024年底前\n"))

@@ -47,7 +47,7 @@ func TestShapes(t *testing.T) {
 		year     int
 		rows     []row
 		sections []Section
-		warnings []Warning
+		warnings []lineMessage
 	}{
 		{
 			file: "inline.txt", title: "某市2024年优化营商环境工作要点", year: 2024,
@@ -60,7 +60,7 @@ func TestShapes(t *testing.T) {
 				{Numeral: "一", Title: "提升政务服务效能", Line: 9, Groups: []Group{}},
 				{Numeral: "二", Title: "优化要素保障", Line: 15, Groups: []Group{}},
 			},
-			warnings: []Warning{{11, "任务1没有完成时限"}},
+			warnings: []lineMessage{{11, "任务1没有完成时限"}},
 		},
 		{
 			file: "group-inline.txt", title: "某县2024年项目审批提速工作方案", year: 2024,
@@ -78,7 +78,7 @@ func TestShapes(t *testing.T) {
 				{Numeral: "一", Title: "优化审批服务", Line: 5, Groups: []Group{{1, "精简审批环节", 7}, {2, "强化事中监管", 15}}},
 				{Numeral: "二", Title: "加强要素保障", Line: 23, Groups: []Group{}},
 			},
-			warnings: []Warning{{9, "任务1没有牵头单位"}, {11, "任务2没有牵头单位"}},
+			warnings: []lineMessage{{9, "任务1没有牵头单位"}, {11, "任务2没有牵头单位"}},
 		},
 		{
 			file: "restart.txt", title: "某市2024年数据治理工作计划", year: 2024,
@@ -93,7 +93,7 @@ func TestShapes(t *testing.T) {
 				{Numeral: "一", Title: "数据归集", Line: 5, Groups: []Group{}},
 				{Numeral: "二", Title: "数据共享", Line: 15, Groups: []Group{}},
 			},
-			warnings: []Warning{
+			warnings: []lineMessage{
 				{17, "任务编号按部分重新从头编排,已按文档顺序统一编为1至5,原编号保留在source_number"},
 				{25, "任务编号(2)重复(第21行已有),已按文档顺序编为5"},
 			},
@@ -107,7 +107,7 @@ func TestShapes(t *testing.T) {
 				{4, 4, "开展满意度评价", []string{"区政务服务中心"}, e, e, deadline.KindUnknown, "", "主要任务", ""},
 			},
 			sections: []Section{{Numeral: "二", Title: "主要任务", Line: 3, Groups: []Group{}}},
-			warnings: []Warning{
+			warnings: []lineMessage{
 				{19, "任务3的完成时限“根据省上安排”无法识别,已原样保留,需管理员确认"},
 				{21, "任务4没有完成时限"},
 			},
@@ -123,7 +123,7 @@ func TestShapes(t *testing.T) {
 				{Numeral: "一", Title: "提升审批效率", Line: 4, Groups: []Group{}},
 				{Numeral: "二", Title: "强化监管服务", Line: 7, Groups: []Group{}},
 			},
-			warnings: []Warning{},
+			warnings: []lineMessage{},
 		},
 		{
 			// Headings that carry labels and have no (N) tasks are the tasks.
@@ -133,7 +133,7 @@ func TestShapes(t *testing.T) {
 				{2, 2, "推进千兆光网覆盖", []string{"市工信局"}, []string{"电信平凉分公司"}, e, deadline.KindUnknown, "", "重点任务", ""},
 			},
 			sections: []Section{{Numeral: "二", Title: "重点任务", Line: 3, Groups: []Group{}}},
-			warnings: []Warning{{10, "任务2没有完成时限"}},
+			warnings: []lineMessage{{10, "任务2没有完成时限"}},
 		},
 		{
 			file: "warnings.txt", title: "某市2024年工作方案", year: 2024,
@@ -142,7 +142,7 @@ func TestShapes(t *testing.T) {
 				{3, 3, "开展督查", e, []string{"市政府督查室"}, e, deadline.KindUnknown, "", "主要任务", ""},
 			},
 			sections: []Section{{Numeral: "二", Title: "主要任务", Line: 5, Groups: []Group{}}},
-			warnings: []Warning{
+			warnings: []lineMessage{
 				{3, "单位行不在任何任务内,已忽略:牵头单位:市政府办公室"},
 				{12, "任务(1)的单位行之后还有文字,已并入正文:请各单位按月报送进展。"},
 				{14, "任务编号不连续:缺少(2)"},
@@ -162,7 +162,7 @@ func TestShapes(t *testing.T) {
 			assert.Equal(t, "", doc.IssuedBy)
 			assert.Equal(t, tt.rows, rows(doc))
 			assert.Equal(t, tt.sections, doc.Sections)
-			assert.Equal(t, tt.warnings, doc.Warnings)
+			assert.Equal(t, tt.warnings, lineMessages(doc.Warnings))
 		})
 	}
 }
@@ -253,7 +253,7 @@ func TestOtherNumbering(t *testing.T) {
 	assert.Equal(t, 2, doc.Tasks[1].Number)
 	assert.Equal(t, []string{"市政府督查室"}, doc.Tasks[1].LeadUnits)
 	assert.Equal(t, "2024-12-31", doc.Tasks[0].Deadline.Due.String(), "年内 takes the year of the other deadline")
-	assert.Equal(t, []Warning{
+	assert.Equal(t, []lineMessage{
 		{7, "任务编号不是(N)格式,仍按任务解析,请核对:2)开展督查。按月督查。"},
-	}, doc.Warnings)
+	}, lineMessages(doc.Warnings))
 }

@@ -14,13 +14,15 @@ type tableMap struct {
 	quals    [3]string // a header such as 责任单位(排第一位的为牵头单位) qualifies its column
 	deadline int
 	extra    []int // 目标, 指标: read for indicators only
+	people   int   // 责任领导, 分管领导: people, or -1
+	role     string
 }
 
 // headerMap recognises the header row of a task table: short cells naming a
 // task column and at least one unit or deadline column. It returns nil for any
 // other row.
 func headerMap(cells []string) *tableMap {
-	m := &tableMap{ncols: len(cells), number: -1, units: [3]int{-1, -1, -1}, deadline: -1}
+	m := &tableMap{ncols: len(cells), number: -1, units: [3]int{-1, -1, -1}, deadline: -1, people: -1}
 	for i, c := range cells {
 		c = strings.Join(strings.Fields(c), "")
 		if c == "" {
@@ -30,8 +32,9 @@ func headerMap(cells []string) *tableMap {
 			return nil
 		}
 		switch {
-		case strings.Contains(c, "领导"):
+		case strings.Contains(c, "领导") || strings.HasSuffix(c, "责任人") || strings.HasSuffix(c, "负责人"):
 			// 牵头领导, 责任领导: people, not units
+			m.people, m.role = i, c
 		case strings.Contains(c, "牵头") && !leadQualifier(c):
 			// 牵头单位, 牵头部门, 牵头责任单位
 			m.units[roleLead], m.quals[roleLead] = i, c
@@ -101,7 +104,7 @@ func (p *parser) row(l line) {
 		p.text(l.no, l.text)
 		return
 	case text == "" && second == "":
-		p.warn(l.no, "表格行没有任务内容,已忽略:%s", clip(l.text))
+		p.warn(l.no, "row.notext", clip(l.text))
 		return
 	case !hasLabels && num != "" && isCNNumber(num):
 		p.text(l.no, "("+num+")"+text)
@@ -109,7 +112,7 @@ func (p *parser) row(l line) {
 	}
 	p.task = nil
 	if p.pending != nil {
-		p.warn(p.pending.line, "“%s”后没有内容", p.pending.word)
+		p.warn(p.pending.line, "label.empty", p.pending.word)
 		p.pending = nil
 	}
 	n := cellNumber(num)
@@ -127,7 +130,7 @@ func (p *parser) row(l line) {
 		b.title, b.body = firstSentence(text)
 	}
 	if block != "" {
-		p.apply(&b.own, l.no, block, findHits(block), false)
+		p.applyBlock(&b.own, l.no, block)
 	}
 	for r := roleLead; r <= roleCoop; r++ {
 		c := trimValue(get(m.units[r]))
@@ -149,6 +152,9 @@ func (p *parser) row(l line) {
 	}
 	for _, i := range m.extra {
 		b.extra = joinText(b.extra, get(i))
+	}
+	if c := trimValue(get(m.people)); c != "" {
+		p.setLabel(&b.own, l.no, hit{role: rolePeople, word: m.role}, c)
 	}
 	p.add(b)
 }

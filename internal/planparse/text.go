@@ -3,10 +3,11 @@ package planparse
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // line is one line of a text document or one paragraph or table row of a .docx,
@@ -19,62 +20,135 @@ type line struct {
 	cells []string
 }
 
-// textLines decodes a text document and splits it into lines.
-func textLines(b []byte) ([]line, error) {
-	var s string
-	switch {
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		u, err := decodeUTF16(b[2:], binary.LittleEndian)
-		if err != nil {
-			return nil, err
-		}
-		s = u
-	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		u, err := decodeUTF16(b[2:], binary.BigEndian)
-		if err != nil {
-			return nil, err
-		}
-		s = u
-	default:
-		if !utf8.Valid(b) {
-			return nil, &UTF8Error{Offset: invalidOffset(b)}
-		}
-		s = string(b)
+// rawLine is a line of a text document before it is read: its number and
+// text, or, for a table flattened one cell per line, the cells of a row.
+type rawLine struct {
+	no    int
+	text  string
+	cells []string
+}
+
+// textLines decodes a text document and splits it into lines. printed
+// reports text extracted from a printed document (it has form feeds), which
+// is unprinted first.
+func textLines(b []byte) (lines []line, printed bool, err error) {
+	s, err := decodeText(b)
+	if err != nil {
+		return nil, false, err
 	}
 	s = norm(strings.TrimPrefix(s, "\uFEFF"))
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		// No plan holds NUL, and PostgreSQL cannot store it in text.
-		return nil, fmt.Errorf("%w: a NUL character at byte %d: a binary file, not text", ErrUnsupported, i)
+		return nil, false, NewError(ErrUnsupported, 0, "err.nul", i)
 	}
 	if n := strings.Count(s, "\n") + strings.Count(s, "\r"); n > 2*maxLines {
-		return nil, tooManyLines()
+		return nil, false, tooManyLines()
 	}
-	var lines []line
+	var raw []rawLine
 	for no := 1; ; no++ {
 		if no > maxLines {
-			return nil, tooManyLines()
+			return nil, false, tooManyLines()
 		}
 		i := strings.IndexAny(s, "\r\n")
 		if i < 0 {
-			lines = append(lines, makeLine(no, s))
+			raw = append(raw, rawLine{no: no, text: s})
 			break
 		}
-		lines = append(lines, makeLine(no, s[:i]))
+		raw = append(raw, rawLine{no: no, text: s[:i]})
 		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
 			i++
 		}
 		s = s[i+1:]
 	}
-	return lines, nil
+	for _, r := range raw {
+		if strings.IndexByte(r.text, '\f') >= 0 {
+			printed = true
+			break
+		}
+	}
+	if printed {
+		raw = unprint(raw)
+	}
+	raw = flatTables(raw)
+	lines = make([]line, 0, len(raw))
+	for _, r := range raw {
+		if r.cells != nil {
+			lines = append(lines, cellsLine(r.no, r.cells))
+			continue
+		}
+		lines = append(lines, makeLine(r.no, r.text))
+	}
+	return lines, printed, nil
+}
+
+// decodeText returns the text of b: UTF-16 when it starts with a UTF-16 byte
+// order mark, else UTF-8 when it is valid UTF-8, else GB18030 (a superset of
+// GBK and GB2312) when it is valid GB18030. Anything else is an ErrEncoding
+// naming the line and byte where the text stops making sense in the
+// encoding that read further.
+func decodeText(b []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
+		return decodeUTF16(b[2:], binary.LittleEndian)
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return decodeUTF16(b[2:], binary.BigEndian)
+	}
+	if utf8.Valid(b) {
+		return string(b), nil
+	}
+	bad := invalidOffset(b)
+	if gb := invalidGB18030(b); gb < 0 {
+		s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+		if err == nil {
+			return string(s), nil
+		}
+	} else if gb > bad {
+		bad = gb
+	}
+	line := bytes.Count(b[:bad], []byte{'\n'}) + 1
+	return "", NewError(ErrEncoding, line, "err.encoding", bad+1)
+}
+
+// invalidGB18030 returns the offset of the first byte of b that does not fit
+// GB18030's structure, or -1 when all of b does: ASCII; a lead byte
+// 0x81–0xFE with a trail byte 0x40–0x7E or 0x80–0xFE; or four bytes
+// 0x81–0xFE, 0x30–0x39, 0x81–0xFE, 0x30–0x39.
+func invalidGB18030(b []byte) int {
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x80:
+			i++
+			continue
+		case c == 0x80 || c == 0xFF:
+			return i
+		}
+		if i+1 >= len(b) {
+			return i
+		}
+		t := b[i+1]
+		switch {
+		case t >= 0x40 && t <= 0x7E || t >= 0x80 && t <= 0xFE:
+			i += 2
+		case t >= 0x30 && t <= 0x39:
+			if i+3 >= len(b) || b[i+2] < 0x81 || b[i+2] > 0xFE || b[i+3] < 0x30 || b[i+3] > 0x39 {
+				return i
+			}
+			i += 4
+		default:
+			return i
+		}
+	}
+	return -1
 }
 
 func tooManyLines() error {
-	return fmt.Errorf("%w: more than %d lines", ErrTooLarge, maxLines)
+	return NewError(ErrTooLarge, 0, "err.toomanylines", maxLines)
 }
 
 func decodeUTF16(b []byte, order binary.ByteOrder) (string, error) {
 	if len(b)%2 != 0 {
-		return "", fmt.Errorf("%w: UTF-16 text with an odd number of bytes", ErrUnsupported)
+		return "", NewError(ErrEncoding, 0, "err.utf16odd")
 	}
 	u := make([]uint16, len(b)/2)
 	for i := range u {
@@ -96,14 +170,32 @@ func invalidOffset(b []byte) int {
 	return len(b)
 }
 
-// makeLine builds a line from raw (normalised) text; a line with two or more
-// non-empty tab-separated cells is a table row.
+// makeLine builds a line from raw (normalised) text. A line with two or
+// more non-empty tab-separated cells is a table row, and so is a line of
+// cells separated by | (a table pasted from a web page or written in
+// Markdown); a Markdown rule (|---|---|) is an empty line.
 func makeLine(no int, raw string) line {
-	raw = strings.Trim(raw, " \r\n")
-	if strings.IndexByte(raw, '\t') < 0 {
+	raw = strings.Trim(raw, " \r\n\f")
+	var cells []string
+	switch {
+	case strings.IndexByte(raw, '\t') >= 0:
+		cells = strings.Split(raw, "\t")
+	case strings.Count(raw, "|") >= 2:
+		t := strings.TrimSpace(raw)
+		if strings.Trim(t, "|-: ") == "" {
+			return line{no: no}
+		}
+		t = strings.TrimSuffix(strings.TrimPrefix(t, "|"), "|")
+		cells = strings.Split(t, "|")
+	default:
 		return line{no: no, text: strings.TrimSpace(raw)}
 	}
-	cells := strings.Split(raw, "\t")
+	return cellsLine(no, cells)
+}
+
+// cellsLine builds a line from the cells of a table row; with fewer than two
+// non-empty cells it is a line of text.
+func cellsLine(no int, cells []string) line {
 	var filled []string
 	for i, c := range cells {
 		cells[i] = strings.TrimSpace(c)
@@ -142,6 +234,10 @@ func norm(s string) string {
 			b.WriteRune(r - 0xFEE0)
 		case r == 0x3000 || r == 0x00A0:
 			b.WriteByte(' ')
+		case r == 0xFE52: // ﹒ small full stop, in "1﹒" numbering
+			b.WriteByte('.')
+		case r == 0xFE50: // ﹐ small comma
+			b.WriteByte(',')
 		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF:
 		default:
 			b.WriteRune(r)
@@ -151,7 +247,7 @@ func norm(s string) string {
 }
 
 func needsNorm(r rune) bool {
-	return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 || r == 0x00A0 ||
+	return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 || r == 0x00A0 || r == 0xFE52 || r == 0xFE50 ||
 		r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF
 }
 

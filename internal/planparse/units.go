@@ -27,8 +27,11 @@ func SplitUnits(s string) []string {
 	if !balanced {
 		items, seps, _ = splitList(s, false)
 	}
-	out := []string{}
-	seen := make(map[string]bool)
+	type item struct {
+		name string
+		sep  rune // the separator after it
+	}
+	var list []item
 	var prefix []string // level words waiting for the item they qualify
 	for i, raw := range items {
 		it := cleanUnit(raw)
@@ -43,15 +46,69 @@ func SplitUnits(s string) []string {
 			it = strings.Join(append(prefix, it), "、")
 			prefix = prefix[:0]
 		}
-		if !seen[it] {
-			seen[it] = true
-			out = append(out, it)
+		list = append(list, item{it, seps[i]})
+	}
+	if p := strings.Join(prefix, "、"); p != "" {
+		list = append(list, item{p, 0})
+	}
+	// Names that share one head stay whole: 东城、西城区人民政府 (a place
+	// without an office, then the office of a place), 市直有关部门、单位 (a
+	// bare noun after a name).
+	var merged []item
+	for _, it := range list {
+		if n := len(merged); n > 0 && merged[n-1].sep == '、' &&
+			(sharedNouns[it.name] || !hasOrgSuffix(merged[n-1].name) && governmentOf(it.name)) {
+			merged[n-1] = item{merged[n-1].name + "、" + it.name, it.sep}
+			continue
+		}
+		merged = append(merged, it)
+	}
+	out := []string{}
+	seen := make(map[string]bool)
+	for _, it := range merged {
+		if !seen[it.name] {
+			seen[it.name] = true
+			out = append(out, it.name)
 		}
 	}
-	if p := strings.Join(prefix, "、"); p != "" && !seen[p] {
-		out = append(out, p)
-	}
 	return out
+}
+
+// sharedNouns are nouns that, alone after a 、, share the head of the name
+// before them: 市直有关部门、单位 is 市直有关部门 and 市直有关单位.
+var sharedNouns = map[string]bool{"单位": true, "部门": true, "企业": true, "机构": true, "单位等": true}
+
+// governmentOf reports the government or committee of a place, the second
+// half of a list with a shared head (东城、西城区人民政府).
+func governmentOf(s string) bool {
+	for _, e := range []string{"人民政府", "政府", "管委会", "党委", "党委和政府"} {
+		if strings.HasSuffix(s, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasOrgSuffix reports a name that ends as an office, government or company
+// does, a bracketed note after it aside.
+func hasOrgSuffix(s string) bool {
+	for strings.HasSuffix(s, ")") {
+		k := matchOpen(s, len(s)-1)
+		if k <= 0 {
+			break
+		}
+		s = s[:k]
+	}
+	for _, e := range orgSuffixes {
+		switch e {
+		case "区", "县", "市", "州", "旗", "盟", "镇", "乡", "街道", "乡镇", "园区", "开发区", "高新区":
+			continue // places, not offices
+		}
+		if strings.HasSuffix(s, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // levelWords are the words for an administrative level that, alone before a

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,6 +54,8 @@ func TestVariantsGiveTheSameDocument(t *testing.T) {
 		{"full-width punctuation, BOM and CRLF", fw, true},
 		{"CR line endings", bytes.ReplaceAll(seed, []byte("\n"), []byte("\r")), true},
 		{"UTF-16LE with BOM", utf16LE(string(seed)), true},
+		{"GB18030, as Notepad on a Chinese Windows saves", encode(t, simplifiedchinese.GB18030, seed), true},
+		{"GBK with CRLF", encode(t, simplifiedchinese.GBK, bytes.ReplaceAll(seed, []byte("\n"), []byte("\r\n"))), true},
 		{"docx paragraphs with runs split mid-word", seedDocx(t), true},
 		{"docx with the tasks as table rows", seedTableDocx(t), false},
 	}
@@ -66,6 +72,15 @@ func TestVariantsGiveTheSameDocument(t *testing.T) {
 			assert.NotEqual(t, want.Tasks[0].Line, got.Tasks[0].Line, "a table row is one line: numbering differs")
 		})
 	}
+}
+
+// encode writes b in a legacy encoding.
+func encode(tb testing.TB, e encoding.Encoding, b []byte) []byte {
+	tb.Helper()
+	out, err := e.NewEncoder().Bytes(b)
+	require.NoError(tb, err)
+	require.False(tb, utf8.Valid(out), "the encoded text is not also UTF-8")
+	return out
 }
 
 func utf16LE(s string) []byte {

@@ -278,19 +278,19 @@ func TestUnitRegistry(t *testing.T) {
 	k := mustUnit(t, db, "崆峒区人民政府", workplan.UnitCountyGovernment)
 	h := mustUnit(t, db, "华亭市人民政府", workplan.UnitCountyGovernment)
 
-	got, err := db.SetUnitMembers(actx, asys, coll.ID, coll.Version, []int64{h.ID, k.ID, k.ID})
+	got, _, err := db.SetUnitMembers(actx, asys, coll.ID, coll.Version, []int64{h.ID, k.ID, k.ID}, false)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []int64{k.ID, h.ID}, got.Members)
 	assert.Equal(t, coll.Version+1, got.Version)
 
-	_, err = db.SetUnitMembers(actx, asys, coll.ID, coll.Version, nil)
+	_, _, err = db.SetUnitMembers(actx, asys, coll.ID, coll.Version, nil, false)
 	assert.ErrorIs(t, err, workplan.ErrConflict, "stale version")
-	_, err = db.SetUnitMembers(actx, asys, k.ID, k.Version, []int64{h.ID})
+	_, _, err = db.SetUnitMembers(actx, asys, k.ID, k.Version, []int64{h.ID}, false)
 	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err), "only collectives have members")
-	_, err = db.SetUnitMembers(actx, asys, coll.ID, got.Version, []int64{coll.ID})
+	_, _, err = db.SetUnitMembers(actx, asys, coll.ID, got.Version, []int64{coll.ID}, false)
 	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err), "not itself")
 
-	cleared, err := db.SetUnitMembers(actx, asys, coll.ID, got.Version, nil)
+	cleared, _, err := db.SetUnitMembers(actx, asys, coll.ID, got.Version, nil, false)
 	require.NoError(t, err)
 	assert.Empty(t, cleared.Members, "an empty list clears")
 

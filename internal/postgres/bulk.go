@@ -87,7 +87,7 @@ type PlanAssignment struct {
 func (db *DB) PlanAssignments(ctx context.Context, planID int64) ([]PlanAssignment, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number, t.title,
-		       t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on),
+		       t.deadline_text, t.deadline_kind, t.due_on, `+startExpr+`,
 		       array(SELECT l.unit_id FROM assignments l
 		             WHERE l.task_id = t.id AND l.role = 'lead' AND l.archived_at IS NULL ORDER BY l.unit_id)
 		FROM assignments a

@@ -8,18 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"duban/internal/deadline"
 	"duban/internal/workplan"
 )
-
-// BulletinFiles is a rendered issue of the bulletin, ready to store.
-type BulletinFiles struct {
-	Title      string
-	Start, End deadline.Date
-	HTML, DOCX []byte
-	// Data is the content as JSON.
-	Data []byte
-}
 
 // NextBulletinNumber returns the number the next issue of the plan's
 // bulletin would get.
@@ -38,7 +28,7 @@ func (db *DB) NextBulletinNumber(ctx context.Context, planID int64) (int, error)
 // together with the audit entry. Only supervisors publish. Stored issues
 // are never changed (the table refuses updates and deletes).
 func (db *DB) PublishBulletin(ctx context.Context, actor workplan.Actor, planID int64,
-	render func(id int64, number int, at time.Time) (BulletinFiles, error)) (workplan.Bulletin, error) {
+	render func(id int64, number int, at time.Time) (workplan.BulletinFiles, error)) (workplan.Bulletin, error) {
 	if !actor.CanPublishBulletin() {
 		return workplan.Bulletin{}, fmt.Errorf("postgres: publish bulletin: %w", workplan.Errorf(workplan.EForbidden, "只有督查室可以发布专报"))
 	}

@@ -7,46 +7,31 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"duban/internal/workplan"
 )
 
 // changeChannel is the NOTIFY channel on which writes announce that a plan's
 // data changed, so that every replica can drop what it computed from it.
 const changeChannel = "duban_changes"
 
-// Change is what a notification announces: that the progress of a plan's
-// assignments changed (reports, reviews, extensions), that the plan itself
-// changed (a reseed; unit names and kinds, with Plan 0 for every plan), or
-// that a user's sessions or account changed (Accounts; announced by
-// triggers, migration 000009).
-type Change struct {
-	Plan int64
-	// Structure is true when the plan's tasks, units or metadata changed,
-	// not only the progress on them.
-	Structure bool
-	// Accounts is true when sessions of user User (0: of any user) may have
-	// ended or carry stale facts about their user: a sign-out, a disabled
-	// account, a new role or unit, a unit renamed. Plan is 0 then.
-	Accounts bool
-	User     int64
-}
-
 // parseChange reads a notification's payload: "s:<plan>" progress,
 // "p:<plan>" structure, "a:<user>" accounts. Anything else is taken as a
 // structure change of every plan, the change that drops the most.
-func parseChange(payload string) Change {
+func parseChange(payload string) workplan.Change {
 	kind, num, _ := strings.Cut(payload, ":")
 	id, err := strconv.ParseInt(num, 10, 64)
 	switch {
 	case err != nil:
-		return Change{Structure: true}
+		return workplan.Change{Structure: true}
 	case kind == "s":
-		return Change{Plan: id}
+		return workplan.Change{Plan: id}
 	case kind == "a":
-		return Change{Accounts: true, User: id}
+		return workplan.Change{Accounts: true, User: id}
 	case kind == "p":
-		return Change{Plan: id, Structure: true}
+		return workplan.Change{Plan: id, Structure: true}
 	}
-	return Change{Structure: true}
+	return workplan.Change{Structure: true}
 }
 
 // progressPayload announces that the progress of plan planID changed
@@ -70,7 +55,7 @@ func notify(ctx context.Context, tx pgx.Tx, payload string) error {
 // and listening(false) when the connection is lost: notifications may have
 // been missed meanwhile, so whoever caches must stop trusting the cache until
 // the next listening(true). It reconnects with a back-off.
-func (db *DB) WatchChanges(ctx context.Context, changed func(Change), listening func(bool)) {
+func (db *DB) WatchChanges(ctx context.Context, changed func(workplan.Change), listening func(bool)) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		if err := db.watch(ctx, changed, listening); err == nil {
@@ -86,7 +71,7 @@ func (db *DB) WatchChanges(ctx context.Context, changed func(Change), listening 
 	}
 }
 
-func (db *DB) watch(ctx context.Context, changed func(Change), listening func(bool)) error {
+func (db *DB) watch(ctx context.Context, changed func(workplan.Change), listening func(bool)) error {
 	cfg := db.Pool.Config().ConnConfig.Copy()
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {

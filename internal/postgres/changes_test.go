@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/pgtest"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
@@ -27,10 +26,10 @@ func TestAccountChangesAreAnnounced(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(actx)
 	defer cancel()
-	changes, listening := make(chan postgres.Change, 16), make(chan bool, 4)
-	go db.WatchChanges(ctx, func(c postgres.Change) { changes <- c }, func(on bool) { listening <- on })
+	changes, listening := make(chan workplan.Change, 16), make(chan bool, 4)
+	go db.WatchChanges(ctx, func(c workplan.Change) { changes <- c }, func(on bool) { listening <- on })
 	require.True(t, <-listening)
-	next := func(what string) postgres.Change {
+	next := func(what string) workplan.Change {
 		t.Helper()
 		select {
 		case c := <-changes:
@@ -38,7 +37,7 @@ func TestAccountChangesAreAnnounced(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatalf("nothing announced for %s", what)
 		}
-		return postgres.Change{}
+		return workplan.Change{}
 	}
 	none := func(what string) {
 		t.Helper()
@@ -53,17 +52,17 @@ func TestAccountChangesAreAnnounced(t *testing.T) {
 	none("recording a session's use")
 
 	require.NoError(t, db.EndSession(actx, asys, u.ID, sid, "logout"))
-	assert.Equal(t, postgres.Change{Accounts: true, User: u.ID}, next("a sign-out"))
+	assert.Equal(t, workplan.Change{Accounts: true, User: u.ID}, next("a sign-out"))
 	none("the sign-out, twice")
 
 	u, err = db.UpdateUser(actx, asys, u.ID, u.Version, workplan.UserEdit{DisplayName: "张三", UnitID: unit.ID, Role: workplan.UserStaff})
 	require.NoError(t, err)
-	assert.Equal(t, postgres.Change{Accounts: true, User: u.ID}, next("a user edited"))
+	assert.Equal(t, workplan.Change{Accounts: true, User: u.ID}, next("a user edited"))
 
 	_, err = db.UpdateRegistryUnit(actx, asys, unit.ID, unit.Version, workplan.UnitEdit{Name: "市数据局", Kind: unit.Kind, Confirmed: true})
 	require.NoError(t, err)
-	got := map[postgres.Change]bool{next("a unit renamed"): true, next("a unit renamed"): true}
-	assert.Equal(t, map[postgres.Change]bool{{Accounts: true}: true, {Structure: true}: true}, got,
+	got := map[workplan.Change]bool{next("a unit renamed"): true, next("a unit renamed"): true}
+	assert.Equal(t, map[workplan.Change]bool{{Accounts: true}: true, {Structure: true}: true}, got,
 		"a renamed unit changes every session (its name) and every plan")
 }
 
@@ -79,15 +78,15 @@ func TestReportIsAnnounced(t *testing.T) {
 	require.NoError(t, f.db.Pool.QueryRow(actx, `SELECT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1`, asg).Scan(&planID))
 	ctx, cancel := context.WithCancel(actx)
 	defer cancel()
-	changes, listening := make(chan postgres.Change, 16), make(chan bool, 4)
-	go f.db.WatchChanges(ctx, func(c postgres.Change) { changes <- c }, func(on bool) { listening <- on })
+	changes, listening := make(chan workplan.Change, 16), make(chan bool, 4)
+	go f.db.WatchChanges(ctx, func(c workplan.Change) { changes <- c }, func(on bool) { listening <- on })
 	require.True(t, <-listening)
 
 	_, err := f.db.FileReport(actx, staff, workplan.ReportInput{AssignmentID: asg, BaseVersion: 0, Percent: 10, Progress: "x"})
 	require.NoError(t, err)
 	select {
 	case c := <-changes:
-		assert.Equal(t, postgres.Change{Plan: planID}, c)
+		assert.Equal(t, workplan.Change{Plan: planID}, c)
 	case <-time.After(5 * time.Second):
 		t.Fatal("a filed report was not announced")
 	}

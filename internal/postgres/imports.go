@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"duban/internal/report"
 	"duban/internal/workplan"
 )
 
@@ -46,20 +44,20 @@ func (db *DB) ImportPreview(ctx context.Context, userID int64, token string) (wo
 	return rec, nil
 }
 
-// ApplyImport files the changes of the stored preview token of the actor,
-// in one transaction: every change is filed as a report by the actor through
-// the same path as the report form (access, archived tasks and versions are
-// checked again), or nothing is. A preview is applied at most once and only
-// before it expires. It returns the number of reports filed.
-func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token string) (int, error) {
+// ApplyImport files rows, the changes of the stored preview token of the
+// actor (the caller reads them from the preview), in one transaction: every
+// change is filed as a report by the actor through the same path as the
+// report form (access, archived tasks and versions are checked again), or
+// nothing is. A preview is applied at most once and only before it expires.
+// It returns the number of reports filed.
+func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token string, rows []workplan.ImportRow) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var raw []byte
 		var applied *time.Time
 		var expires time.Time
 		var planID int64
-		err := tx.QueryRow(ctx, `SELECT plan_id, preview, applied_at, expires_at FROM import_previews WHERE token = $1 AND user_id = $2 FOR UPDATE`,
-			token, actor.UserID).Scan(&planID, &raw, &applied, &expires)
+		err := tx.QueryRow(ctx, `SELECT plan_id, applied_at, expires_at FROM import_previews WHERE token = $1 AND user_id = $2 FOR UPDATE`,
+			token, actor.UserID).Scan(&planID, &applied, &expires)
 		if err != nil {
 			return mapErr(err, "find preview")
 		}
@@ -70,19 +68,12 @@ func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token strin
 		case !now.Before(expires):
 			return workplan.Errorf(workplan.EInvalid, "该导入预览已过期,请重新上传")
 		}
-		var p report.ImportPreview
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return fmt.Errorf("decode preview: %w", err)
-		}
-		if !p.Applicable() {
+		if len(rows) == 0 {
 			return workplan.Errorf(workplan.EInvalid, "预览中有错误或没有需要导入的变化,不能确认")
 		}
 		var reports []int64
-		for _, r := range p.Rows {
-			if r.Status != report.RowChange {
-				continue
-			}
-			in := r.Input()
+		for _, r := range rows {
+			in := r.Input
 			if err := in.Validate(); err != nil {
 				return fmt.Errorf("row %d: %w", r.Row, err)
 			}
@@ -100,7 +91,7 @@ func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token strin
 		if _, err := tx.Exec(ctx, `UPDATE import_previews SET applied_at = $2 WHERE token = $1`, token, now); err != nil {
 			return mapErr(err, "mark preview applied")
 		}
-		return audit(ctx, tx, actor, "import.apply", "plan", planID, nil, map[string]any{"reports": reports, "rows": len(p.Rows)})
+		return audit(ctx, tx, actor, "import.apply", "plan", planID, nil, map[string]any{"reports": reports, "rows": len(rows)})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: apply import: %w", err)

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"duban/migrations"
@@ -107,4 +109,36 @@ func MigrateUp(url string) error {
 	}
 	defer m.Close()
 	return m.Up()
+}
+
+// ErrSchemaBehind means the database's schema is older than this binary's
+// migrations: serving it would fail on missing tables or columns.
+var ErrSchemaBehind = errors.New("the database schema is not up to date")
+
+// CheckSchema compares the database's schema version with the migrations
+// embedded in this binary. A schema behind them, or left dirty by a failed
+// migration, is an error wrapping ErrSchemaBehind that says what to run; a
+// schema ahead of them (a newer binary migrated it during a rolling
+// upgrade) is not an error: ahead reports it, for a warning.
+func (db *DB) CheckSchema(ctx context.Context) (ahead bool, err error) {
+	var version int64
+	var dirty bool
+	err = db.Pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&version, &dirty)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "42P01", errors.Is(err, pgx.ErrNoRows):
+		version = 0
+	case err != nil:
+		return false, fmt.Errorf("postgres: schema version: %w", mapErr(err, "query"))
+	}
+	latest := int64(migrations.Latest())
+	switch {
+	case dirty:
+		return false, fmt.Errorf("postgres: %w: migration %d failed half-way (dirty); fix it and run `duban migrate force %d`, then `duban migrate up`",
+			ErrSchemaBehind, version, version-1)
+	case version < latest:
+		return false, fmt.Errorf("postgres: %w: the database is at version %d, this duban needs %d: run `duban migrate up` (as the owner role), or start with `duban serve --migrate`",
+			ErrSchemaBehind, version, latest)
+	}
+	return version > latest, nil
 }

@@ -89,3 +89,42 @@ func TestOpenClosedPort(t *testing.T) {
 	assert.Contains(t, err.Error(), "127.0.0.1:1")
 	assert.NotContains(t, err.Error(), "\n", "one line")
 }
+
+// TestCheckSchema: a database behind this binary's migrations, or left
+// dirty, is refused with what to run; an up-to-date one passes.
+func TestCheckSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.EmptyURL(t)
+	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 2})
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.CheckSchema(ctx)
+	require.ErrorIs(t, err, postgres.ErrSchemaBehind, "no migration at all")
+	assert.Contains(t, err.Error(), "duban migrate up")
+
+	m, err := postgres.NewMigrator(url)
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.Up())
+	ahead, err := db.CheckSchema(ctx)
+	require.NoError(t, err)
+	assert.False(t, ahead)
+
+	require.NoError(t, m.Down(1))
+	_, err = db.CheckSchema(ctx)
+	require.ErrorIs(t, err, postgres.ErrSchemaBehind, "one migration pending")
+	assert.Contains(t, err.Error(), "--migrate")
+	require.NoError(t, m.Up())
+
+	_, err = db.Pool.Exec(ctx, `UPDATE schema_migrations SET dirty = true`)
+	require.NoError(t, err)
+	_, err = db.CheckSchema(ctx)
+	require.ErrorIs(t, err, postgres.ErrSchemaBehind)
+	assert.Contains(t, err.Error(), "dirty")
+	_, err = db.Pool.Exec(ctx, `UPDATE schema_migrations SET dirty = false, version = version + 1`)
+	require.NoError(t, err)
+	ahead, err = db.CheckSchema(ctx)
+	require.NoError(t, err, "a newer schema is served, with a warning")
+	assert.True(t, ahead)
+}

@@ -7,28 +7,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"duban/internal/deadline"
-	"duban/internal/report"
 	"duban/internal/workplan"
 )
 
-// PlanEvents returns the events of the active assignments of plan planID
-// with from < at <= to, by assignment ID, each list in history order: with
-// the facts as of from (PlanFacts), the input from which the state at the
-// end of every day up to to is folded in memory (report.Rank).
-func (db *DB) PlanEvents(ctx context.Context, planID int64, from, to time.Time) (map[int64][]deadline.Event, error) {
-	out := map[int64][]deadline.Event{}
-	err := foldEvents(ctx, db.Pool, `JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = $3 AND t.archived_at IS NULL AND a.archived_at IS NULL`,
-		[]any{planID}, from.Add(time.Microsecond), to, func(id int64, e deadline.Event) { out[id] = append(out[id], e) })
-	if err != nil {
-		return nil, fmt.Errorf("postgres: events of plan %d: %w", planID, err)
-	}
-	return out, nil
-}
-
 // ReportsBetween returns the reports filed on the plan's active assignments
 // with from < submitted_at <= to, oldest first.
-func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]report.ReportRef, error) {
+func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]workplan.ReportRef, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT r.id, r.assignment_id, t.number, u.name, r.author_name, r.submitted_at, r.percent, r.claims_completion
 		FROM reports r
@@ -41,8 +25,8 @@ func (db *DB) ReportsBetween(ctx context.Context, planID int64, from, to time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reports of plan %d: %w", planID, mapErr(err, "query"))
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (report.ReportRef, error) {
-		var r report.ReportRef
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.ReportRef, error) {
+		var r workplan.ReportRef
 		err := row.Scan(&r.ReportID, &r.AssignmentID, &r.TaskNumber, &r.UnitName, &r.Author, &r.At, &r.Percent, &r.Claims)
 		return r, err
 	})

@@ -94,9 +94,9 @@ func TestSnapshotsFromReplicas(t *testing.T) {
 	require.NoError(t, main.Pool.QueryRow(ctx, `SELECT id FROM plans WHERE slug = 'pl'`).Scan(&planID))
 	for d := 9; d <= 24; d++ {
 		at := time.Date(2023, 8, d+1, 0, 0, 0, 0, sh).Add(-time.Microsecond)
-		facts, err := main.PlanFacts(ctx, planID, at)
+		pa, err := main.PlanAt(ctx, planID, at, false)
 		require.NoError(t, err)
-		for _, af := range facts {
+		for _, af := range pa.Assignments {
 			if af.ID != asg {
 				continue
 			}
@@ -104,7 +104,13 @@ func TestSnapshotsFromReplicas(t *testing.T) {
 			assert.Equal(t, want, af.Facts, "as of the end of August %d", d)
 		}
 	}
-	evs, err := main.PlanEvents(ctx, planID, time.Date(2023, 8, 15, 0, 0, 0, 0, sh), time.Date(2023, 8, 20, 0, 0, 0, 0, sh))
+	h, err := main.PlanHistory(ctx, planID, time.Date(2023, 8, 15, 0, 0, 0, 0, sh), time.Date(2023, 8, 20, 0, 0, 0, 0, sh))
 	require.NoError(t, err)
-	assert.Len(t, evs[asg], 3, "the reports of the 16th, 17th and 19th (the 15th and 18th have none)")
+	var evs []deadline.Event
+	for _, a := range h.Assignments {
+		if a.ID == asg {
+			evs = a.Events
+		}
+	}
+	assert.Len(t, evs, 3, "the reports of the 16th, 17th and 19th (the 15th and 18th have none)")
 }

@@ -83,7 +83,7 @@ func queueLock(b *pgx.Batch, id int64, a *lockedAssignment, extra string, dest .
 	b.Queue(`
 		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, ''), t.plan_id, t.number,
 		       t.archived_at IS NOT NULL, a.archived_at IS NOT NULL, t.deadline_text, t.deadline_kind, t.due_on,
-		       coalesce(t.start_on, p.issued_on),
+		       `+startExpr+`,
 		       array(SELECT l.unit_id FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead' AND l.archived_at IS NULL),
 		       coalesce(s.last_report_id, 0), `+stateColumns+extra+`
 		FROM assignments a
@@ -378,14 +378,14 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 		if last == workplan.DecisionAccept && actor.Role != workplan.UserSupervisor {
 			return workplan.Errorf(workplan.EForbidden, "已通过的报送只有督查室可以退回")
 		}
+		// A later claim of a unit whose completion was accepted already can
+		// be accepted too: it completes nothing new, but the unit is done.
 		f := a.State.Facts
 		pending := f.Claimed && f.ClaimedAt.Equal(submitted)
 		accepted := !f.CompletedAt.IsZero() && f.CompletedAt.Equal(submitted)
 		switch {
 		case !claims:
 			return ErrNothingClaimed
-		case in.Decision == workplan.DecisionAccept && !f.CompletedAt.IsZero() && !accepted:
-			return workplan.Errorf(workplan.EInvalid, "该单位此前的完成申报已通过,无需再次通过")
 		case in.Decision == workplan.DecisionAccept && !pending, in.Decision == workplan.DecisionReturn && !pending && !accepted:
 			return ErrClaimSuperseded
 		}

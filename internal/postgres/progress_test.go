@@ -271,10 +271,10 @@ func TestSeedPlanOverdueAsOf(t *testing.T) {
 	plans, err := f.db.ListPlans(ctx)
 	require.NoError(t, err)
 	overdue := func(at time.Time) []int {
-		facts, err := f.db.PlanFacts(ctx, plans[0].ID, at)
+		pa, err := f.db.PlanAt(ctx, plans[0].ID, at, false)
 		require.NoError(t, err)
 		set := map[int]bool{}
-		for _, a := range facts {
+		for _, a := range pa.Assignments {
 			if deadline.Evaluate(a.Facts, at, deadline.DefaultPolicy()).State == deadline.StateOverdue {
 				set[a.TaskNumber] = true
 			}
@@ -379,10 +379,10 @@ func TestStateEqualsReplay(t *testing.T) {
 		assert.Equal(t, len(events), st.Version)
 	}
 	for _, at := range instants {
-		facts, err := f.db.PlanFacts(ctx, planID, at)
+		pa, err := f.db.PlanAt(ctx, planID, at, false)
 		require.NoError(t, err)
 		byID := map[int64]deadline.Facts{}
-		for _, a := range facts {
+		for _, a := range pa.Assignments {
 			byID[a.ID] = a.Facts
 		}
 		for _, tg := range targets {

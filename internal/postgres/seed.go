@@ -1,41 +1,19 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"duban/internal/deadline"
-	"duban/internal/planparse"
 	"duban/internal/workplan"
 )
-
-// SeedInput is a plan document to preview or to apply.
-type SeedInput struct {
-	// Slug names the plan the document loads into; "" means DefaultSlug(doc).
-	Slug string
-	// SourceName is the file name, kept with the version and used in messages.
-	SourceName string
-	// Source is the document: text or .docx bytes.
-	Source []byte
-	// DryRun computes the changes and rolls everything back (the preview).
-	DryRun bool
-	// ExpectVersion, when not nil, is the plan version the preview was made
-	// against (0 for a plan that did not exist): if another document was
-	// applied since, Seed refuses with a conflict and changes nothing.
-	ExpectVersion *int
-	Actor         workplan.Actor
-}
 
 // seedLockKey serialises every seed of every replica.
 const seedLockKey = 0x6475_6261_6e01
@@ -43,53 +21,49 @@ const seedLockKey = 0x6475_6261_6e01
 // errDryRun aborts the transaction of a preview.
 var errDryRun = errors.New("dry run")
 
-// DefaultSlug is the plan key used when none is given: plan-YEAR from the
-// document's year.
-func DefaultSlug(doc *planparse.Document) string {
-	if doc.Year > 0 {
-		return "plan-" + strconv.Itoa(doc.Year)
-	}
-	return "plan"
-}
-
-// Seed parses a plan document and loads it into the plan in.Slug, or with
-// DryRun shows what loading it would change without changing anything.
-// Preview and apply are the same code in one transaction under an advisory
-// lock, so what the preview shows is what applying does.
+// Seed loads a parsed plan document into the plan in.Slug, or with DryRun
+// shows what loading it would change without changing anything. It reads
+// the plan as stored, computes the change with workplan.Diff (pure) and
+// applies it, all in one transaction under an advisory lock: the preview is
+// the same code rolled back, so what it shows is what applying does.
 //
 // Tasks are keyed by (plan, number). A task missing from the document is
 // archived, never deleted, and keeps its reports; so do assignments of units
 // that a task no longer names. The same document twice gives zero changes and
 // writes no new version. Each applied document is kept whole as a plan
-// version with its SHA-256. A document that cannot be parsed gives an
-// EInvalid error and changes nothing.
-func (db *DB) Seed(ctx context.Context, in SeedInput) (workplan.SeedDiff, error) {
+// version with its SHA-256, and takes effect when it is applied.
+func (db *DB) Seed(ctx context.Context, in workplan.SeedInput) (workplan.SeedDiff, error) {
 	return db.seed(ctx, in, nil)
 }
 
 // seed is Seed; also, when the document is applied, within its transaction.
-func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
-	doc, err := planparse.Parse(bytes.NewReader(in.Source), in.SourceName)
-	if err != nil {
-		if errors.Is(err, planparse.ErrInput) {
-			return workplan.SeedDiff{}, &workplan.Error{Code: workplan.EInvalid, Message: strings.TrimPrefix(err.Error(), "planparse: ")}
-		}
-		return workplan.SeedDiff{}, fmt.Errorf("postgres: seed: %w", err)
+func (db *DB) seed(ctx context.Context, in workplan.SeedInput, also func(pgx.Tx) error) (workplan.SeedDiff, error) {
+	if in.Document == nil {
+		return workplan.SeedDiff{}, fmt.Errorf("postgres: seed %q: no parsed document", in.SourceName)
 	}
 	if in.Slug == "" {
-		in.Slug = DefaultSlug(doc)
+		in.Slug = in.Document.DefaultSlug()
 	}
 	sum := sha256.Sum256(in.Source)
-	diff := workplan.SeedDiff{PlanSlug: in.Slug, SHA256: hex.EncodeToString(sum[:])}
-	for _, w := range doc.Warnings {
-		diff.Warnings = append(diff.Warnings, workplan.SeedWarning{Line: w.Line, Message: w.Message})
-	}
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	sha := hex.EncodeToString(sum[:])
+	var diff workplan.SeedDiff
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(seedLockKey)); err != nil {
 			return mapErr(err, "seed lock")
 		}
-		s := &seeder{tx: tx, doc: doc, in: in, diff: &diff, now: db.Now()}
-		if err := s.run(ctx); err != nil {
+		s := &seeder{tx: tx, doc: in.Document, in: in, now: db.Now()}
+		stored, err := s.load(ctx)
+		if err != nil {
+			return err
+		}
+		if in.ExpectVersion != nil && *in.ExpectVersion != stored.Version {
+			return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
+				"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", stored.Version, *in.ExpectVersion)}
+		}
+		change := workplan.Diff(stored, in.Document, sha)
+		diff = change.Report(in.Slug, sha, in.Document.Warnings)
+		s.diff = &diff
+		if err := s.apply(ctx, change, stored); err != nil {
 			return err
 		}
 		if in.DryRun {
@@ -109,68 +83,61 @@ func (db *DB) seed(ctx context.Context, in SeedInput, also func(pgx.Tx) error) (
 // seeder holds the state of one Seed transaction.
 type seeder struct {
 	tx     pgx.Tx
-	doc    *planparse.Document
-	in     SeedInput
+	doc    *workplan.Document
+	in     workplan.SeedInput
 	diff   *workplan.SeedDiff
 	now    time.Time
 	planID int64
-	// units maps every unit name of the document to its ID.
-	units map[string]int64
-	// members maps a collective unit's ID to its member units' IDs.
-	members map[int64][]int64
-	names   map[int64]string
+	unitIndex
+	// version is the version this document becomes; from is when its
+	// changes take effect (nil for the plan's first version: from the
+	// beginning); today is from's day, where the clocks of tasks and units
+	// it adds start.
+	version int
+	from    *time.Time
+	today   deadline.Date
 }
 
-// existingTask is a task as stored, in the form the document is compared with.
-type existingTask struct {
-	id         int64
-	title      string
-	body       string
-	section    string
-	group      string
-	deadline   string
-	archived   bool
-	lists      map[workplan.Role][]string
-	indicators []planparse.Indicator
-}
-
-func (s *seeder) run(ctx context.Context) error {
-	var version int
+// load reads the plan as stored, in the form the document is compared with.
+func (s *seeder) load(ctx context.Context) (workplan.StoredPlan, error) {
+	var p workplan.StoredPlan
 	var lastSHA []byte
-	var cur struct {
-		title, issuedBy string
-		issuedOn        *time.Time
-		addressees      []string
-	}
+	var issued *time.Time
 	err := s.tx.QueryRow(ctx, `
 		SELECT p.id, p.version, p.title, p.issued_by, p.issued_on, p.addressees,
 		       (SELECT v.sha256 FROM plan_versions v WHERE v.plan_id = p.id ORDER BY v.version DESC LIMIT 1)
 		FROM plans p WHERE p.slug = $1 FOR UPDATE`, s.in.Slug).
-		Scan(&s.planID, &version, &cur.title, &cur.issuedBy, &cur.issuedOn, &cur.addressees, &lastSHA)
+		Scan(&s.planID, &p.Version, &p.Title, &p.IssuedBy, &issued, &p.Addressees, &lastSHA)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		s.diff.NewPlan = true
+		return p, nil
 	case err != nil:
-		return mapErr(err, "load plan")
-	default:
-		s.diff.SameDocument = hex.EncodeToString(lastSHA) == s.diff.SHA256
-		s.diff.Metadata = metadataChanges(cur.title, cur.issuedBy, dateOf(cur.issuedOn), cur.addressees, s.doc)
+		return p, mapErr(err, "load plan")
 	}
-	s.diff.BaseVersion = version
-	if s.in.ExpectVersion != nil && *s.in.ExpectVersion != version {
-		return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
-			"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", version, *s.in.ExpectVersion)}
+	p.Exists, p.SHA256, p.IssuedOn = true, hex.EncodeToString(lastSHA), dateOf(issued)
+	p.Tasks, err = s.loadTasks(ctx)
+	return p, err
+}
+
+// apply writes change: the plan, its structure, every task's revision and
+// assignments, the archived tasks, and the version with its audit entry.
+func (s *seeder) apply(ctx context.Context, change workplan.PlanChange, stored workplan.StoredPlan) error {
+	s.version = stored.Version + 1
+	if !change.NewPlan {
+		at := s.now
+		s.from = &at
+		s.today = deadline.DateOf(at, deadline.Shanghai)
 	}
-	if s.diff.NewPlan {
+	if change.NewPlan {
 		err := s.tx.QueryRow(ctx, `
 			INSERT INTO plans (slug, title, issued_by, issued_on, addressees) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			s.in.Slug, s.doc.Title, s.doc.IssuedBy, issuedOn(s.doc), nonNilStrings(s.doc.Addressees)).Scan(&s.planID)
+			s.in.Slug, s.doc.Title, s.doc.IssuedBy, dateArg(s.doc.IssuedOn), nonNilStrings(s.doc.Addressees)).Scan(&s.planID)
 		if err != nil {
 			return mapErr(err, "create plan")
 		}
-	} else if len(s.diff.Metadata) > 0 {
+	} else if len(change.Metadata) > 0 {
 		_, err := s.tx.Exec(ctx, `UPDATE plans SET title = $2, issued_by = $3, issued_on = $4, addressees = $5, updated_at = now() WHERE id = $1`,
-			s.planID, s.doc.Title, s.doc.IssuedBy, issuedOn(s.doc), nonNilStrings(s.doc.Addressees))
+			s.planID, s.doc.Title, s.doc.IssuedBy, dateArg(s.doc.IssuedOn), nonNilStrings(s.doc.Addressees))
 		if err != nil {
 			return mapErr(err, "update plan")
 		}
@@ -182,39 +149,21 @@ func (s *seeder) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	existing, err := s.loadTasks(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[int]bool{}
-	for _, t := range s.doc.Tasks {
-		if seen[t.Number] {
-			continue // the parser warned about the duplicate; the first one stands
-		}
-		seen[t.Number] = true
-		if err := s.task(ctx, t, existing[t.Number], sections[t.SectionNumeral], groups[groupKey{t.SectionNumeral, t.GroupNumber}]); err != nil {
-			return err
-		}
-	}
-	numbers := make([]int, 0, len(existing))
-	for n := range existing {
-		numbers = append(numbers, n)
-	}
-	sort.Ints(numbers)
-	for _, n := range numbers {
-		e := existing[n]
-		if seen[n] || e.archived {
+	for _, p := range change.Tasks {
+		if p.Action == workplan.ActionArchive {
+			if err := s.archive(ctx, p); err != nil {
+				return err
+			}
 			continue
 		}
-		if _, err := s.tx.Exec(ctx, `UPDATE tasks SET archived_at = $2, version = version + 1, updated_at = now() WHERE id = $1`, e.id, s.now); err != nil {
-			return mapErr(err, "archive task %d", n)
+		if err := s.task(ctx, p, sections[p.Doc.SectionNumeral], groups[groupKey{p.Doc.SectionNumeral, p.Doc.GroupNumber}]); err != nil {
+			return err
 		}
-		s.diff.Archived = append(s.diff.Archived, workplan.TaskChange{Number: n, Title: e.title})
 	}
 	if s.diff.Changes() == 0 && !s.diff.NewPlan {
 		return nil
 	}
-	s.diff.Version = version + 1
+	s.diff.Version = s.version
 	summary := map[string]any{
 		"added": len(s.diff.Added), "changed": len(s.diff.Changed), "archived": len(s.diff.Archived),
 		"restored": len(s.diff.Restored), "unknown_units": s.diff.UnknownUnits,
@@ -225,8 +174,8 @@ func (s *seeder) run(ctx context.Context) error {
 	}
 	sum, _ := hex.DecodeString(s.diff.SHA256)
 	if _, err := s.tx.Exec(ctx, `
-		INSERT INTO plan_versions (plan_id, version, source_name, source, sha256, applied_by, applied_by_name, applied_at, summary)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		INSERT INTO plan_versions (plan_id, version, source_name, source, sha256, applied_by, applied_by_name, applied_at, effective_at, summary)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
 		s.planID, s.diff.Version, s.in.SourceName, s.in.Source, sum, appliedBy, s.in.Actor.Name, s.now, summary); err != nil {
 		return mapErr(err, "save plan version")
 	}
@@ -242,11 +191,14 @@ func (s *seeder) run(ctx context.Context) error {
 	return audit(ctx, s.tx, s.in.Actor, "plan.seed", "plan", s.in.Slug, nil, summary)
 }
 
-func issuedOn(doc *planparse.Document) any {
-	if doc.IssuedOn == nil {
-		return nil
+// archive archives a task the document no longer names: it leaves the plan
+// from now, with its reports and assignments kept.
+func (s *seeder) archive(ctx context.Context, p workplan.PlannedTask) error {
+	if _, err := s.tx.Exec(ctx, `UPDATE tasks SET archived_at = $2, archived_version = $3, version = version + 1, updated_at = now() WHERE id = $1`,
+		p.Stored.ID, s.now, s.version); err != nil {
+		return mapErr(err, "archive task %d", p.Number)
 	}
-	return dateArg(*doc.IssuedOn)
+	return closeRevision(ctx, s.tx, p.Stored.ID, s.now)
 }
 
 func nonNilStrings(s []string) []string {
@@ -256,30 +208,12 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-func metadataChanges(title, issuedBy string, issued deadline.Date, addressees []string, doc *planparse.Document) []workplan.FieldChange {
-	var out []workplan.FieldChange
-	add := func(field, before, after string) {
-		if before != after {
-			out = append(out, workplan.FieldChange{Field: field, Before: before, After: after})
-		}
-	}
-	add("title", title, doc.Title)
-	add("issued_by", issuedBy, doc.IssuedBy)
-	var docIssued deadline.Date
-	if doc.IssuedOn != nil {
-		docIssued = *doc.IssuedOn
-	}
-	add("issued_on", issued.String(), docIssued.String())
-	add("addressees", strings.Join(addressees, "、"), strings.Join(doc.Addressees, "、"))
-	return out
-}
-
 // resolveUnits maps every unit name of the document to a unit, creating the
 // names the registry lacks as unconfirmed units, and loads collective members.
 func (s *seeder) resolveUnits(ctx context.Context) error {
 	s.units = map[string]int64{}
 	s.names = map[int64]string{}
-	for _, name := range s.doc.Units() {
+	for _, name := range s.doc.UnitNames() {
 		id, ok, err := findUnit(ctx, s.tx, name)
 		if err != nil {
 			return err
@@ -325,7 +259,47 @@ func (s *seeder) resolveUnits(ctx context.Context) error {
 	for name, id := range s.units {
 		s.names[id] = name
 	}
-	return nil
+	ids := make([]int64, 0, len(s.units))
+	for _, id := range s.units {
+		ids = append(ids, id)
+	}
+	s.kinds = map[int64]workplan.UnitKind{}
+	rows, err = s.tx.Query(ctx, `SELECT id, kind FROM units WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return mapErr(err, "unit kinds")
+	}
+	for rows.Next() {
+		var id int64
+		var k workplan.UnitKind
+		if err := rows.Scan(&id, &k); err != nil {
+			return mapErr(err, "unit kinds")
+		}
+		s.kinds[id] = k
+	}
+	if err := rows.Err(); err != nil {
+		return mapErr(err, "unit kinds")
+	}
+	s.own, err = ownDesignations(ctx, s.tx, `d.task_id IN (SELECT id FROM tasks WHERE plan_id = $1)`, s.planID)
+	return err
+}
+
+// ownDesignations loads the per-task decisions of what designations mean
+// (task_designations) that meet condition (on alias d, parameters from $1).
+func ownDesignations(ctx context.Context, tx pgx.Tx, condition string, args ...any) (map[[2]int64][]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT d.task_id, d.collective_id, d.members FROM task_designations d WHERE `+condition, args...)
+	if err != nil {
+		return nil, mapErr(err, "task designations")
+	}
+	out := map[[2]int64][]int64{}
+	for rows.Next() {
+		var k [2]int64
+		var ms []int64
+		if err := rows.Scan(&k[0], &k[1], &ms); err != nil {
+			return nil, mapErr(err, "task designations")
+		}
+		out[k] = ms
+	}
+	return out, mapErr(rows.Err(), "task designations")
 }
 
 type groupKey struct {
@@ -363,24 +337,26 @@ func (s *seeder) structure(ctx context.Context) (map[string]int64, map[groupKey]
 }
 
 // loadTasks reads the plan's tasks, archived ones included, keyed by number.
-func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
-	out := map[int]*existingTask{}
+func (s *seeder) loadTasks(ctx context.Context) (map[int]workplan.StoredTask, error) {
+	out := map[int]workplan.StoredTask{}
+	byID := map[int64]int{}
 	rows, err := s.tx.Query(ctx, `
-		SELECT t.id, t.number, t.title, t.body, coalesce(sec.title, ''), coalesce(g.title, ''), t.deadline_text, t.archived_at IS NOT NULL
+		SELECT t.id, t.number, t.title, t.body, coalesce(sec.title, ''), coalesce(g.title, ''), t.deadline_text, t.start_on, t.archived_at IS NOT NULL
 		FROM tasks t LEFT JOIN sections sec ON sec.id = t.section_id LEFT JOIN task_groups g ON g.id = t.group_id
 		WHERE t.plan_id = $1`, s.planID)
 	if err != nil {
 		return nil, mapErr(err, "load tasks")
 	}
-	byID := map[int64]*existingTask{}
 	for rows.Next() {
-		e := &existingTask{lists: map[workplan.Role][]string{}}
+		e := workplan.StoredTask{Units: map[workplan.Role][]string{}}
 		var n int
-		if err := rows.Scan(&e.id, &n, &e.title, &e.body, &e.section, &e.group, &e.deadline, &e.archived); err != nil {
+		var start *time.Time
+		if err := rows.Scan(&e.ID, &n, &e.Title, &e.Body, &e.Section, &e.Group, &e.Deadline, &start, &e.Archived); err != nil {
 			return nil, mapErr(err, "load tasks")
 		}
+		e.Start = dateOf(start)
 		out[n] = e
-		byID[e.id] = e
+		byID[e.ID] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err, "load tasks")
@@ -398,7 +374,8 @@ func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 		if err := rows.Scan(&id, &role, &name); err != nil {
 			return nil, mapErr(err, "load task units")
 		}
-		byID[id].lists[role] = append(byID[id].lists[role], name)
+		n := byID[id]
+		out[n].Units[role] = append(out[n].Units[role], name)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err, "load task units")
@@ -411,59 +388,45 @@ func (s *seeder) loadTasks(ctx context.Context) (map[int]*existingTask, error) {
 	}
 	for rows.Next() {
 		var id int64
-		var ind planparse.Indicator
+		var ind workplan.DocIndicator
 		if err := rows.Scan(&id, &ind.Text, &ind.Comparator, &ind.Value, &ind.Unit); err != nil {
 			return nil, mapErr(err, "load indicators")
 		}
-		byID[id].indicators = append(byID[id].indicators, ind)
+		n := byID[id]
+		e := out[n]
+		e.Indicators = append(e.Indicators, ind)
+		out[n] = e
 	}
 	return out, mapErr(rows.Err(), "load indicators")
 }
 
-var roleFields = []struct {
-	role  workplan.Role
-	field string
-	list  func(planparse.Task) []string
-}{
-	{workplan.RoleLead, "lead_units", func(t planparse.Task) []string { return t.LeadUnits }},
-	{workplan.RoleResponsible, "responsible_units", func(t planparse.Task) []string { return t.ResponsibleUnits }},
-	{workplan.RoleCooperating, "cooperating_units", func(t planparse.Task) []string { return t.CooperatingUnits }},
-}
-
-// task inserts, updates or restores one task of the document and its
-// assignments, recording what changed.
-func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, sectionID, groupID int64) error {
+// task adds, updates or restores one task of the document, records its
+// revision when it changes, and brings its assignments in line; a change
+// of assignments alone (a registry mapping changed) shows as a change of the
+// task's "assignments".
+func (s *seeder) task(ctx context.Context, p workplan.PlannedTask, sectionID, groupID int64) error {
+	t := p.Doc
 	dl := t.Deadline
-	var fields []workplan.FieldChange
-	add := func(field, before, after string) {
-		if before != after {
-			fields = append(fields, workplan.FieldChange{Field: field, Before: before, After: after})
-		}
-	}
+	rev := taskRevision{version: s.version, sectionID: sectionID, groupID: groupID, title: t.Title, body: t.Body, deadline: dl, lists: t.Units}
 	var taskID int64
-	if e == nil {
+	switch p.Action {
+	case workplan.ActionAdd:
+		// A task added by a later version starts its clock (序时进度, reporting
+		// cadence) on the day it is added, not on the plan's issue date.
+		rev.start = s.today
 		err := s.tx.QueryRow(ctx, `
-			INSERT INTO tasks (plan_id, number, section_id, group_id, title, body, deadline_text, deadline_kind, due_on, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-			s.planID, t.Number, nullID(sectionID), nullID(groupID), t.Title, t.Body, dl.Text, dl.Kind, dateArg(dl.Due), s.now).Scan(&taskID)
+			INSERT INTO tasks (plan_id, number, section_id, group_id, title, body, deadline_text, deadline_kind, due_on, start_on, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+			s.planID, t.Number, nullID(sectionID), nullID(groupID), t.Title, t.Body, dl.Text, dl.Kind, dateArg(dl.Due), dateArg(rev.start), s.now).Scan(&taskID)
 		if err != nil {
 			return mapErr(err, "add task %d", t.Number)
 		}
-	} else {
-		taskID = e.id
-		add("title", e.title, t.Title)
-		add("body", e.body, t.Body)
-		add("section", e.section, t.Section)
-		add("group", e.group, t.Group)
-		add("deadline", e.deadline, dl.Text)
-		for _, rf := range roleFields {
-			add(rf.field, strings.Join(e.lists[rf.role], "、"), strings.Join(rf.list(t), "、"))
-		}
-		add("indicators", indicatorsText(e.indicators), indicatorsText(t.Indicators))
-		if len(fields) > 0 || e.archived {
+	default:
+		taskID, rev.start = p.Stored.ID, p.Stored.Start
+		if p.Action != workplan.ActionKeep {
 			_, err := s.tx.Exec(ctx, `
 				UPDATE tasks SET section_id = $2, group_id = $3, title = $4, body = $5, deadline_text = $6, deadline_kind = $7,
-				       due_on = $8, archived_at = NULL, version = version + 1, updated_at = $9
+				       due_on = $8, archived_at = NULL, archived_version = NULL, version = version + 1, updated_at = $9
 				WHERE id = $1`,
 				taskID, nullID(sectionID), nullID(groupID), t.Title, t.Body, dl.Text, dl.Kind, dateArg(dl.Due), s.now)
 			if err != nil {
@@ -471,33 +434,25 @@ func (s *seeder) task(ctx context.Context, t planparse.Task, e *existingTask, se
 			}
 		}
 	}
-	if e == nil || slices.ContainsFunc(fields, func(f workplan.FieldChange) bool { return strings.HasSuffix(f.Field, "_units") }) {
+	if p.Revises() {
+		if err := reviseTask(ctx, s.tx, taskID, rev, s.from); err != nil {
+			return err
+		}
 		if err := s.saveTaskUnits(ctx, taskID, t); err != nil {
 			return err
 		}
 	}
-	if e == nil || indicatorsText(e.indicators) != indicatorsText(t.Indicators) {
+	if p.Stored == nil || !workplan.SameIndicators(p.Stored.Indicators, t.Indicators) {
 		if err := s.saveIndicators(ctx, taskID, t.Indicators); err != nil {
 			return err
 		}
 	}
-	before, after, err := s.assignments(ctx, taskID, t)
+	before, after, err := s.assignments(ctx, taskID, t.Units, p.Stored != nil)
 	if err != nil {
 		return err
 	}
-	if e != nil {
-		add("assignments", before, after)
-	}
-	change := workplan.TaskChange{Number: t.Number, Title: t.Title, Fields: fields}
-	switch {
-	case e == nil:
-		s.diff.Added = append(s.diff.Added, change)
-	case e.archived:
-		s.diff.Restored = append(s.diff.Restored, change)
-	case len(fields) > 0:
-		s.diff.Changed = append(s.diff.Changed, change)
-	default:
-		s.diff.Unchanged = append(s.diff.Unchanged, t.Number)
+	if p.Stored != nil && before != after {
+		s.diff.NoteAssignments(t.Number, t.Title, before, after)
 	}
 	return nil
 }
@@ -509,22 +464,14 @@ func nullID(id int64) any {
 	return id
 }
 
-func indicatorsText(inds []planparse.Indicator) string {
-	parts := make([]string, len(inds))
-	for i, ind := range inds {
-		parts[i] = fmt.Sprintf("%s(%s%s%s)", ind.Text, ind.Comparator, strconv.FormatFloat(ind.Value, 'f', -1, 64), ind.Unit)
-	}
-	return strings.Join(parts, ";")
-}
-
-func (s *seeder) saveTaskUnits(ctx context.Context, taskID int64, t planparse.Task) error {
+func (s *seeder) saveTaskUnits(ctx context.Context, taskID int64, t *workplan.DocTask) error {
 	if _, err := s.tx.Exec(ctx, `DELETE FROM task_units WHERE task_id = $1`, taskID); err != nil {
 		return mapErr(err, "replace units of task %d", t.Number)
 	}
-	for _, rf := range roleFields {
-		for i, name := range rf.list(t) {
+	for _, role := range workplan.Roles {
+		for i, name := range t.Units[role] {
 			if _, err := s.tx.Exec(ctx, `INSERT INTO task_units (task_id, role, position, name) VALUES ($1, $2, $3, $4)`,
-				taskID, rf.role, i+1, name); err != nil {
+				taskID, role, i+1, name); err != nil {
 				return mapErr(err, "save units of task %d", t.Number)
 			}
 		}
@@ -535,7 +482,7 @@ func (s *seeder) saveTaskUnits(ctx context.Context, taskID int64, t planparse.Ta
 // saveIndicators updates the task's indicators in place by position, so that
 // values already reported against a target stay attached when its wording or
 // figure is revised; positions the document no longer has are archived.
-func (s *seeder) saveIndicators(ctx context.Context, taskID int64, inds []planparse.Indicator) error {
+func (s *seeder) saveIndicators(ctx context.Context, taskID int64, inds []workplan.DocIndicator) error {
 	for i, ind := range inds {
 		_, err := s.tx.Exec(ctx, `
 			INSERT INTO indicators (task_id, position, text, comparator, value, unit) VALUES ($1, $2, $3, $4, $5, $6)
@@ -551,134 +498,17 @@ func (s *seeder) saveIndicators(ctx context.Context, taskID int64, inds []planpa
 	return mapErr(err, "archive indicators of task %d", taskID)
 }
 
-// wantAssignment is one assignment the document calls for.
-type wantAssignment struct {
-	role workplan.Role
-	via  int64
-}
-
-// expand turns the task's unit lists into assignments: a collective
-// designation with members stands for its members (via records it), one
-// without members is assigned itself until an administrator maps it. A unit
-// named twice keeps its strongest role (lead, then responsible, then
-// cooperating), and a unit named directly wins over the same unit reached
-// through a collective.
-func (s *seeder) expand(t planparse.Task) map[int64]wantAssignment {
-	out := map[int64]wantAssignment{}
-	put := func(unit int64, w wantAssignment) {
-		old, ok := out[unit]
-		if !ok || roleRank(w.role) < roleRank(old.role) || (w.role == old.role && old.via != 0 && w.via == 0) {
-			out[unit] = w
-		}
+// assignments brings the task's assignments in line with its unit lists
+// and returns a description of the active ones before and after. Units that
+// join a task that existed before this version start their clocks today.
+func (s *seeder) assignments(ctx context.Context, taskID int64, lists map[workplan.Role][]string, existed bool) (string, string, error) {
+	start := deadline.Date{}
+	if existed {
+		start = s.today
 	}
-	for _, rf := range roleFields {
-		for _, name := range rf.list(t) {
-			id := s.units[name]
-			if ms := s.members[id]; len(ms) > 0 {
-				for _, m := range ms {
-					put(m, wantAssignment{rf.role, id})
-				}
-				continue
-			}
-			put(id, wantAssignment{rf.role, 0})
-		}
-	}
-	return out
-}
-
-func roleRank(r workplan.Role) int { return slices.Index(workplan.Roles, r) }
-
-// assignments brings the task's assignments in line with the document and
-// returns a description of the active ones before and after.
-func (s *seeder) assignments(ctx context.Context, taskID int64, t planparse.Task) (string, string, error) {
-	rows, err := s.tx.Query(ctx, `SELECT id, unit_id, role, coalesce(via_unit_id, 0), archived_at IS NOT NULL FROM assignments WHERE task_id = $1`, taskID)
+	r, err := reconcile(ctx, s.tx, &s.unitIndex, taskID, s.expand(taskID, lists), s.now, s.from, start)
 	if err != nil {
-		return "", "", mapErr(err, "load assignments of task %d", t.Number)
-	}
-	current := map[int64]haveAssignment{}
-	for rows.Next() {
-		var h haveAssignment
-		var unit int64
-		if err := rows.Scan(&h.id, &unit, &h.role, &h.via, &h.archived); err != nil {
-			return "", "", mapErr(err, "load assignments of task %d", t.Number)
-		}
-		current[unit] = h
-	}
-	if err := rows.Err(); err != nil {
-		return "", "", mapErr(err, "load assignments of task %d", t.Number)
-	}
-	if err := s.loadNames(ctx, current); err != nil {
 		return "", "", err
 	}
-	want := s.expand(t)
-	var before, after []string
-	for unit, h := range current {
-		if !h.archived {
-			before = append(before, s.names[unit]+"("+h.role.Label()+")")
-		}
-		if _, ok := want[unit]; !ok && !h.archived {
-			if _, err := s.tx.Exec(ctx, `UPDATE assignments SET archived_at = $2 WHERE id = $1`, h.id, s.now); err != nil {
-				return "", "", mapErr(err, "archive assignment %d", h.id)
-			}
-		}
-	}
-	for unit, w := range want {
-		after = append(after, s.names[unit]+"("+w.role.Label()+")")
-		h, ok := current[unit]
-		switch {
-		case !ok:
-			var id int64
-			err := s.tx.QueryRow(ctx, `INSERT INTO assignments (task_id, unit_id, role, via_unit_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-				taskID, unit, w.role, nullID(w.via), s.now).Scan(&id)
-			if err != nil {
-				return "", "", mapErr(err, "add assignment of task %d", t.Number)
-			}
-			if _, err := s.tx.Exec(ctx, `INSERT INTO assignment_state (assignment_id) VALUES ($1)`, id); err != nil {
-				return "", "", mapErr(err, "add assignment state of task %d", t.Number)
-			}
-		case h.role != w.role || h.via != w.via || h.archived:
-			if _, err := s.tx.Exec(ctx, `UPDATE assignments SET role = $2, via_unit_id = $3, archived_at = NULL WHERE id = $1`,
-				h.id, w.role, nullID(w.via)); err != nil {
-				return "", "", mapErr(err, "update assignment %d", h.id)
-			}
-		}
-	}
-	sort.Strings(before)
-	sort.Strings(after)
-	return strings.Join(before, "、"), strings.Join(after, "、"), nil
-}
-
-// haveAssignment is an assignment as stored.
-type haveAssignment struct {
-	id       int64
-	role     workplan.Role
-	via      int64
-	archived bool
-}
-
-// loadNames fills s.names for units that are assigned but not named by the
-// document (units a revision dropped).
-func (s *seeder) loadNames(ctx context.Context, current map[int64]haveAssignment) error {
-	var missing []int64
-	for unit := range current {
-		if _, ok := s.names[unit]; !ok {
-			missing = append(missing, unit)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	rows, err := s.tx.Query(ctx, `SELECT id, name FROM units WHERE id = ANY($1)`, missing)
-	if err != nil {
-		return mapErr(err, "unit names")
-	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return mapErr(err, "unit names")
-		}
-		s.names[id] = name
-	}
-	return mapErr(rows.Err(), "unit names")
+	return strings.Join(r.before, "、"), strings.Join(r.after, "、"), nil
 }

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/pgtest"
+	"duban/internal/planparse"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/seeds"
@@ -33,7 +35,7 @@ func mustSeed(t testing.TB, db *postgres.DB) workplan.SeedDiff {
 	require.NoError(t, err)
 	_, err = db.SyncRegistry(ctx, cliActor, reg)
 	require.NoError(t, err)
-	diff, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: seeds.DefaultPlan, Source: seedPlan(t), Actor: cliActor})
+	diff, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: seeds.DefaultPlan, Source: seedPlan(t), Document: mustRead(seedPlan(t)), Actor: cliActor})
 	require.NoError(t, err)
 	return diff
 }
@@ -57,11 +59,20 @@ func TestSeedBundledPlan(t *testing.T) {
 	assert.Equal(t, 31, count(t, db, `SELECT count(DISTINCT name) FROM task_units`))
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM plan_versions WHERE sha256 = decode($1, 'hex') AND length(source) > 10000`, diff.SHA256))
 
-	// Task 17 has no lead unit; task 10 has cooperating units and no responsible ones.
+	// Task 17 has no lead unit; task 10 names only designations as
+	// cooperating units (市直有关部门、有关企业), which nobody has mapped: no
+	// cooperating assignment.
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 17 AND a.role = 'lead'`))
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 17 AND a.role = 'responsible'`))
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 10 AND a.role = 'responsible'`))
-	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 10 AND a.role = 'cooperating'`))
+	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.number = 10 AND a.role = 'cooperating'`))
+	// No collective designation is ever an assignment's unit.
+	assert.Zero(t, count(t, db, `SELECT count(*) FROM assignments a JOIN units u ON u.id = a.unit_id WHERE u.kind = 'collective'`))
+	// The first version is the plan from its beginning: one open revision per
+	// task, one open period per assignment.
+	assert.Equal(t, 27, count(t, db, `SELECT count(*) FROM task_revisions WHERE valid_from IS NULL AND valid_to IS NULL`))
+	assert.Equal(t, count(t, db, `SELECT count(*) FROM assignments`),
+		count(t, db, `SELECT count(*) FROM assignment_periods WHERE valid_from IS NULL AND valid_to IS NULL`))
 	// 各县(市、区)人民政府 expands to the seven county governments.
 	assert.Equal(t, 7, count(t, db, `
 		SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN units v ON v.id = a.via_unit_id
@@ -88,7 +99,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 	db := pgtest.Open(t)
 	mustSeed(t, db)
 	before := snapshot(t, db)
-	diff, err := db.Seed(context.Background(), postgres.SeedInput{Slug: "pl", SourceName: "again.txt", Source: seedPlan(t), Actor: cliActor})
+	diff, err := db.Seed(context.Background(), workplan.SeedInput{Slug: "pl", SourceName: "again.txt", Source: seedPlan(t), Document: mustRead(seedPlan(t)), Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, 0, diff.Changes())
 	assert.True(t, diff.SameDocument)
@@ -98,7 +109,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 
 	// The same plan with CRLF line endings and a BOM: different bytes, same plan.
 	crlf := "\ufeff" + strings.ReplaceAll(string(seedPlan(t)), "\n", "\r\n")
-	diff, err = db.Seed(context.Background(), postgres.SeedInput{Slug: "pl", SourceName: "crlf.txt", Source: []byte(crlf), Actor: cliActor})
+	diff, err = db.Seed(context.Background(), workplan.SeedInput{Slug: "pl", SourceName: "crlf.txt", Source: []byte(crlf), Document: mustRead([]byte(crlf)), Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, 0, diff.Changes())
 	assert.False(t, diff.SameDocument)
@@ -153,7 +164,7 @@ func TestReseedPreviewAndApply(t *testing.T) {
 
 	revised := []byte(revise(t, string(seedPlan(t))))
 	before := snapshot(t, db)
-	preview, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, DryRun: true, Actor: cliActor})
+	preview, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, Document: mustRead(revised), DryRun: true, Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, before, snapshot(t, db), "a preview changes nothing")
 
@@ -183,7 +194,7 @@ func TestReseedPreviewAndApply(t *testing.T) {
 	}
 	check(preview)
 
-	applied, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, Actor: cliActor})
+	applied, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "revised.txt", Source: revised, Document: mustRead(revised), Actor: cliActor})
 	require.NoError(t, err)
 	check(applied)
 	assert.Equal(t, preview, applied, "the preview is what applying does")
@@ -198,7 +209,7 @@ func TestReseedPreviewAndApply(t *testing.T) {
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM plan_versions`))
 
 	// Applying the original again restores task 27 with its reports.
-	back, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "orig.txt", Source: seedPlan(t), Actor: cliActor})
+	back, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "orig.txt", Source: seedPlan(t), Document: mustRead(seedPlan(t)), Actor: cliActor})
 	require.NoError(t, err)
 	require.Len(t, back.Restored, 1)
 	assert.Equal(t, 27, back.Restored[0].Number)
@@ -218,20 +229,36 @@ func TestSeedBadInputChangesNothing(t *testing.T) {
 		src  []byte
 		want string
 	}{
-		{"empty", nil, "empty"},
-		{"prose", []byte("这是一段普通的文字,不是工作方案。\n第二行。\n"), "no tasks"},
-		{"invalid utf-8", append([]byte("平凉市工作方案\n(1)任务。\n"), 0xff, 0xfe, 'x'), "byte offset"},
+		{"empty", nil, "文件是空的"},
+		{"prose", []byte("这是一段普通的文字,不是工作方案。\n第二行。\n"), "没有找到任务"},
+		{"no known encoding", append([]byte("平凉市工作方案\n(1)任务。\n"), 0xff, 0xfe, 'x'), "第3行:从第"},
 		{"corrupt docx", []byte("PK\x03\x04garbage"), "docx"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "bad", Source: tt.src, Actor: cliActor})
+			// The caller parses: a bad document never reaches the store.
+			_, err := planparse.Read(bytes.NewReader(tt.src), "bad")
 			require.Error(t, err)
-			assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))
-			assert.Contains(t, workplan.ErrorMessage(err), tt.want)
+			assert.ErrorIs(t, err, planparse.ErrInput)
+			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+	_, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "bad", Source: []byte("x"), Actor: cliActor})
+	assert.Error(t, err, "no parsed document")
 	assert.Equal(t, before, snapshot(t, db))
+}
+
+// TestSeedFindsUnitsByOtherSpellings: a unit written without the city prefix
+// or in its long form is the registry's unit, not a new unknown one.
+func TestSeedFindsUnitsByOtherSpellings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	mustSeed(t, db)
+	plan := strings.Replace(string(seedPlan(t)), "牵头单位:市自然资源局", "牵头单位:自然资源局、发展改革委、市人力资源和社会保障局", 1)
+	d, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), Document: mustRead([]byte(plan)), DryRun: true, Actor: cliActor})
+	require.NoError(t, err)
+	assert.Empty(t, d.UnknownUnits)
 }
 
 func TestSeedUnknownUnitIsFlagged(t *testing.T) {
@@ -240,11 +267,11 @@ func TestSeedUnknownUnitIsFlagged(t *testing.T) {
 	db := pgtest.Open(t)
 	mustSeed(t, db)
 	plan := strings.Replace(string(seedPlan(t)), "牵头单位:市自然资源局", "牵头单位:市自然资源局、市林草局", 1)
-	d, err := db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), DryRun: true, Actor: cliActor})
+	d, err := db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), Document: mustRead([]byte(plan)), DryRun: true, Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"市林草局"}, d.UnknownUnits)
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM units WHERE name = '市林草局'`), "dry run creates nothing")
-	_, err = db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), Actor: cliActor})
+	_, err = db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "x.txt", Source: []byte(plan), Document: mustRead([]byte(plan)), Actor: cliActor})
 	require.NoError(t, err)
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM units WHERE name = '市林草局' AND NOT confirmed AND kind = 'city_department'`))
 }
@@ -260,7 +287,7 @@ func BenchmarkSeedEmptyDatabase(b *testing.B) {
 		_, err := db.SyncRegistry(ctx, cliActor, reg)
 		require.NoError(b, err)
 		b.StartTimer()
-		_, err = db.Seed(ctx, postgres.SeedInput{Slug: "pl", SourceName: "p.txt", Source: src, Actor: cliActor})
+		_, err = db.Seed(ctx, workplan.SeedInput{Slug: "pl", SourceName: "p.txt", Source: src, Document: mustRead(src), Actor: cliActor})
 		require.NoError(b, err)
 	}
 }

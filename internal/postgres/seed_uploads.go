@@ -42,10 +42,11 @@ func (db *DB) SeedUpload(ctx context.Context, userID int64, token string) (workp
 	return u, nil
 }
 
-// ApplySeedUpload loads the upload into its plan (Seed, refusing if the plan
-// is no longer at the version the preview showed) and marks the upload
-// applied, in one transaction: an upload is applied at most once.
-func (db *DB) ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int) (workplan.SeedDiff, error) {
+// ApplySeedUpload loads the upload, as doc (what the caller's parser read
+// from it), into its plan (Seed, refusing if the plan is no longer at the
+// version the preview showed) and marks the upload applied, in one
+// transaction: an upload is applied at most once.
+func (db *DB) ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int, doc *workplan.Document) (workplan.SeedDiff, error) {
 	u, err := db.SeedUpload(ctx, actor.UserID, token)
 	if err != nil {
 		return workplan.SeedDiff{}, err
@@ -53,7 +54,7 @@ func (db *DB) ApplySeedUpload(ctx context.Context, actor workplan.Actor, token s
 	if u.AppliedAt != nil {
 		return workplan.SeedDiff{}, workplan.Errorf(workplan.EConflict, "该文件已于 %s 导入", u.AppliedAt.Format("2006-01-02 15:04"))
 	}
-	in := SeedInput{Slug: u.Slug, SourceName: u.SourceName, Source: u.Source, ExpectVersion: &expectVersion, Actor: actor}
+	in := workplan.SeedInput{Slug: u.Slug, SourceName: u.SourceName, Source: u.Source, Document: doc, ExpectVersion: &expectVersion, Actor: actor}
 	return db.seed(ctx, in, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE seed_uploads SET applied_at = $2 WHERE token = $1 AND applied_at IS NULL`, token, db.now())
 		if err != nil {

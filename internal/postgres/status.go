@@ -12,25 +12,11 @@ import (
 	"duban/internal/workplan"
 )
 
-// PlanFacts returns the facts of every active assignment of plan planID, by
-// task number and unit. With asOf zero they come from the maintained state
-// (one indexed read, no history). With asOf set they are rebuilt as they
-// stood at that instant: from the last daily snapshot before it plus the
-// events between, found through the events' time index, never the whole
-// history. Tasks and assignments are those of the current plan.
-func (db *DB) PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {
-	out, err := db.planFacts(ctx, planID, asOf)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: plan %d facts: %w", planID, err)
-	}
-	return out, nil
-}
-
 // assignmentFactsQuery selects active assignments with their task's deadline
 // and their maintained state; callers add the WHERE condition on t or a.
 const assignmentFactsQuery = `
 	SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number,
-	       t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), ` + stateColumns + `
+	       t.deadline_text, t.deadline_kind, t.due_on, ` + startExpr + `, ` + stateColumns + `
 	FROM assignments a
 	JOIN tasks t ON t.id = a.task_id
 	JOIN plans p ON p.id = t.plan_id
@@ -38,16 +24,6 @@ const assignmentFactsQuery = `
 	LEFT JOIN units v ON v.id = a.via_unit_id
 	JOIN assignment_state s ON s.assignment_id = a.id
 	WHERE t.archived_at IS NULL AND a.archived_at IS NULL AND `
-
-// queryAssignmentFacts runs assignmentFactsQuery with the condition and order
-// given and scans the rows.
-func queryAssignmentFacts(ctx context.Context, q querier, condition string, args ...any) ([]workplan.AssignmentFacts, error) {
-	rows, err := q.Query(ctx, assignmentFactsQuery+condition, args...)
-	if err != nil {
-		return nil, mapErr(err, "query")
-	}
-	return collectAssignmentFacts(rows)
-}
 
 // collectAssignmentFacts scans the rows of assignmentFactsQuery.
 func collectAssignmentFacts(rows pgx.Rows) ([]workplan.AssignmentFacts, error) {
@@ -70,22 +46,11 @@ func collectAssignmentFacts(rows pgx.Rows) ([]workplan.AssignmentFacts, error) {
 	return out, mapErr(rows.Err(), "query")
 }
 
-func (db *DB) planFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error) {
-	out, err := queryAssignmentFacts(ctx, db.Pool, `t.plan_id = $1 ORDER BY t.number, a.role, u.name`, planID)
-	if err != nil {
-		return nil, err
-	}
-	if asOf.IsZero() {
-		return out, nil
-	}
-	return db.rebuild(ctx, planID, out, asOf)
-}
-
 // rebuild replaces the facts of as with their state at asOf: each
 // assignment starts from its latest snapshot on or before the last complete
 // snapshot day before asOf (one index probe each), then the events after that
 // day's end are folded in.
-func (db *DB) rebuild(ctx context.Context, planID int64, as []workplan.AssignmentFacts, asOf time.Time) ([]workplan.AssignmentFacts, error) {
+func (db *DB) rebuild(ctx context.Context, as []workplan.AssignmentFacts, asOf time.Time) ([]workplan.AssignmentFacts, error) {
 	byID := make(map[int64]*workplan.AssignmentFacts, len(as))
 	ids := make([]int64, len(as))
 	for i := range as {

@@ -40,35 +40,24 @@ func (db *DB) LatestPlan(ctx context.Context) (workplan.Plan, error) {
 
 const taskColumns = `t.id, t.plan_id, t.number, coalesce(sec.id, 0), coalesce(sec.position, 0), coalesce(sec.numeral, ''),
 	coalesce(sec.title, ''), coalesce(g.id, 0), coalesce(g.position, 0), coalesce(g.title, ''), t.title, t.body,
-	t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), t.archived_at, t.version`
+	t.deadline_text, t.deadline_kind, t.due_on, coalesce(t.start_on, p.issued_on), t.archived_at, coalesce(t.archived_version, 0), t.version,
+	(SELECT r0.valid_from FROM task_revisions r0 WHERE r0.task_id = t.id ORDER BY r0.valid_from NULLS FIRST LIMIT 1)`
 
 const taskFrom = ` FROM tasks t JOIN plans p ON p.id = t.plan_id
 	LEFT JOIN sections sec ON sec.id = t.section_id LEFT JOIN task_groups g ON g.id = t.group_id `
 
 func scanTask(row pgx.Row) (workplan.Task, error) {
 	var t workplan.Task
-	var due, start *time.Time
+	var due, start, added *time.Time
 	err := row.Scan(&t.ID, &t.PlanID, &t.Number, &t.Section.ID, &t.Section.Position, &t.Section.Numeral, &t.Section.Title,
 		&t.Group.ID, &t.Group.Position, &t.Group.Title, &t.Title, &t.Body, &t.Deadline.Text, &t.Deadline.Kind, &due, &start,
-		&t.ArchivedAt, &t.Version)
+		&t.ArchivedAt, &t.ArchivedVersion, &t.Version, &added)
+	t.AddedAt = timeOf(added)
 	t.Deadline.Due = dateOf(due)
 	t.Start = dateOf(start)
 	t.Section.PlanID = t.PlanID
 	t.Group.SectionID = t.Section.ID
 	return t, err
-}
-
-// PlanTasks returns the active tasks of a plan by number.
-func (db *DB) PlanTasks(ctx context.Context, planID int64) ([]workplan.Task, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+taskColumns+taskFrom+`WHERE t.plan_id = $1 AND t.archived_at IS NULL ORDER BY t.number`, planID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: tasks of plan %d: %w", planID, mapErr(err, "query"))
-	}
-	tasks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.Task, error) { return scanTask(row) })
-	if err != nil {
-		return nil, fmt.Errorf("postgres: tasks of plan %d: %w", planID, mapErr(err, "scan"))
-	}
-	return tasks, nil
 }
 
 // TaskByNumber returns task number n of a plan, archived or not.
@@ -138,13 +127,16 @@ func queryIndicators(ctx context.Context, q querier, at time.Time, condition str
 	return out, mapErr(err, "scan")
 }
 
-// AssignmentByID returns an assignment with its unit's name.
+// AssignmentByID returns an assignment with its unit's name, archived or
+// not (ArchivedAt says when it stopped being in force).
 func (db *DB) AssignmentByID(ctx context.Context, id int64) (workplan.Assignment, error) {
 	var a workplan.Assignment
 	err := db.Pool.QueryRow(ctx, `
-		SELECT a.id, a.task_id, a.unit_id, u.name, a.role, coalesce(v.name, '')
-		FROM assignments a JOIN units u ON u.id = a.unit_id LEFT JOIN units v ON v.id = a.via_unit_id
-		WHERE a.id = $1`, id).Scan(&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.Role, &a.Via)
+		SELECT a.id, a.task_id, a.unit_id, u.name, u.short_name, a.role, coalesce(v.name, ''), coalesce(v.id, 0),
+		       CASE WHEN a.archived_at IS NULL THEN t.archived_at WHEN t.archived_at IS NULL THEN a.archived_at
+		            ELSE least(a.archived_at, t.archived_at) END
+		FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN units u ON u.id = a.unit_id LEFT JOIN units v ON v.id = a.via_unit_id
+		WHERE a.id = $1`, id).Scan(&a.ID, &a.TaskID, &a.UnitID, &a.UnitName, &a.UnitShort, &a.Role, &a.Via, &a.ViaID, &a.ArchivedAt)
 	if err != nil {
 		return a, fmt.Errorf("postgres: assignment %d: %w", id, mapErr(err, "query"))
 	}
@@ -334,28 +326,6 @@ func (db *DB) PendingReviews(ctx context.Context, unitID int64) ([]workplan.Pend
 	return out, nil
 }
 
-// UnitAssignments returns the active assignments of a unit across plans, for
-// "my tasks", with the facts to evaluate them.
-func (db *DB) UnitAssignments(ctx context.Context, unitID int64) ([]workplan.AssignmentFacts, []workplan.Task, error) {
-	out, err := queryAssignmentFacts(ctx, db.Pool, `a.unit_id = $1 ORDER BY p.id, t.number`, unitID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: assignments of unit %d: %w", unitID, err)
-	}
-	taskIDs := make([]int64, len(out))
-	for i, af := range out {
-		taskIDs[i] = af.TaskID
-	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+taskColumns+taskFrom+`WHERE t.id = ANY($1) ORDER BY t.id`, taskIDs)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: tasks of unit %d: %w", unitID, mapErr(err, "query"))
-	}
-	tasks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (workplan.Task, error) { return scanTask(row) })
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: tasks of unit %d: %w", unitID, mapErr(err, "scan"))
-	}
-	return out, tasks, nil
-}
-
 // TaskByID returns a task with the plan it belongs to.
 func (db *DB) TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.Plan, error) {
 	t, err := scanTask(db.Pool.QueryRow(ctx, `SELECT `+taskColumns+taskFrom+`WHERE t.id = $1`, id))
@@ -367,4 +337,20 @@ func (db *DB) TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.P
 		return t, p, fmt.Errorf("postgres: plan of task %d: %w", id, mapErr(err, "query"))
 	}
 	return t, p, nil
+}
+
+// UnitPlans returns the IDs of the plans in which unit unitID has, or once
+// had, an assignment, in no order: which of them were in force at an instant
+// is for the plan's state to say.
+func (db *DB) UnitPlans(ctx context.Context, unitID int64) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT DISTINCT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.unit_id = $1`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: plans of unit %d: %w", unitID, mapErr(err, "query"))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: plans of unit %d: %w", unitID, mapErr(err, "scan"))
+	}
+	return ids, nil
 }

@@ -56,6 +56,11 @@ func (db *DB) SyncRegistry(ctx context.Context, actor workplan.Actor, reg workpl
 				}
 			}
 			ids[u.Name] = id
+			if u.Short != "" {
+				if _, err := tx.Exec(ctx, `UPDATE units SET short_name = $2 WHERE id = $1 AND short_name = ''`, id, u.Short); err != nil {
+					return mapErr(err, "short name of %q", u.Name)
+				}
+			}
 			for _, a := range u.Aliases {
 				if _, err := tx.Exec(ctx, `INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, a, id); err != nil {
 					return mapErr(err, "add alias %q", a)
@@ -91,7 +96,9 @@ func (db *DB) SyncRegistry(ctx context.Context, actor workplan.Actor, reg workpl
 	return added, nil
 }
 
-// findUnit looks a unit up by name or alias.
+// findUnit looks a unit up by name or alias, and failing that by the other
+// spellings of the name (workplan.UnitNameVariants: 财政局 for 市财政局,
+// 市发展和改革委员会 for 市发展改革委) when they lead to exactly one unit.
 func findUnit(ctx context.Context, q querier, name string) (int64, bool, error) {
 	var id int64
 	err := q.QueryRow(ctx, `
@@ -99,13 +106,29 @@ func findUnit(ctx context.Context, q querier, name string) (int64, bool, error) 
 		UNION ALL
 		SELECT unit_id FROM unit_aliases WHERE alias = $1
 		LIMIT 1`, name).Scan(&id)
-	if err == pgx.ErrNoRows {
+	if err == nil {
+		return id, true, nil
+	}
+	if err != pgx.ErrNoRows {
+		return 0, false, mapErr(err, "find unit %q", name)
+	}
+	variants := workplan.UnitNameVariants(name)
+	if len(variants) == 0 {
 		return 0, false, nil
 	}
+	var ids []int64
+	err = q.QueryRow(ctx, `
+		SELECT coalesce(array_agg(DISTINCT id), '{}') FROM (
+			SELECT id FROM units WHERE name = ANY($1)
+			UNION ALL
+			SELECT unit_id FROM unit_aliases WHERE alias = ANY($1)) found`, variants).Scan(&ids)
 	if err != nil {
 		return 0, false, mapErr(err, "find unit %q", name)
 	}
-	return id, true, nil
+	if len(ids) != 1 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
 }
 
 // querier is what a pool, a connection and a transaction have in common.

@@ -6,7 +6,7 @@ package postgres
 
 import (
 	"context"
-	"slices"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -15,13 +15,13 @@ import (
 	"duban/internal/workplan"
 )
 
-const registryUnitColumns = `u.id, u.name, u.kind, u.confirmed, u.version,
+const registryUnitColumns = `u.id, u.name, u.short_name, u.kind, u.confirmed, u.version,
 	COALESCE((SELECT array_agg(m.member_id ORDER BY m.member_id) FROM unit_members m WHERE m.collective_id = u.id), '{}')`
 
 func scanRegistryUnit(row pgx.Row) (workplan.Unit, error) {
 	var u workplan.Unit
 	var kind string
-	err := row.Scan(&u.ID, &u.Name, &kind, &u.Confirmed, &u.Version, &u.Members)
+	err := row.Scan(&u.ID, &u.Name, &u.Short, &kind, &u.Confirmed, &u.Version, &u.Members)
 	u.Kind = workplan.UnitKind(kind)
 	return u, err
 }
@@ -29,6 +29,7 @@ func scanRegistryUnit(row pgx.Row) (workplan.Unit, error) {
 // unitAudit is what the audit trail records of a unit.
 type unitAudit struct {
 	Name      string  `json:"name"`
+	Short     string  `json:"short,omitempty"`
 	Kind      string  `json:"kind"`
 	Confirmed bool    `json:"confirmed"`
 	Members   []int64 `json:"members,omitempty"`
@@ -36,7 +37,7 @@ type unitAudit struct {
 }
 
 func auditUnit(u workplan.Unit) unitAudit {
-	return unitAudit{u.Name, string(u.Kind), u.Confirmed, u.Members, u.Version}
+	return unitAudit{u.Name, u.Short, string(u.Kind), u.Confirmed, u.Members, u.Version}
 }
 
 // RegistryUnits returns every unit with its members and version, collective
@@ -58,11 +59,15 @@ func (db *DB) RegistryUnit(ctx context.Context, id int64) (workplan.Unit, error)
 
 func validateUnit(e *workplan.UnitEdit) error {
 	e.Name = strings.TrimSpace(e.Name)
+	e.Short = strings.TrimSpace(e.Short)
 	if e.Name == "" {
 		return workplan.Errorf(workplan.EInvalid, "请填写单位名称")
 	}
 	if utf8.RuneCountInString(e.Name) > workplan.MaxUnitName {
 		return workplan.Errorf(workplan.EInvalid, "单位名称(name)不能超过 %d 个字", workplan.MaxUnitName)
+	}
+	if len([]rune(e.Short)) > workplan.MaxShortName {
+		return workplan.Errorf(workplan.EInvalid, "简称不能超过 %d 个字", workplan.MaxShortName)
 	}
 	if !e.Kind.Valid() {
 		return workplan.Errorf(workplan.EInvalid, "单位类别无效")
@@ -78,8 +83,8 @@ func (db *DB) CreateRegistryUnit(ctx context.Context, actor workplan.Actor, e wo
 	var u workplan.Unit
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO units (name, kind, confirmed) VALUES ($1, $2, $3) RETURNING id`,
-			e.Name, string(e.Kind), e.Confirmed).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO units (name, short_name, kind, confirmed) VALUES ($1, $2, $3, $4) RETURNING id`,
+			e.Name, e.Short, string(e.Kind), e.Confirmed).Scan(&id); err != nil {
 			return err
 		}
 		var err error
@@ -133,8 +138,8 @@ func (db *DB) UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id i
 				return workplan.Errorf(workplan.EInvalid, "该单位有用户或属于某个集合称谓,不能改为集合称谓")
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE units SET name = $2, kind = $3, confirmed = $4, version = version + 1, updated_at = now() WHERE id = $1`,
-			id, e.Name, string(e.Kind), e.Confirmed); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE units SET name = $2, short_name = $5, kind = $3, confirmed = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+			id, e.Name, string(e.Kind), e.Confirmed, e.Short); err != nil {
 			return err
 		}
 		if after, err = scanRegistryUnit(tx.QueryRow(ctx, `SELECT `+registryUnitColumns+` FROM units u WHERE u.id = $1`, id)); err != nil {
@@ -152,17 +157,21 @@ func (db *DB) UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id i
 	return after, nil
 }
 
-// SetUnitMembers replaces the members of collective designation id, if it is
-// still at version. Members must be concrete (not collective) units. The
-// change bumps the unit's version and is audited with the lists before and
-// after.
-func (db *DB) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error) {
-	// Never nil: a nil slice would be NULL in SQL, and "= ANY(NULL)" keeps every row.
-	members = append([]int64{}, members...)
-	slices.Sort(members)
-	members = slices.Compact(members)
+// SetUnitMembers replaces the registry members of collective designation
+// id, if it is still at version, and brings the assignments of every task in
+// force that names it (and has no decision of its own) in line at once:
+// members that join start their clocks today, those that leave keep their
+// history. Members must be concrete (not collective) units. With dryRun
+// nothing is written: the change is what applying would do (the preview).
+// The change bumps the unit's version and is audited with the lists before
+// and after.
+func (db *DB) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64, dryRun bool) (workplan.Unit, workplan.MappingChange, error) {
 	var after workplan.Unit
+	var change workplan.MappingChange
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(seedLockKey)); err != nil {
+			return err
+		}
 		before, err := lockUnit(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -170,14 +179,8 @@ func (db *DB) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64
 		if before.Kind != workplan.UnitCollective {
 			return workplan.Errorf(workplan.EInvalid, "只有集合称谓可以设置成员单位")
 		}
-		var bad int
-		if err := tx.QueryRow(ctx, `
-			SELECT count(*) FROM unnest($1::bigint[]) AS m(id)
-			WHERE NOT EXISTS (SELECT 1 FROM units WHERE units.id = m.id AND units.kind <> 'collective')`, members).Scan(&bad); err != nil {
+		if members, err = concreteMembers(ctx, tx, id, members); err != nil {
 			return err
-		}
-		if bad > 0 || slices.Contains(members, id) {
-			return workplan.Errorf(workplan.EInvalid, "成员单位必须是已有的具体单位")
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM unit_members WHERE collective_id = $1 AND NOT (member_id = ANY($2))`, id, members); err != nil {
 			return err
@@ -191,12 +194,25 @@ func (db *DB) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64
 		if after, err = scanRegistryUnit(tx.QueryRow(ctx, `SELECT `+registryUnitColumns+` FROM units u WHERE u.id = $1`, id)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "unit.members", "unit", id, auditUnit(before), auditUnit(after))
+		change.Designation = after.Name
+		if change.Tasks, err = db.applyDesignation(ctx, tx, id, 0); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		if err := notifyStructure(ctx, tx, 0); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "unit.members", "unit", id, auditUnit(before), map[string]any{"unit": auditUnit(after), "tasks": change.Tasks})
 	})
-	if err != nil {
-		return workplan.Unit{}, userErr(err, "set members of unit %d", id)
+	if errors.Is(err, errDryRun) {
+		return after, change, nil
 	}
-	return after, nil
+	if err != nil {
+		return workplan.Unit{}, workplan.MappingChange{}, userErr(err, "set members of unit %d", id)
+	}
+	return after, change, nil
 }
 
 // UnitIDByName returns the ID of the concrete (not collective) unit named

@@ -483,7 +483,7 @@ func TestAuditPage(t *testing.T) {
 	assert.Contains(t, body, "192.0.2.77")
 
 	res = w.do(admin, http.MethodGet, "/admin/audit?entity=unit&from=2020-01-01&to=2099-12-31", nil)
-	assert.Equal(t, 4, strings.Count(res.Body.String(), `data-testid="audit-row"`), "three units created, one membership change")
+	assert.Equal(t, 5, strings.Count(res.Body.String(), `data-testid="audit-row"`), "four units created, one membership change")
 	res = w.do(admin, http.MethodGet, "/admin/audit?actor=nobody", nil)
 	assert.Contains(t, res.Body.String(), `data-testid="audit-empty"`)
 	res = w.do(admin, http.MethodGet, "/admin/audit?from=yesterday", nil)
@@ -501,7 +501,7 @@ func TestAuditPage(t *testing.T) {
 	href := strings.ReplaceAll(next[1], "&amp;", "&")
 	assert.Contains(t, href, "entity=unit")
 	res = w.do(admin, http.MethodGet, href, nil)
-	assert.Equal(t, 14, strings.Count(res.Body.String(), `data-testid="audit-row"`))
+	assert.Equal(t, 15, strings.Count(res.Body.String(), `data-testid="audit-row"`))
 	assert.NotContains(t, res.Body.String(), `data-testid="audit-next"`)
 }
 

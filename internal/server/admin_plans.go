@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -16,18 +18,18 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"duban/internal/evidence"
+	"duban/internal/pdftext"
 	"duban/internal/planparse"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
 
 // seedStore is what the plan import pages need.
 type seedStore interface {
-	Seed(ctx context.Context, in postgres.SeedInput) (workplan.SeedDiff, error)
+	Seed(ctx context.Context, in workplan.SeedInput) (workplan.SeedDiff, error)
 	SaveSeedUpload(ctx context.Context, u workplan.SeedUpload) error
 	SeedUpload(ctx context.Context, userID int64, token string) (workplan.SeedUpload, error)
-	ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int) (workplan.SeedDiff, error)
+	ApplySeedUpload(ctx context.Context, actor workplan.Actor, token string, expectVersion int, doc *workplan.Document) (workplan.SeedDiff, error)
 	PlanVersions(ctx context.Context, planID int64) ([]workplan.PlanVersion, error)
 	PlanVersionSource(ctx context.Context, planID int64, version int) (string, []byte, error)
 }
@@ -121,6 +123,28 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		return fail(web.T(ctx, "plans.err.nofile"))
 	}
+	// A PDF is read through its text, which is what is kept: the parser and
+	// every later preview read that.
+	if pdftext.IsPDF(src) {
+		txt, err := pdftext.Extract(ctx, src)
+		if msg, bad := parseFault(ctx, err); bad {
+			return fail(msg)
+		}
+		if err != nil {
+			return err
+		}
+		name, src = name+".txt", txt
+	}
+	// The document is parsed here, the caller's job: a bad one is refused
+	// with the parser's own message, in the interface's language and with
+	// its line, and the store gets what the parser read.
+	doc, err := planparse.Read(bytes.NewReader(src), name)
+	if err != nil {
+		if msg, bad := parseFault(ctx, err); bad {
+			return fail(msg)
+		}
+		return err
+	}
 	// The plan to load into is chosen explicitly: an existing plan, or
 	// "new" to create one (which then becomes the newest plan, the default
 	// of /dashboard and of the API). An unknown plan is refused, never
@@ -138,7 +162,7 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		return fail(web.T(ctx, "plans.err.unknown", slug))
 	}
 	// A preview first: a bad document is refused before anything is kept.
-	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: slug, SourceName: name, Source: src, DryRun: true, Actor: s.actor(r)})
+	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: slug, SourceName: name, Source: src, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if workplan.ErrorCode(err) == workplan.EInvalid {
 		return fail(workplan.ErrorMessage(err))
 	}
@@ -170,7 +194,11 @@ func (s *Server) seedPreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	diff, err := s.store.Seed(ctx, postgres.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, DryRun: true, Actor: s.actor(r)})
+	doc, err := planparse.Read(bytes.NewReader(up.Source), up.SourceName)
+	if err != nil {
+		return err
+	}
+	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: up.Slug, SourceName: up.SourceName, Source: up.Source, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if err != nil {
 		return err
 	}
@@ -194,7 +222,11 @@ func (s *Server) applySeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	diff, err := s.store.ApplySeedUpload(ctx, s.actor(r), up.Token, base)
+	doc, err := planparse.Read(bytes.NewReader(up.Source), up.SourceName)
+	if err != nil {
+		return err
+	}
+	diff, err := s.store.ApplySeedUpload(ctx, s.actor(r), up.Token, base, doc)
 	if err != nil {
 		return err
 	}
@@ -227,9 +259,24 @@ func seedPreviewModel(ctx context.Context, d workplan.SeedDiff, name string) web
 	m.Metadata = fields(d.Metadata)
 	m.Added, m.Changed, m.Restored, m.Archived = tasks(d.Added), tasks(d.Changed), tasks(d.Restored), tasks(d.Archived)
 	for _, wn := range d.Warnings {
+		if wn.Key != "" {
+			m.Warnings = append(m.Warnings, web.ParseMessage(ctx, wn.Line, wn.Key, wn.Args))
+			continue
+		}
 		m.Warnings = append(m.Warnings, web.T(ctx, "plans.line", wn.Line, wn.Message))
 	}
 	return m
+}
+
+// parseFault returns the message for a person of a document the parser or
+// the PDF extraction refused, in the interface's language; bad is false for
+// any other error (nil included).
+func parseFault(ctx context.Context, err error) (msg string, bad bool) {
+	var pe *planparse.Error
+	if !errors.As(err, &pe) {
+		return "", false
+	}
+	return web.ParseMessage(ctx, pe.Line, pe.Key, pe.Args), true
 }
 
 // planVersionSource downloads the document of one applied version.

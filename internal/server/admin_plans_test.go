@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 var baseVersionRe = regexp.MustCompile(`name="base_version" value="(\d+)"`)
@@ -54,7 +56,7 @@ func TestPlanImportPreviewThenConfirm(t *testing.T) {
 	// A bad document is refused with the reason, and nothing is kept.
 	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "bad.txt", []byte{0xe5, 0xb9, 0xb3, 0xff, 0xfe}})
 	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
-	assert.Contains(t, res.Body.String(), "byte offset")
+	assert.Contains(t, res.Body.String(), "第1行:从第4字节起的文字无法识别")
 	// Pasted text works too, and the applied documents can be downloaded.
 	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"new"}, "new_slug": {"pasted"}, "text": {fixturePlan}})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
@@ -119,4 +121,43 @@ func TestUploadTargetIsExplicit(t *testing.T) {
 	form := w.do(admin, http.MethodGet, "/admin/plans", nil)
 	assert.Contains(t, form.Body.String(), `<option value="" disabled selected>`, "no plan is chosen by default")
 	assert.Contains(t, form.Body.String(), `<option value="new">`)
+}
+
+// TestPlanImportSpeaksTheInterfaceLanguage: a plan saved by Notepad in GBK is
+// read; a document that cannot be read is refused with the parser's message
+// and its line in Chinese, or in English in the English interface (never the
+// other); and the preview's parser warnings follow the language too.
+func TestPlanImportSpeaksTheInterfaceLanguage(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(fixturePlan)
+	require.NoError(t, err)
+	res := w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "记事本.txt", []byte(gbk)})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
+	preview := res.Header().Get("Location")
+
+	res = w.do(admin, http.MethodGet, preview, nil)
+	require.Equal(t, http.StatusOK, res.Code)
+	assert.Contains(t, res.Body.String(), "第17行:任务2没有牵头单位")
+	assert.Contains(t, res.Body.String(), "与当前方案相同,没有变化", "the GBK copy is the plan as loaded")
+	res = w.do(admin, http.MethodGet, preview+"?lang=en", nil)
+	require.Equal(t, http.StatusOK, res.Code)
+	body := html.UnescapeString(res.Body.String())
+	assert.Contains(t, body, "line 17: Task 2 has no lead unit")
+	assert.NotContains(t, body, "没有牵头单位")
+
+	bad := []byte("(1)测试。\n牵头单位:市大数据中心\n\xff\xfe")
+	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "bad.txt", bad})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	assert.Contains(t, res.Body.String(), "第3行:从第")
+	res = w.postFiles(admin, "/admin/plans/upload?lang=en", url.Values{"plan": {"fixture"}}, formFile{"file", "bad.txt", bad})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	body = html.UnescapeString(res.Body.String())
+	assert.Contains(t, body, "line 3: The text from byte")
+	assert.NotContains(t, body, "无法识别")
+
+	res = w.postFiles(admin, "/admin/plans/upload?lang=en", url.Values{"plan": {"fixture"}},
+		formFile{"file", "old.doc", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 64)...)})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	assert.Contains(t, html.UnescapeString(res.Body.String()), "old Word (.doc) or WPS (.wps) file")
 }

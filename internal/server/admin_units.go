@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -53,7 +54,8 @@ func kindChoices(r *http.Request, selected workplan.UnitKind) []web.FormChoice {
 }
 
 func unitEditOf(r *http.Request) workplan.UnitEdit {
-	return workplan.UnitEdit{Name: r.PostFormValue("name"), Kind: workplan.UnitKind(r.PostFormValue("kind")), Confirmed: r.PostFormValue("confirmed") != ""}
+	return workplan.UnitEdit{Name: r.PostFormValue("name"), Short: r.PostFormValue("short"), Kind: workplan.UnitKind(r.PostFormValue("kind")),
+		Confirmed: r.PostFormValue("confirmed") != ""}
 }
 
 // adminCreateUnit adds a unit to the registry.
@@ -87,9 +89,13 @@ func (s *Server) adminEditUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderUnitForm(w http.ResponseWriter, r *http.Request, status int, u workplan.Unit, msg string) error {
+	return s.renderUnitFormPreview(w, r, status, u, msg, nil)
+}
+
+func (s *Server) renderUnitFormPreview(w http.ResponseWriter, r *http.Request, status int, u workplan.Unit, msg string, preview *web.MappingPreview) error {
 	ctx := r.Context()
-	m := web.UnitForm{CSRF: csrfTokenOf(ctx), ID: u.ID, Version: u.Version, Name: u.Name, Kinds: kindChoices(r, u.Kind),
-		Confirmed: u.Confirmed, Collective: u.Kind == workplan.UnitCollective, Error: msg}
+	m := web.UnitForm{CSRF: csrfTokenOf(ctx), ID: u.ID, Version: u.Version, Name: u.Name, Short: u.Short, Kinds: kindChoices(r, u.Kind),
+		Confirmed: u.Confirmed, Collective: u.Kind == workplan.UnitCollective, Error: msg, Preview: preview}
 	if m.Collective {
 		units, err := s.store.RegistryUnits(ctx)
 		if err != nil {
@@ -152,7 +158,10 @@ func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// adminUnitMembers maps a collective designation to its member units.
+// adminUnitMembers maps a collective designation to its member units
+// registry-wide, taking effect at once on every task that names it (and has
+// no decision of its own); with action=preview it shows what would change
+// and writes nothing.
 func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, err := pathID(r)
@@ -166,15 +175,17 @@ func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error 
 	if err := r.ParseForm(); err != nil {
 		return workplan.Errorf(workplan.EInvalid, "表单无效")
 	}
-	var members []int64
-	for _, v := range r.PostForm["member"] {
-		m, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return workplan.Errorf(workplan.EInvalid, "成员单位无效")
-		}
-		members = append(members, m)
+	members, err := formMembers(r)
+	if err != nil {
+		return err
 	}
-	_, err = s.store.SetUnitMembers(ctx, s.actor(r), id, version, members)
+	preview := r.PostFormValue("action") == "preview"
+	u, change, err := s.store.SetUnitMembers(ctx, s.actor(r), id, version, members, preview)
+	if err == nil && preview {
+		u.Members = members
+		p := mappingPreview(ctx, change)
+		return s.renderUnitFormPreview(w, r, http.StatusOK, u, "", &p)
+	}
 	var conflict *workplan.ConflictError
 	if errors.As(err, &conflict) {
 		cur, _ := conflict.Current.(workplan.Unit)
@@ -220,4 +231,27 @@ func yesNo(r *http.Request, b bool) string {
 		return web.T(r.Context(), "acct.yes")
 	}
 	return web.T(r.Context(), "acct.no")
+}
+
+// formMembers reads the member checkboxes of a mapping form.
+func formMembers(r *http.Request) ([]int64, error) {
+	var members []int64
+	for _, v := range r.PostForm["member"] {
+		m, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || m <= 0 {
+			return nil, workplan.Errorf(workplan.EInvalid, "成员单位无效(member=%q)", v)
+		}
+		members = append(members, m)
+	}
+	return members, nil
+}
+
+// mappingPreview is the view of what a mapping does.
+func mappingPreview(ctx context.Context, c workplan.MappingChange) web.MappingPreview {
+	p := web.MappingPreview{Designation: c.Designation, Empty: c.Empty()}
+	for _, t := range c.Tasks {
+		p.Tasks = append(p.Tasks, web.MappingTaskView{Label: "(" + strconv.Itoa(t.Number) + ") " + t.Title, Href: taskHref(t.PlanSlug, t.Number),
+			Added: t.Added, Removed: t.Removed})
+	}
+	return p
 }

@@ -107,7 +107,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 		reason := ""
 		for {
 			if !cached {
-				seen := s.sessions.mark()
+				seen := s.sessions.markSessions()
 				var err error
 				sess, err = s.store.SessionByToken(ctx, hash)
 				if errors.Is(err, workplan.ErrNotFound) {

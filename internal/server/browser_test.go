@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/seeds"
 )
@@ -136,7 +135,7 @@ func TestBrowserReportFlow(t *testing.T) {
 	// county governments, here 崆峒区 (staffOther), are responsible.
 	src, err := seeds.FS.ReadFile(seeds.DefaultPlan)
 	require.NoError(t, err)
-	_, err = w.db.Seed(bg, postgres.SeedInput{Slug: "plan-2023", SourceName: seeds.DefaultPlan, Source: src, Actor: workplan.System("test")})
+	_, err = w.db.Seed(bg, workplan.SeedInput{Slug: "plan-2023", SourceName: seeds.DefaultPlan, Source: src, Document: mustRead(src), Actor: workplan.System("test")})
 	require.NoError(t, err)
 	var asgID int64
 	require.NoError(t, w.db.Pool.QueryRow(bg, `

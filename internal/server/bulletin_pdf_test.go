@@ -22,7 +22,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/seeds"
 )
@@ -127,7 +126,7 @@ func TestBulletinPrintsOnA4(t *testing.T) {
 	require.NoError(t, err)
 	src, err := seeds.FS.ReadFile(seeds.DefaultPlan)
 	require.NoError(t, err)
-	_, err = w.db.Seed(bg, postgres.SeedInput{Slug: "plan-2023", SourceName: seeds.DefaultPlan, Source: src, Actor: workplan.System("test")})
+	_, err = w.db.Seed(bg, workplan.SeedInput{Slug: "plan-2023", SourceName: seeds.DefaultPlan, Source: src, Document: mustRead(src), Actor: workplan.System("test")})
 	require.NoError(t, err)
 	res := w.do(supervisor, http.MethodPost, "/plans/plan-2023/bulletins", url.Values{"start": {"2024-02-01"}, "end": {"2024-02-29"}})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())

@@ -14,8 +14,7 @@ import (
 	"time"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -45,7 +44,7 @@ func (s *Server) bulletins(w http.ResponseWriter, r *http.Request) error {
 		CanPublish: s.actor(r).CanPublishBulletin(), Start: start.String(), End: today.AddDays(-1).String(), Today: today.String(), CSRF: csrfTokenOf(ctx)}
 	for _, b := range list {
 		id := strconv.FormatInt(b.ID, 10)
-		m.Issues = append(m.Issues, web.BulletinRow{Number: report.NumberLabel(b.Number), Title: b.Title,
+		m.Issues = append(m.Issues, web.BulletinRow{Number: outputs.NumberLabel(b.Number), Title: b.Title,
 			Period: b.PeriodStart.String() + " — " + b.PeriodEnd.String(), Published: fmtTime(b.PublishedAt), By: b.PublisherName,
 			Href: "/bulletins/" + id, DocxHref: "/bulletins/" + id + ".docx", SHA256: hex.EncodeToString(b.SHA256)[:16]})
 	}
@@ -55,8 +54,8 @@ func (s *Server) bulletins(w http.ResponseWriter, r *http.Request) error {
 
 // bulletinPeriod reads the period of a bulletin from start and end (query
 // or form): whole days, the end not after today.
-func (s *Server) bulletinPeriod(r *http.Request) (report.Period, error) {
-	var p report.Period
+func (s *Server) bulletinPeriod(r *http.Request) (outputs.Period, error) {
+	var p outputs.Period
 	var err error
 	for _, f := range []struct {
 		name string
@@ -77,44 +76,39 @@ func (s *Server) bulletinPeriod(r *http.Request) (report.Period, error) {
 }
 
 // buildBulletin computes the content of an issue for period p.
-func (s *Server) buildBulletin(ctx context.Context, plan workplan.Plan, p report.Period, number int, at time.Time, preview bool) (report.Bulletin, error) {
+func (s *Server) buildBulletin(ctx context.Context, plan workplan.Plan, p outputs.Period, number int, at time.Time, preview bool) (outputs.Bulletin, error) {
 	endAt, err := s.dayInstant(p.End, "end")
 	if err != nil {
-		return report.Bulletin{}, err
+		return outputs.Bulletin{}, err
 	}
-	startAt := report.EndOfDay(p.Start.AddDays(-1))
-	items, err := s.itemsAt(ctx, plan.ID, endAt)
+	startAt := outputs.EndOfDay(p.Start.AddDays(-1))
+	end, err := s.stateAt(ctx, plan, endAt)
 	if err != nil {
-		return report.Bulletin{}, err
+		return outputs.Bulletin{}, err
 	}
-	startItems, err := s.itemsAt(ctx, plan.ID, startAt)
+	begin, err := s.stateAt(ctx, plan, startAt)
 	if err != nil {
-		return report.Bulletin{}, err
+		return outputs.Bulletin{}, err
 	}
 	rk, err := s.rank(ctx, plan.ID, p, endAt)
 	if err != nil {
-		return report.Bulletin{}, err
+		return outputs.Bulletin{}, err
 	}
 	reports, err := s.store.ReportsBetween(ctx, plan.ID, startAt, endAt)
 	if err != nil {
-		return report.Bulletin{}, err
+		return outputs.Bulletin{}, err
 	}
 	inds, err := s.store.PlanIndicators(ctx, plan.ID, endAt)
 	if err != nil {
-		return report.Bulletin{}, err
+		return outputs.Bulletin{}, err
 	}
-	tasks, err := s.store.PlanTasks(ctx, plan.ID)
-	if err != nil {
-		return report.Bulletin{}, err
-	}
-	in := report.BulletinInput{Title: s.cfg.BulletinTitle, PlanTitle: plan.Title, Number: number, Period: p, PublishedAt: at,
-		Publisher: publisherOf(plan), Preview: preview, Items: items, Start: startItems, Ranking: rk, Reports: len(reports),
+	in := outputs.BulletinInput{Title: s.cfg.BulletinTitle, PlanTitle: plan.Title, Number: number, Period: p, PublishedAt: at,
+		Publisher: publisherOf(plan), Preview: preview, End: end.Picture, Begin: begin.Picture, Ranking: rk, Reports: len(reports),
 		Indicators: inds, IndicatorTask: map[int64]int{}}
-	for _, t := range tasks {
-		in.Tasks = append(in.Tasks, report.TaskRef{Number: t.Number, Title: t.Title})
-		in.IndicatorTask[t.ID] = t.Number
+	for _, ts := range end.Tasks {
+		in.IndicatorTask[ts.Task.ID] = ts.Task.Number
 	}
-	return report.NewBulletin(in), nil
+	return outputs.NewBulletin(in), nil
 }
 
 // publisherOf is the byline of the bulletin: the office that issued the plan.
@@ -126,10 +120,10 @@ func publisherOf(p workplan.Plan) string {
 }
 
 // bulletinDoc lays out b as the standalone page.
-func bulletinDoc(b report.Bulletin, slug string) web.BulletinDoc {
-	d := web.BulletinDoc{Title: b.Title, Number: report.NumberLabel(b.Number), Publisher: b.Publisher, Date: report.ChineseDate(b.PublishedAt),
+func bulletinDoc(b outputs.Bulletin, slug string) web.BulletinDoc {
+	d := web.BulletinDoc{Title: b.Title, Number: outputs.NumberLabel(b.Number), Publisher: b.Publisher, Date: outputs.ChineseDate(b.PublishedAt),
 		Preview: b.Preview, BackHref: "/plans/" + slug + "/bulletins"}
-	for _, sec := range report.Sections(b) {
+	for _, sec := range outputs.Sections(b) {
 		ds := web.DocSection{Heading: sec.Heading, Paragraphs: sec.Paragraphs}
 		for _, t := range sec.Tables {
 			total := 0
@@ -198,26 +192,26 @@ func (s *Server) publishBulletin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	issue, err := s.store.PublishBulletin(ctx, s.actor(r), plan.ID, func(id int64, number int, at time.Time) (postgres.BulletinFiles, error) {
+	issue, err := s.store.PublishBulletin(ctx, s.actor(r), plan.ID, func(id int64, number int, at time.Time) (workplan.BulletinFiles, error) {
 		b, err := s.buildBulletin(ctx, plan, p, number, at, false)
 		if err != nil {
-			return postgres.BulletinFiles{}, err
+			return workplan.BulletinFiles{}, err
 		}
 		d := bulletinDoc(b, plan.Slug)
 		d.DocxHref = "/bulletins/" + strconv.FormatInt(id, 10) + ".docx"
 		page, err := renderDoc(ctx, d)
 		if err != nil {
-			return postgres.BulletinFiles{}, err
+			return workplan.BulletinFiles{}, err
 		}
-		docx, err := report.DOCX(b)
+		docx, err := outputs.DOCX(b)
 		if err != nil {
-			return postgres.BulletinFiles{}, err
+			return workplan.BulletinFiles{}, err
 		}
 		data, err := json.Marshal(b)
 		if err != nil {
-			return postgres.BulletinFiles{}, fmt.Errorf("encode bulletin: %w", err)
+			return workplan.BulletinFiles{}, fmt.Errorf("encode bulletin: %w", err)
 		}
-		return postgres.BulletinFiles{Title: b.Title, Start: p.Start, End: p.End, HTML: page, DOCX: docx, Data: data}, nil
+		return workplan.BulletinFiles{Title: b.Title, Start: p.Start, End: p.End, HTML: page, DOCX: docx, Data: data}, nil
 	})
 	if err != nil {
 		return err
@@ -250,7 +244,7 @@ func (s *Server) bulletinDocx(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := b.Title + report.NumberLabel(b.Number) + ".docx"
+	name := b.Title + outputs.NumberLabel(b.Number) + ".docx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 	w.Header().Set("Content-Disposition", `attachment; filename="bulletin-`+strconv.Itoa(b.Number)+`.docx"; filename*=UTF-8''`+url.PathEscape(name))
 	w.Header().Set("Content-Length", strconv.Itoa(len(docx)))

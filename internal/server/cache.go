@@ -6,14 +6,33 @@ import (
 	"strconv"
 	"sync"
 
-	"duban/internal/postgres"
+	"duban/internal/metrics"
 	"duban/internal/workplan"
 )
 
 // changeFeed tells the server when plans change (postgres.DB.WatchChanges).
 type changeFeed interface {
-	WatchChanges(ctx context.Context, changed func(postgres.Change), listening func(bool))
+	WatchChanges(ctx context.Context, changed func(workplan.Change), listening func(bool))
 }
+
+// guard is what a replica's cache trusts: that change notifications flow
+// (listening) and how many changes it has heard. A value read from the
+// database after mark may be stored only if, by then, notifications still
+// flow and no change was heard since (fresh): it could predate that change
+// otherwise. Its methods run under the owning cache's lock.
+type guard struct {
+	listening bool
+	changes   uint64
+}
+
+// mark is the count of changes heard so far: read it before loading a value.
+func (g *guard) mark() uint64 { return g.changes }
+
+// fresh reports whether a value loaded after mark returned seen may be kept.
+func (g *guard) fresh(seen uint64) bool { return g.listening && seen == g.changes }
+
+// heard counts a change.
+func (g *guard) heard() { g.changes++ }
 
 // pageCache keeps rendered page bodies that everyone sees alike (the
 // dashboard), with their compressed form (renderedBody), keyed by the plan's
@@ -25,8 +44,9 @@ type changeFeed interface {
 // notifications may be missed. The dashboard depends on the clock too: the
 // key includes the minute, so pace and day counts are at most a minute old.
 type pageCache struct {
-	mu        sync.Mutex
-	listening bool
+	mu sync.Mutex
+	// guard counts the structure changes heard: cached plans depend on them.
+	guard
 	// epoch changes whenever listening starts again: what was cached before
 	// may have missed notifications.
 	epoch uint64
@@ -36,8 +56,6 @@ type pageCache struct {
 	// are all that cached plans depend on; allStructure those of every plan.
 	structure    map[int64]uint64
 	allStructure uint64
-	// structureChanges counts every structure notification.
-	structureChanges uint64
 	// plans maps a slug to its plan and the generation it was read at.
 	plans map[string]cachedPlan
 	// states holds each plan's evaluated state (planState) under the key it
@@ -47,6 +65,9 @@ type pageCache struct {
 	entries map[string]*list.Element
 	lru     *list.List
 	max     int
+	// dashCounts, stateCounts and planCounts count the lookups of bodies,
+	// states and plans, for the metrics (metrics.go).
+	dashCounts, stateCounts, planCounts metrics.CacheCounts
 }
 
 type cachedState struct {
@@ -96,8 +117,10 @@ func (c *pageCache) state(planID int64, key string) (*planState, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.states[planID]
 	if !ok || e.key != key {
+		c.stateCounts.Misses.Add(1)
 		return nil, false
 	}
+	c.stateCounts.Hits.Add(1)
 	return e.ps, true
 }
 
@@ -105,6 +128,7 @@ func (c *pageCache) state(planID int64, key string) (*planState, bool) {
 // older one. The state is shared by every reader from now on: nobody may
 // change it.
 func (c *pageCache) putState(planID int64, key string, ps *planState) {
+	c.stateCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {
@@ -123,25 +147,28 @@ func (c *pageCache) plan(slug string) (workplan.Plan, bool) {
 	defer c.mu.Unlock()
 	p, ok := c.plans[slug]
 	if !ok || !c.valid(p) {
+		c.planCounts.Misses.Add(1)
 		return workplan.Plan{}, false
 	}
+	c.planCounts.Hits.Add(1)
 	return p.plan, true
 }
 
-// mark returns the count of notifications so far: read it before loading a
-// plan, and give it to putPlan.
-func (c *pageCache) mark() uint64 {
+// markPlans returns the count of structure changes so far: read it before
+// loading a plan, and give it to putPlan.
+func (c *pageCache) markPlans() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.structureChanges
+	return c.guard.mark()
 }
 
 // putPlan remembers a plan loaded after mark returned seen, unless a change
 // was announced since (then the plan may be older than the announcement).
 func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
+	c.planCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.listening || seen != c.structureChanges || len(c.plans) > 10_000 {
+	if !c.fresh(seen) || len(c.plans) > 10_000 {
 		return
 	}
 	c.plans[slug] = cachedPlan{plan: p, epoch: c.epoch, all: c.allStructure, gen: c.structure[p.ID]}
@@ -150,7 +177,7 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 // changed is the changed callback of WatchChanges: plan 0 means every plan.
 // Pages depend on every change but those of accounts; cached plans only on
 // structure changes.
-func (c *pageCache) changed(ch postgres.Change) {
+func (c *pageCache) changed(ch workplan.Change) {
 	if ch.Accounts {
 		return
 	}
@@ -162,7 +189,7 @@ func (c *pageCache) changed(ch postgres.Change) {
 		c.gens[ch.Plan]++
 	}
 	if ch.Structure {
-		c.structureChanges++
+		c.heard()
 		if ch.Plan == 0 {
 			c.allStructure++
 		} else {
@@ -193,13 +220,16 @@ func (c *pageCache) get(key string) (*renderedBody, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok {
+		c.dashCounts.Misses.Add(1)
 		return nil, false
 	}
+	c.dashCounts.Hits.Add(1)
 	c.lru.MoveToFront(e)
 	return e.Value.(*cacheEntry).body, true
 }
 
 func (c *pageCache) put(key string, body *renderedBody) {
+	c.dashCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {

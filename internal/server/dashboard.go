@@ -7,12 +7,13 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
 
 	"duban/internal/deadline"
+	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -92,19 +93,46 @@ func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.
 	if err != nil {
 		return nil, err
 	}
-	m := web.DashboardPage{
-		PlanTitle: plan.Title, PlanSlug: plan.Slug, AsOf: asOf,
-		Today:      deadline.DateOf(s.now(), deadline.Shanghai).String(),
-		StatusAt:   fmtTime(at),
-		TotalTasks: len(ps.Tasks),
-		LedgerHref: "/plans/" + plan.Slug + "/tasks",
+	m := dashboardModel(ctx, ps, s.cfg.DueSoonDays)
+	m.Today = deadline.DateOf(s.now(), deadline.Shanghai).String()
+	var body bytes.Buffer
+	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
+		return nil, fmt.Errorf("server: render dashboard: %w", err)
 	}
-	counts := map[deadline.Light]int{}
+	return body.Bytes(), nil
+}
+
+// dashboardModel lays out the dashboard of ps: categories, the overdue and
+// lagging tasks with every late unit counted, what is due soon, the
+// designations to map, progress by section and the matrix.
+func dashboardModel(ctx context.Context, ps *planState, dueSoonDays int) web.DashboardPage {
+	plan, asOf := ps.Plan, ps.AsOf
+	m := web.DashboardPage{
+		PlanTitle: plan.Title, PlanSlug: plan.Slug, AsOf: asOf, Version: ps.Version,
+		StatusAt:   fmtTime(ps.At),
+		TotalTasks: len(ps.Tasks),
+		LedgerHref: "/plans/" + plan.Slug + "/tasks" + asOfQuery(asOf),
+		NotIssued:  ps.NotIssued, IssuedOn: plan.IssuedOn.String(),
+	}
+	if ps.NotIssued {
+		return m
+	}
+	for _, c := range status.Categories {
+		n := ps.TaskCounts[c]
+		if n == 0 && (c == status.Unknown || c == status.Unassigned) {
+			continue
+		}
+		q := "?cat=" + string(c)
+		if asOf != "" {
+			q += "&as_of=" + asOf
+		}
+		m.Cards = append(m.Cards, web.CategoryCard{Class: string(c), Label: web.T(ctx, "cat."+string(c)), Hint: web.T(ctx, "cat."+string(c)+".hint"),
+			Count: n, Assignments: ps.AssignmentCounts[c], Href: "/plans/" + plan.Slug + "/tasks" + q})
+	}
 	sectionOrder := []string{}
 	type secAgg struct{ done, total, pctSum, pctN int }
 	sections := map[string]*secAgg{}
 	for _, ts := range ps.Tasks {
-		counts[ts.Rollup.Light]++
 		href := taskHref(plan.Slug, ts.Task.Number) + asOfQuery(asOf)
 		key := ts.Task.Section.Numeral + "、" + ts.Task.Section.Title
 		if sections[key] == nil {
@@ -116,24 +144,27 @@ func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.
 		if ts.Rollup.Complete {
 			sa.done++
 		}
-		var overdue []web.UnitDays
+		var overdue, lagging []web.UnitDays
 		var dueUnits []string
-		var stale []web.UnitDays
 		dueSoon, daysToDue, due := false, 0, ""
-		for _, a := range ts.Asg {
+		for _, a := range ts.Assignments {
 			if !a.Role.Scored() {
 				continue
 			}
 			sa.pctSum += a.Status.Percent
 			sa.pctN++
 			st := a.Status
-			switch {
-			case st.State == deadline.StateOverdue:
+			switch a.Category {
+			case status.Overdue:
 				overdue = append(overdue, web.UnitDays{Name: a.UnitName, Days: st.DaysOverdue, Href: assignmentHref(a.ID, asOf)})
-			case st.State == deadline.StateOngoingStale:
-				stale = append(stale, web.UnitDays{Name: a.UnitName, Days: st.DaysSinceReport, Href: assignmentHref(a.ID, asOf)})
+			case status.Lagging:
+				days := 0
+				if st.Reason == deadline.ReasonStale {
+					days = st.DaysSinceReport
+				}
+				lagging = append(lagging, web.UnitDays{Name: a.UnitName, Days: days, Href: assignmentHref(a.ID, asOf)})
 			}
-			if !st.Completed && !st.Due.IsZero() && st.DaysOverdue == 0 && st.DaysToDue >= 0 && st.DaysToDue <= s.cfg.DueSoonDays {
+			if !st.Completed && !st.Due.IsZero() && st.DaysOverdue == 0 && st.DaysToDue >= 0 && st.DaysToDue <= dueSoonDays {
 				if !dueSoon || st.DaysToDue < daysToDue {
 					daysToDue, due = st.DaysToDue, st.Due.String()
 				}
@@ -143,47 +174,78 @@ func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.
 		}
 		if len(overdue) > 0 {
 			sort.SliceStable(overdue, func(i, j int) bool { return overdue[i].Days > overdue[j].Days })
-			shown, more := firstUnits(overdue)
 			m.Overdue = append(m.Overdue, web.OverdueRow{Number: ts.Task.Number, Title: ts.Task.Title, Href: href,
-				Due: ts.Rollup.Worst.Due.String(), DaysOverdue: ts.Rollup.MaxDaysOverdue, Units: shown, More: more})
+				Due: ts.Rollup.Worst.Due.String(), DaysOverdue: ts.Rollup.MaxDaysOverdue, Units: firstUnits(overdue), Total: len(overdue)})
+		}
+		if len(lagging) > 0 {
+			sort.SliceStable(lagging, func(i, j int) bool { return lagging[i].Days > lagging[j].Days })
+			m.Lagging = append(m.Lagging, web.LagRow{Number: ts.Task.Number, Title: ts.Task.Title, Href: href, Units: firstUnits(lagging), Total: len(lagging)})
 		}
 		if dueSoon {
 			m.DueSoon = append(m.DueSoon, web.DueRow{Number: ts.Task.Number, Title: ts.Task.Title, Href: href, Due: due, DaysToDue: daysToDue, Units: dueUnits})
 		}
-		if len(stale) > 0 {
-			sort.SliceStable(stale, func(i, j int) bool { return stale[i].Days > stale[j].Days })
-			shown, more := firstUnits(stale)
-			m.Stale = append(m.Stale, web.StaleRow{Number: ts.Task.Number, Title: ts.Task.Title, Href: href,
-				Count: len(stale), MaxDays: stale[0].Days, Units: shown, More: more})
-		}
 	}
 	sort.SliceStable(m.Overdue, func(i, j int) bool { return m.Overdue[i].DaysOverdue > m.Overdue[j].DaysOverdue })
 	sort.SliceStable(m.DueSoon, func(i, j int) bool { return m.DueSoon[i].DaysToDue < m.DueSoon[j].DaysToDue })
-	for _, l := range []deadline.Light{deadline.LightRed, deadline.LightYellow, deadline.LightGreen, deadline.LightDone, deadline.LightGrey} {
-		if l == deadline.LightGrey && counts[l] == 0 {
-			continue
+	m.OverdueUnits = unitList(plan.Slug, asOf, ps.Picture.Overdue, "overdue")
+	m.LaggingUnits = unitList(plan.Slug, asOf, ps.Picture.Lagging, "lagging")
+	byText := map[string]*web.UnmappedRow{}
+	for _, d := range ps.Unmapped {
+		row := byText[d.Text]
+		if row == nil {
+			m.Unmapped = append(m.Unmapped, web.UnmappedRow{Text: d.Text})
+			row = &m.Unmapped[len(m.Unmapped)-1]
+			byText[d.Text] = row
 		}
-		m.Counts = append(m.Counts, web.LightCount{
-			Light: web.LightView{Class: string(l), Label: web.T(ctx, "light."+string(l))},
-			Count: counts[l], Href: "/plans/" + plan.Slug + "/tasks?light=" + string(l),
-		})
+		if ts := taskOf(ps, d.TaskID); ts != nil {
+			row.Tasks = append(row.Tasks, web.TaskLink{Number: ts.Task.Number, Href: taskHref(plan.Slug, ts.Task.Number) + "#designations"})
+		}
 	}
-	for i, key := range sectionOrder {
+	var stats []web.SectionStat
+	for _, key := range sectionOrder {
 		sa := sections[key]
 		avg := 0
 		if sa.pctN > 0 {
 			avg = (sa.pctSum + sa.pctN/2) / sa.pctN
 		}
-		m.Sections = append(m.Sections, web.SectionBar{Label: key, Done: sa.done, Total: sa.total, AvgPercent: avg,
-			Y: 8 + i*44, AvgWidth: avg * 3, DoneWidth: sa.done * 300 / max(sa.total, 1)})
+		stats = append(stats, web.SectionStat{Label: key, Done: sa.done, Total: sa.total, AvgPercent: avg})
 	}
+	m.Sections = web.SectionBars(stats)
 	m.Matrix = matrix(ctx, ps)
-	var body bytes.Buffer
-	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
-		return nil, fmt.Errorf("server: render dashboard: %w", err)
-	}
-	return body.Bytes(), nil
+	return m
 }
+
+// taskOf returns the task of ps with ID id, or nil.
+func taskOf(ps *planState, id int64) *status.Task {
+	for _, ts := range ps.Tasks {
+		if ts.Task.ID == id {
+			return ts
+		}
+	}
+	return nil
+}
+
+// unitList is the list of late units shown above a dashboard list: every
+// unit counted, the first few named, each linked to the ledger filtered to
+// its assignments in that category.
+func unitList(slug, asOf string, us []status.UnitLate, cat string) web.UnitList {
+	l := web.UnitList{Total: len(us)}
+	for i, u := range us {
+		if i == dashboardUnitList {
+			break
+		}
+		href := "/plans/" + slug + "/tasks?unit=" + strconv.FormatInt(u.UnitID, 10) + "&cat=" + cat
+		if asOf != "" {
+			href += "&as_of=" + asOf
+		}
+		l.Units = append(l.Units, web.UnitDays{Name: u.Name, Days: u.MaxDays, Tasks: u.Tasks, Href: href})
+	}
+	return l
+}
+
+// dashboardUnitList is how many late units the line above a list names
+// before "and N more".
+const dashboardUnitList = 20
 
 // rawBytes writes b, a body rendered (and escaped) earlier, as it is:
 // without templ.Raw's conversion to a string, which copied the whole cached
@@ -195,14 +257,14 @@ func rawBytes(b []byte) templ.Component {
 	})
 }
 
-// dashboardUnits is how many units a dashboard row names before "and N more".
+// dashboardUnits is how many units a dashboard row names before "共 N 个单位".
 const dashboardUnits = 6
 
-func firstUnits(us []web.UnitDays) ([]web.UnitDays, int) {
+func firstUnits(us []web.UnitDays) []web.UnitDays {
 	if len(us) <= dashboardUnits {
-		return us, 0
+		return us
 	}
-	return us[:dashboardUnits], len(us) - dashboardUnits
+	return us[:dashboardUnits]
 }
 
 func asOfQuery(asOf string) string {
@@ -214,17 +276,21 @@ func asOfQuery(asOf string) string {
 
 // matrix lays out the tasks × units grid.
 func matrix(ctx context.Context, ps *planState) web.Matrix {
-	units := sortedUnits(ps)
+	units := ps.Units()
 	col := make(map[int64]int, len(units))
 	var mx web.Matrix
 	for i, u := range units {
 		col[u.UnitID] = i
-		mx.Units = append(mx.Units, web.MatrixUnit{Name: u.UnitName, Short: shortUnit(u.UnitName), Group: string(u.UnitKind)})
+		label := u.UnitShort
+		if label == "" {
+			label = u.UnitName
+		}
+		mx.Units = append(mx.Units, web.MatrixUnit{Name: u.UnitName, Label: label, Group: string(u.UnitKind)})
 	}
 	for _, ts := range ps.Tasks {
 		row := web.MatrixRow{Number: ts.Task.Number, Title: ts.Task.Title, Href: taskHref(ps.Plan.Slug, ts.Task.Number) + asOfQuery(ps.AsOf),
-			Light: taskLightView(ctx, ts.Rollup), Cells: make([]web.MatrixCell, len(units))}
-		for _, a := range ts.Asg {
+			Light: taskLightView(ctx, ts), Cells: make([]web.MatrixCell, len(units))}
+		for _, a := range ts.Assignments {
 			lv := lightView(ctx, a.Status)
 			// The cell's headers name the task and the unit; its label says
 			// only the status, which keeps 27 x 40 cells under budget.
@@ -234,17 +300,4 @@ func matrix(ctx context.Context, ps *planState) web.Matrix {
 		mx.Rows = append(mx.Rows, row)
 	}
 	return mx
-}
-
-// shortUnit abbreviates a unit name for a matrix column: 崆峒区人民政府 → 崆峒区,
-// 市大数据中心 → 大数据中心.
-func shortUnit(name string) string {
-	s := strings.TrimSuffix(name, "人民政府")
-	if s != name {
-		return s
-	}
-	if strings.HasPrefix(s, "市") && len([]rune(s)) > 3 {
-		s = strings.TrimPrefix(s, "市")
-	}
-	return s
 }

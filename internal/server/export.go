@@ -8,20 +8,22 @@ import (
 	"strconv"
 
 	"duban/internal/deadline"
-	"duban/internal/report"
+	"duban/internal/outputs"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
 // ledgerRows lays out the assignments of tasks as rows of the ledger sheet
-// for actor, and returns what an import by actor is checked against. With
-// unit set, only that unit's assignments. The columns to fill in are
+// for actor, and returns what an import by actor is checked against: every
+// assignment of a task row, the one assignment of a unit's row (the ledger's
+// unit filter). The columns to fill in are
 // pre-filled with the unit's last report where actor may read it (the same
 // rule as the report pages), else left empty: an export never shows more
 // than the pages do.
-func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, tasks []*taskStatus, unit string) ([]report.LedgerRow, map[int64]report.Current, error) {
+func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, items []ledgerItem) ([]outputs.LedgerRow, map[int64]outputs.Current, error) {
 	var ids []int64
-	for _, ts := range tasks {
-		for _, a := range ts.Asg {
+	for _, it := range items {
+		for _, a := range it.assignments() {
 			ids = append(ids, a.ID)
 		}
 	}
@@ -29,27 +31,25 @@ func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, tasks []*
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []report.LedgerRow
-	current := map[int64]report.Current{}
-	for _, ts := range tasks {
+	var rows []outputs.LedgerRow
+	current := map[int64]outputs.Current{}
+	for _, it := range items {
+		ts := it.Task
 		leads := leadIDs(ts)
-		for _, a := range ts.Asg {
-			if unit != "" && strconv.FormatInt(a.UnitID, 10) != unit {
-				continue
-			}
+		for _, a := range it.assignments() {
 			lv := lightView(ctx, a.Status)
-			row := report.LedgerRow{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
+			row := outputs.LedgerRow{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 				UnitName: a.UnitName, Role: assignmentRole(ctx, a.Role), Deadline: ts.Task.Deadline.Text, Due: a.Status.Due.String(),
 				Light: a.Status.Light, LightText: lv.Label + ":" + lv.Reason, Percent: a.Status.Percent, LastReport: fmtTime(a.Facts.LastReportAt)}
 			if rep, ok := latest[a.ID]; ok && actor.CanReadReports(a.Assignment, leads) {
 				row.LastProgress = rep.Progress
-				row.Fill = report.Fill{Percent: strconv.Itoa(rep.Percent), Progress: rep.Progress, Problems: rep.Problems, NextSteps: rep.NextSteps, Claims: "否"}
+				row.Fill = outputs.Fill{Percent: strconv.Itoa(rep.Percent), Progress: rep.Progress, Problems: rep.Problems, NextSteps: rep.NextSteps, Claims: "否"}
 				if rep.ClaimsCompletion {
 					row.Fill.Claims = "是"
 				}
 			}
 			rows = append(rows, row)
-			current[a.ID] = report.Current{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
+			current[a.ID] = outputs.Current{AssignmentID: a.ID, Version: a.Version, TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 				UnitName: a.UnitName, Editable: actor.CanFileReport(a.Assignment), Fill: row.Fill}
 		}
 	}
@@ -61,16 +61,13 @@ func (s *Server) ledgerRows(ctx context.Context, actor workplan.Actor, tasks []*
 func (s *Server) exportLedger(format string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		plan, err := s.plan(r)
+		ps, err := s.requestState(r)
 		if err != nil {
 			return err
 		}
-		ps, err := s.loadPlanState(ctx, plan, s.now(), "")
-		if err != nil {
-			return err
-		}
+		plan := ps.Plan
 		f := ledgerFilter(r.URL.Query())
-		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterTasks(ps, f), f.Unit)
+		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterLedger(ps, f))
 		if err != nil {
 			return err
 		}
@@ -79,13 +76,13 @@ func (s *Server) exportLedger(format string) handlerFunc {
 		switch format {
 		case "xlsx":
 			title := plan.Title + " 任务台账(导出时间 " + fmtTime(s.now()) + ")"
-			if body, err = report.XLSX(title, rows); err != nil {
+			if body, err = outputs.XLSX(title, rows); err != nil {
 				return err
 			}
 			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		default:
 			var buf bytes.Buffer
-			if err := report.CSV(&buf, rows); err != nil {
+			if err := outputs.CSV(&buf, rows); err != nil {
 				return err
 			}
 			body = buf.Bytes()
@@ -101,7 +98,7 @@ func (s *Server) exportLedger(format string) handlerFunc {
 // exportLinks returns the export links of the ledger page for its filters.
 func exportLinks(slug string, q url.Values) (string, string) {
 	v := url.Values{}
-	for _, k := range []string{"section", "unit", "light", "kind", "q", "sort"} {
+	for _, k := range []string{"section", "unit", "cat", "light", "kind", "q", "sort", "as_of"} {
 		if x := q.Get(k); x != "" {
 			v.Set(k, x)
 		}
@@ -111,4 +108,13 @@ func exportLinks(slug string, q url.Values) (string, string) {
 		qs = "?" + v.Encode()
 	}
 	return "/plans/" + slug + "/tasks.xlsx" + qs, "/plans/" + slug + "/tasks.csv" + qs
+}
+
+// assignments are the assignments a ledger row stands for: the unit's, or
+// every one of the task.
+func (it ledgerItem) assignments() []status.Assignment {
+	if it.Asg != nil {
+		return []status.Assignment{*it.Asg}
+	}
+	return it.Task.Assignments
 }

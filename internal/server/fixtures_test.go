@@ -7,13 +7,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
 // fixturePlan is a small plan in which the owning unit (市大数据中心) leads
 // task 1, where the other unit (崆峒区人民政府) is responsible, and is alone on
-// task 2. Deadlines fall after the world's clock (2024-03-01).
+// task 2 beside an unmapped designation (市直有关部门). Deadlines fall after the
+// world's clock (2024-03-01).
 const fixturePlan = `平凉市测试工作方案
 
   二、主要任务
@@ -32,7 +32,7 @@ const fixturePlan = `平凉市测试工作方案
 
   (2)编制测试方案。形成测试方案。
 
-  责任单位:市大数据中心
+  责任单位:市大数据中心、市直有关部门
 
   完成时限:2024年12月底前
 `
@@ -81,7 +81,7 @@ func (w *world) addPlan() {
 	w.t.Helper()
 	w.plan.slug = "fixture"
 	sys := workplan.System("fixtures")
-	_, err := w.db.Seed(bg, postgres.SeedInput{Slug: w.plan.slug, SourceName: "fixture.txt", Source: []byte(fixturePlan), Actor: sys})
+	_, err := w.db.Seed(bg, workplan.SeedInput{Slug: w.plan.slug, SourceName: "fixture.txt", Source: []byte(fixturePlan), Document: mustRead([]byte(fixturePlan)), Actor: sys})
 	require.NoError(w.t, err)
 	w.plan.ownAsg = w.assignmentOf(2, w.ownUnit.ID)
 	w.plan.otherAsg = w.assignmentOf(1, w.otherUnt.ID)

@@ -80,9 +80,12 @@ type world struct {
 	otherUnt workplan.Unit
 	// collective is a collective designation with both units as members.
 	collective workplan.Unit
-	users      [nPrincipals]workplan.User
-	tokens     [nPrincipals]string
-	sessions   [nPrincipals]int64
+	// designation is a collective designation without members (市直有关部门),
+	// named by task 2 of the fixture plan.
+	designation workplan.Unit
+	users       [nPrincipals]workplan.User
+	tokens      [nPrincipals]string
+	sessions    [nPrincipals]int64
 	// target is a staff user of the owning unit whom others try to edit.
 	target workplan.User
 	// spareSession is a second session of staffOwn, which others try to end.
@@ -138,7 +141,9 @@ func buildWorld(t *testing.T, withPlan bool, opts ...server.Option) *world {
 	require.NoError(t, err)
 	w.collective, err = db.CreateRegistryUnit(bg, sys, workplan.UnitEdit{Name: "各县(市、区)人民政府", Kind: workplan.UnitCollective, Confirmed: true})
 	require.NoError(t, err)
-	w.collective, err = db.SetUnitMembers(bg, sys, w.collective.ID, w.collective.Version, []int64{w.otherUnt.ID})
+	w.collective, _, err = db.SetUnitMembers(bg, sys, w.collective.ID, w.collective.Version, []int64{w.otherUnt.ID}, false)
+	require.NoError(t, err)
+	w.designation, err = db.CreateRegistryUnit(bg, sys, workplan.UnitEdit{Name: "市直有关部门", Kind: workplan.UnitCollective, Confirmed: true})
 	require.NoError(t, err)
 
 	specs := [nPrincipals]struct {

@@ -13,7 +13,7 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/evidence"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -66,7 +66,7 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) error {
 		s.renderImport(w, r, http.StatusUnprocessableEntity, plan, web.T(ctx, "import.toobig", maxSheetBytes>>20))
 		return nil
 	}
-	rows, err := report.ReadXLSX(io.LimitReader(file, maxSheetBytes))
+	rows, err := outputs.ReadXLSX(io.LimitReader(file, maxSheetBytes))
 	if workplan.ErrorCode(err) == workplan.EInvalid {
 		s.renderImport(w, r, http.StatusUnprocessableEntity, plan, workplan.ErrorMessage(err))
 		return nil
@@ -78,11 +78,15 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, current, err := s.ledgerRows(ctx, s.actor(r), ps.Tasks, "")
+	items := make([]ledgerItem, len(ps.Tasks))
+	for i, ts := range ps.Tasks {
+		items[i] = ledgerItem{Task: ts}
+	}
+	_, current, err := s.ledgerRows(ctx, s.actor(r), items)
 	if err != nil {
 		return err
 	}
-	preview := report.CheckImport(rows, current)
+	preview := outputs.CheckImport(rows, current)
 	raw, err := json.Marshal(preview)
 	if err != nil {
 		return fmt.Errorf("encode import preview: %w", err)
@@ -126,7 +130,7 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var p report.ImportPreview
+	var p outputs.ImportPreview
 	if err := json.Unmarshal(rec.Preview, &p); err != nil {
 		return fmt.Errorf("decode import preview: %w", err)
 	}
@@ -139,20 +143,20 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request) error {
 	}
 	fields := []struct {
 		key string
-		get func(report.Fill) string
+		get func(outputs.Fill) string
 	}{
-		{key: "import.field.percent", get: func(f report.Fill) string { return f.Percent }},
-		{key: "import.field.progress", get: func(f report.Fill) string { return f.Progress }},
-		{key: "import.field.problems", get: func(f report.Fill) string { return f.Problems }},
-		{key: "import.field.next", get: func(f report.Fill) string { return f.NextSteps }},
-		{key: "import.field.claims", get: func(f report.Fill) string { return f.Claims }},
+		{key: "import.field.percent", get: func(f outputs.Fill) string { return f.Percent }},
+		{key: "import.field.progress", get: func(f outputs.Fill) string { return f.Progress }},
+		{key: "import.field.problems", get: func(f outputs.Fill) string { return f.Problems }},
+		{key: "import.field.next", get: func(f outputs.Fill) string { return f.NextSteps }},
+		{key: "import.field.claims", get: func(f outputs.Fill) string { return f.Claims }},
 	}
 	for _, row := range p.Rows {
 		ir := web.ImportRow{Row: row.Row, Unit: row.UnitName, Status: web.T(ctx, "import.status."+string(row.Status)), Class: string(row.Status), Errors: row.Errors}
 		if row.TaskNumber > 0 {
 			ir.Task = "(" + strconv.Itoa(row.TaskNumber) + ") " + row.TaskTitle
 		}
-		if row.Status == report.RowChange {
+		if row.Status == outputs.RowChange {
 			for _, f := range fields {
 				if b, a := f.get(row.Before), f.get(row.After); b != a {
 					ir.Diffs = append(ir.Diffs, [3]string{web.T(ctx, f.key), b, a})
@@ -172,7 +176,11 @@ func (s *Server) applyImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.ApplyImport(r.Context(), s.actor(r), rec.Token); err != nil {
+	var p outputs.ImportPreview
+	if err := json.Unmarshal(rec.Preview, &p); err != nil {
+		return fmt.Errorf("server: decode import preview: %w", err)
+	}
+	if _, err := s.store.ApplyImport(r.Context(), s.actor(r), rec.Token, p.Filed()); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/plans/"+plan.Slug+"/import/"+rec.Token, http.StatusSeeOther)

@@ -99,6 +99,7 @@ var fieldRules = map[string]fieldRule{
 	"text":         {workplan.MaxCommentText, "field.comment", true},
 	"display_name": {workplan.MaxDisplayName, "acct.users.name", false},
 	"name":         {workplan.MaxUnitName, "field.unit_name", false},
+	"short":        {workplan.MaxShortName, "acct.units.short", false},
 	"username":     {workplan.MaxUsername, "acct.users.username", false},
 	"password":     {auth.MaxPasswordLen, "acct.login.password", false},
 	"current":      {auth.MaxPasswordLen, "acct.password.current", false},

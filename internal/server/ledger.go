@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -8,65 +9,127 @@ import (
 	"strings"
 
 	"duban/internal/deadline"
+	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
 )
 
 // ledgerFilter reads the ledger's filters from the query string.
 func ledgerFilter(q url.Values) web.LedgerFilter {
-	return web.LedgerFilter{Section: q.Get("section"), Unit: q.Get("unit"), Light: q.Get("light"), Kind: q.Get("kind"),
-		Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	return web.LedgerFilter{Section: q.Get("section"), Unit: q.Get("unit"), Light: q.Get("light"), Category: q.Get("cat"),
+		Kind: q.Get("kind"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), AsOf: q.Get("as_of")}
 }
 
-// filterTasks returns the tasks of ps that pass f, sorted as f asks.
-func filterTasks(ps *planState, f web.LedgerFilter) []*taskStatus {
-	var out []*taskStatus
+// ledgerItem is one row of the ledger: a task, or with the unit filter one
+// unit's part in it (Asg set).
+type ledgerItem struct {
+	Task *status.Task
+	Asg  *status.Assignment
+}
+
+// light is the row's light: the unit's part, or the task's.
+func (it ledgerItem) light() (deadline.Light, status.Category) {
+	if it.Asg != nil {
+		return it.Asg.Status.Light, it.Asg.Category
+	}
+	return it.Task.Rollup.Light, it.Task.Category
+}
+
+// worst is the status that orders the row by urgency.
+func (it ledgerItem) worst() deadline.Status {
+	if it.Asg != nil {
+		return it.Asg.Status
+	}
+	return it.Task.Rollup.Worst
+}
+
+// filterLedger returns the rows of ps that pass f, sorted as f asks. With a
+// unit, the rows are that unit's assignments, and the light and category
+// filters select among them; without, they select tasks by their rollup. The
+// search matches the number, the text and the names of the task's units and
+// designations.
+func filterLedger(ps *planState, f web.LedgerFilter) []ledgerItem {
+	var out []ledgerItem
 	for _, ts := range ps.Tasks {
 		if f.Section != "" && ts.Task.Section.Numeral != f.Section {
-			continue
-		}
-		if f.Light != "" && string(ts.Rollup.Light) != f.Light {
 			continue
 		}
 		if f.Kind != "" && string(ts.Task.Deadline.Kind) != f.Kind {
 			continue
 		}
+		if f.Query != "" && !matchesQuery(ts, f.Query) {
+			continue
+		}
+		it := ledgerItem{Task: ts}
 		if f.Unit != "" {
-			found := false
-			for _, a := range ts.Asg {
-				if strconv.FormatInt(a.UnitID, 10) == f.Unit {
-					found = true
+			for i := range ts.Assignments {
+				if strconv.FormatInt(ts.Assignments[i].UnitID, 10) == f.Unit {
+					it.Asg = &ts.Assignments[i]
 				}
 			}
-			if !found {
+			if it.Asg == nil {
 				continue
 			}
 		}
-		if f.Query != "" && !strings.Contains(ts.Task.Title+ts.Task.Body, f.Query) && strconv.Itoa(ts.Task.Number) != f.Query {
+		light, cat := it.light()
+		if f.Light != "" && string(light) != f.Light {
 			continue
 		}
-		out = append(out, ts)
+		if f.Category != "" && string(cat) != f.Category {
+			continue
+		}
+		out = append(out, it)
 	}
 	switch f.Sort {
 	case "light":
-		sort.SliceStable(out, func(i, j int) bool { return urgency(out[i].Rollup.Worst, out[j].Rollup.Worst) })
+		sort.SliceStable(out, func(i, j int) bool { return urgency(out[i].worst(), out[j].worst()) })
 	case "due":
 		sort.SliceStable(out, func(i, j int) bool {
-			a, b := out[i].Task.Deadline.Due, out[j].Task.Deadline.Due
+			a, b := out[i].worst().Due, out[j].worst().Due
+			if a.IsZero() {
+				a = out[i].Task.Task.Deadline.Due
+			}
+			if b.IsZero() {
+				b = out[j].Task.Task.Deadline.Due
+			}
 			if a.IsZero() != b.IsZero() {
 				return !a.IsZero()
 			}
 			return a.Before(b)
 		})
 	case "progress":
-		sort.SliceStable(out, func(i, j int) bool { return avgPercent(out[i]) < avgPercent(out[j]) })
+		sort.SliceStable(out, func(i, j int) bool { return out[i].percent() < out[j].percent() })
 	}
 	return out
 }
 
-func avgPercent(ts *taskStatus) int {
+// matchesQuery reports whether the task's number, title, text, units or
+// designations contain q.
+func matchesQuery(ts *status.Task, q string) bool {
+	if strconv.Itoa(ts.Task.Number) == q || strings.Contains(ts.Task.Title, q) || strings.Contains(ts.Task.Body, q) {
+		return true
+	}
+	for _, a := range ts.Assignments {
+		if strings.Contains(a.UnitName, q) || (a.UnitShort != "" && strings.Contains(a.UnitShort, q)) {
+			return true
+		}
+	}
+	for _, d := range ts.Designations {
+		if strings.Contains(d.Text, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// percent is the unit's percent complete, or the mean of the task's scored
+// units.
+func (it ledgerItem) percent() int {
+	if it.Asg != nil {
+		return it.Asg.Status.Percent
+	}
 	sum, n := 0, 0
-	for _, a := range ts.Asg {
+	for _, a := range it.Task.Assignments {
 		if a.Role.Scored() {
 			sum += a.Status.Percent
 			n++
@@ -78,32 +141,40 @@ func avgPercent(ts *taskStatus) int {
 	return sum / n
 }
 
-// unitNames lists the names of the task's units in a role.
-func unitNames(ts *taskStatus, roles ...workplan.Role) string {
+// unitNames lists the names of the task's units in a role, with the
+// designations it names (as the plan words them) after them.
+func unitNames(ts *status.Task, roles ...workplan.Role) string {
 	var names []string
-	for _, a := range ts.Asg {
+	for _, a := range ts.Assignments {
 		for _, r := range roles {
 			if a.Role == r {
 				names = append(names, a.UnitName)
 			}
 		}
 	}
+	for _, d := range ts.Designations {
+		for _, r := range roles {
+			if d.Role == r && len(d.Members) == 0 {
+				names = append(names, d.Text)
+			}
+		}
+	}
 	return strings.Join(names, "、")
 }
 
-// ledger is the task ledger (任务台账) with filters kept in the query string.
+// ledger is the task ledger (任务台账) with filters kept in the query string,
+// now or as of a past date.
 func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	plan, err := s.plan(r)
+	ps, err := s.requestState(r)
 	if err != nil {
 		return err
 	}
-	ps, err := s.loadPlanState(ctx, plan, s.now(), "")
-	if err != nil {
-		return err
-	}
+	plan, asOf := ps.Plan, ps.AsOf
 	f := ledgerFilter(r.URL.Query())
-	m := web.LedgerPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Filter: f, Total: len(ps.Tasks)}
+	f.AsOf = asOf
+	m := web.LedgerPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Filter: f, Total: len(ps.Tasks),
+		Today: deadline.DateOf(s.now(), deadline.Shanghai).String()}
 	m.ExportXLSX, m.ExportCSV = exportLinks(plan.Slug, r.URL.Query())
 	all := web.T(ctx, "ledger.all")
 	m.Sections = []web.Option{{Value: "", Label: all}}
@@ -116,9 +187,13 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 			m.Sections = append(m.Sections, web.Option{Value: n, Label: "(" + n + ")" + ts.Task.Section.Title, Selected: f.Section == n})
 		}
 	}
-	for _, u := range sortedUnits(ps) {
+	for _, u := range ps.Units() {
 		v := strconv.FormatInt(u.UnitID, 10)
 		m.Units = append(m.Units, web.Option{Value: v, Label: u.UnitName, Selected: f.Unit == v})
+	}
+	m.Categories = []web.Option{{Value: "", Label: all}}
+	for _, c := range status.Categories {
+		m.Categories = append(m.Categories, web.Option{Value: string(c), Label: web.T(ctx, "cat."+string(c)), Selected: f.Category == string(c)})
 	}
 	m.Lights = []web.Option{{Value: "", Label: all}}
 	for _, l := range []deadline.Light{deadline.LightRed, deadline.LightYellow, deadline.LightGreen, deadline.LightDone, deadline.LightGrey} {
@@ -135,15 +210,27 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 		}
 		m.Sorts = append(m.Sorts, web.Option{Value: v, Label: web.T(ctx, "ledger.sort."+so), Selected: f.Sort == v})
 	}
-	for _, ts := range filterTasks(ps, f) {
-		rep, done := reportedLabel(ctx, ts.Rollup)
-		m.Rows = append(m.Rows, web.LedgerRow{
-			Number: ts.Task.Number, Title: ts.Task.Title, Href: taskHref(plan.Slug, ts.Task.Number),
-			Section: ts.Task.Section.Title, Deadline: ts.Task.Deadline.Text, Meaning: deadlineMeaning(ctx, ts.Task.Deadline),
-			Light: taskLightView(ctx, ts.Rollup), Reported: rep, Completed: done,
-			Leads: unitNames(ts, workplan.RoleLead), Others: unitNames(ts, workplan.RoleResponsible),
-		})
+	for _, it := range filterLedger(ps, f) {
+		m.Rows = append(m.Rows, ledgerRow(ctx, plan.Slug, asOf, it))
 	}
 	s.render(w, r, http.StatusOK, web.T(ctx, "ledger.title"), "ledger", web.Ledger(m))
 	return nil
+}
+
+// ledgerRow is the view of one ledger row.
+func ledgerRow(ctx context.Context, slug, asOf string, it ledgerItem) web.LedgerRow {
+	ts := it.Task
+	rep, done := reportedLabel(ctx, ts.Rollup)
+	row := web.LedgerRow{
+		Number: ts.Task.Number, Title: ts.Task.Title, Href: taskHref(slug, ts.Task.Number) + asOfQuery(asOf),
+		Section: ts.Task.Section.Title, Deadline: ts.Task.Deadline.Text, Meaning: deadlineMeaning(ctx, ts.Task.Deadline),
+		Light: taskLightView(ctx, ts), Category: web.T(ctx, "cat."+string(ts.Category)), Reported: rep, Completed: done,
+		Leads: unitNames(ts, workplan.RoleLead), Others: unitNames(ts, workplan.RoleResponsible),
+	}
+	if a := it.Asg; a != nil {
+		row.Href = assignmentHref(a.ID, asOf)
+		row.Light, row.Category = lightView(ctx, a.Status), web.T(ctx, "cat."+string(a.Category))
+		row.Unit, row.Role, row.Percent = a.UnitName, assignmentRole(ctx, a.Role), a.Status.Percent
+	}
+	return row
 }

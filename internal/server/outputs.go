@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"duban/internal/deadline"
-	"duban/internal/postgres"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -17,23 +16,22 @@ import (
 // outputStore is what the supervision outputs (weekly comparison, ranking,
 // bulletins, spreadsheet export and import) read and write.
 type outputStore interface {
-	PlanEvents(ctx context.Context, planID int64, from, to time.Time) (map[int64][]deadline.Event, error)
-	ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]report.ReportRef, error)
+	ReportsBetween(ctx context.Context, planID int64, from, to time.Time) ([]workplan.ReportRef, error)
 	PlanIndicators(ctx context.Context, planID int64, at time.Time) ([]workplan.TaskIndicator, error)
 	LatestReports(ctx context.Context, assignmentIDs []int64) (map[int64]workplan.Report, error)
 	NextBulletinNumber(ctx context.Context, planID int64) (int, error)
 	PublishBulletin(ctx context.Context, actor workplan.Actor, planID int64,
-		render func(id int64, number int, at time.Time) (postgres.BulletinFiles, error)) (workplan.Bulletin, error)
+		render func(id int64, number int, at time.Time) (workplan.BulletinFiles, error)) (workplan.Bulletin, error)
 	Bulletins(ctx context.Context, planID int64) ([]workplan.Bulletin, error)
 	BulletinFile(ctx context.Context, id int64, kind string) (workplan.Bulletin, []byte, error)
 	SaveImportPreview(ctx context.Context, actor workplan.Actor, rec workplan.ImportRecord) error
 	ImportPreview(ctx context.Context, userID int64, token string) (workplan.ImportRecord, error)
-	ApplyImport(ctx context.Context, actor workplan.Actor, token string) (int, error)
+	ApplyImport(ctx context.Context, actor workplan.Actor, token string, rows []workplan.ImportRow) (int, error)
 }
 
 // weights are the ranking weights of this deployment.
-func (s *Server) weights() report.Weights {
-	return report.Weights{OnTime: s.cfg.RankWeightOnTime, Overdue: s.cfg.RankWeightOverdue, Pace: s.cfg.RankWeightPace}
+func (s *Server) weights() outputs.Weights {
+	return outputs.Weights{OnTime: s.cfg.RankWeightOnTime, Overdue: s.cfg.RankWeightOverdue, Pace: s.cfg.RankWeightPace, Report: s.cfg.RankWeightReport}
 }
 
 // dayInstant is the instant "as of the end of day d", or now when d is
@@ -43,7 +41,7 @@ func (s *Server) dayInstant(d deadline.Date, param string) (time.Time, error) {
 	if d.After(deadline.DateOf(now, deadline.Shanghai)) {
 		return now, workplan.Errorf(workplan.EInvalid, "日期 %s=%s 不能晚于今天", param, d)
 	}
-	at := report.EndOfDay(d)
+	at := outputs.EndOfDay(d)
 	if at.After(now) {
 		at = now
 	}
@@ -63,40 +61,36 @@ func dateParam(r *http.Request, name string, def deadline.Date) (deadline.Date, 
 	return d, nil
 }
 
-// itemsAt evaluates every assignment of the plan as of at.
-func (s *Server) itemsAt(ctx context.Context, planID int64, at time.Time) ([]report.Item, error) {
-	facts, err := s.store.PlanFacts(ctx, planID, at)
-	if err != nil {
-		return nil, err
+// stateAt is how plan stood at instant at: the cached present when at is
+// now, else rebuilt from history.
+func (s *Server) stateAt(ctx context.Context, plan workplan.Plan, at time.Time) (*planState, error) {
+	if !at.Before(s.now()) {
+		return s.loadPlanState(ctx, plan, at, "")
 	}
-	return report.Evaluate(facts, at, s.policy()), nil
+	return s.buildPlanState(ctx, plan, at, deadline.DateOf(at, deadline.Shanghai).String())
 }
 
-// rank computes the ranking of period p as of at (its end, or now).
-func (s *Server) rank(ctx context.Context, planID int64, p report.Period, at time.Time) (report.Ranking, error) {
-	before := report.EndOfDay(p.Start.AddDays(-1))
-	base, err := s.store.PlanFacts(ctx, planID, before)
+// rank computes the ranking of period p as of at (its end, or now), each
+// day judged by the plan as it stood that day.
+func (s *Server) rank(ctx context.Context, planID int64, p outputs.Period, at time.Time) (outputs.Ranking, error) {
+	before := outputs.EndOfDay(p.Start.AddDays(-1))
+	h, err := s.store.PlanHistory(ctx, planID, before, at)
 	if err != nil {
-		return report.Ranking{}, err
+		return outputs.Ranking{}, err
 	}
-	events, err := s.store.PlanEvents(ctx, planID, before, at)
-	if err != nil {
-		return report.Ranking{}, err
-	}
-	return report.Rank(report.History{Base: base, Events: events}, p, at, s.policy(), s.weights()), nil
+	return outputs.Rank(h, p, at, s.policy(), s.weights()), nil
 }
 
-// taskLabels maps task numbers to "(N) title".
-func (s *Server) taskLabels(ctx context.Context, planID int64) (map[int]string, []workplan.Task, error) {
-	tasks, err := s.store.PlanTasks(ctx, planID)
-	if err != nil {
-		return nil, nil, err
+// taskLabels maps task numbers to "(N) title" for the tasks of the given
+// states (later ones win).
+func taskLabels(states ...*planState) map[int]string {
+	out := map[int]string{}
+	for _, ps := range states {
+		for _, ts := range ps.Tasks {
+			out[ts.Task.Number] = "(" + strconv.Itoa(ts.Task.Number) + ") " + ts.Task.Title
+		}
 	}
-	out := make(map[int]string, len(tasks))
-	for _, t := range tasks {
-		out[t.Number] = "(" + strconv.Itoa(t.Number) + ") " + t.Title
-	}
-	return out, tasks, nil
+	return out
 }
 
 // weekly is the weekly comparison (周调度) between the ends of two days,
@@ -127,11 +121,11 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	before, err := s.itemsAt(ctx, plan.ID, fromAt)
+	before, err := s.stateAt(ctx, plan, fromAt)
 	if err != nil {
 		return err
 	}
-	after, err := s.itemsAt(ctx, plan.ID, toAt)
+	after, err := s.stateAt(ctx, plan, toAt)
 	if err != nil {
 		return err
 	}
@@ -139,11 +133,8 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	labels, _, err := s.taskLabels(ctx, plan.ID)
-	if err != nil {
-		return err
-	}
-	wk := report.Compare(from, to, before, after, reports)
+	labels := taskLabels(before, after)
+	wk := outputs.Compare(from, to, outputs.Items(before.Picture), outputs.Items(after.Picture), reports)
 	m := web.WeeklyPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, From: from.String(), To: to.String(), Today: today.String(), Cadence: s.cfg.CadenceDays}
 	for _, l := range []deadline.Light{deadline.LightRed, deadline.LightYellow, deadline.LightGreen, deadline.LightDone, deadline.LightGrey} {
 		b, a := wk.LightsBefore[l], wk.LightsAfter[l]
@@ -157,7 +148,7 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	if to == today {
 		asOf = ""
 	}
-	changes := func(cs []report.Change) []web.WeeklyChange {
+	changes := func(cs []outputs.Change) []web.WeeklyChange {
 		var out []web.WeeklyChange
 		for _, c := range cs {
 			out = append(out, web.WeeklyChange{Task: labels[c.TaskNumber], Href: assignmentHref(c.AssignmentID, asOf), Unit: c.UnitName,
@@ -188,23 +179,11 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	month := r.URL.Query().Get("month")
-	if month == "" {
-		month = now.In(deadline.Shanghai).Format("2006-01")
-	}
-	p, err := report.Month(month)
+	month, p, at, err := s.rankingPeriod(r)
 	if err != nil {
 		return err
 	}
-	today := deadline.DateOf(now, deadline.Shanghai)
-	if p.Start.After(today) {
-		return workplan.Errorf(workplan.EInvalid, "%s(month=%s)", web.T(ctx, "ranking.future"), month)
-	}
-	at, err := s.dayInstant(minDate(p.End, today), "month")
-	if err != nil {
-		return err
-	}
+	now, today := s.now(), deadline.DateOf(s.now(), deadline.Shanghai)
 	rk, err := s.rank(ctx, plan.ID, p, at)
 	if err != nil {
 		return err
@@ -216,6 +195,8 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 			web.T(ctx, "ranking.w.ontime", fmt.Sprintf("%g", wts.OnTime)),
 			web.T(ctx, "ranking.w.overdue", fmt.Sprintf("%g", wts.Overdue)),
 			web.T(ctx, "ranking.w.pace", fmt.Sprintf("%g", wts.Pace)),
+			web.T(ctx, "ranking.w.report", fmt.Sprintf("%g", wts.Report)),
+			web.T(ctx, "ranking.w.silent"),
 			web.T(ctx, "ranking.w.ties"),
 		}}
 	if web.LangOf(ctx) == web.LangEN {
@@ -232,11 +213,32 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func rankGroup(ctx context.Context, title, id string, ranked bool, us []report.UnitScore) web.RankGroup {
+// rankingPeriod reads ?month=YYYY-MM (default: this month): the month, its
+// period and the instant it is judged at (its end, or now while it runs).
+func (s *Server) rankingPeriod(r *http.Request) (string, outputs.Period, time.Time, error) {
+	now := s.now()
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = now.In(deadline.Shanghai).Format("2006-01")
+	}
+	p, err := outputs.Month(month)
+	if err != nil {
+		return month, p, now, err
+	}
+	today := deadline.DateOf(now, deadline.Shanghai)
+	if p.Start.After(today) {
+		return month, p, now, workplan.Errorf(workplan.EInvalid, "%s(month=%s)", web.T(r.Context(), "ranking.future"), month)
+	}
+	at, err := s.dayInstant(minDate(p.End, today), "month")
+	return month, p, at, err
+}
+
+func rankGroup(ctx context.Context, title, id string, ranked bool, us []outputs.UnitScore) web.RankGroup {
 	g := web.RankGroup{Title: title, TestID: id, Ranked: ranked}
 	for _, u := range us {
 		row := web.RankRow{Unit: u.UnitName, Assignments: u.Assignments, OverdueDays: u.OverdueDays,
-			PaceLag: fmt.Sprintf("%.1f", u.AvgPaceLag), Score: fmt.Sprintf("%.1f", u.Score), Rank: strconv.Itoa(u.Rank)}
+			PaceLag: fmt.Sprintf("%.1f", u.AvgPaceLag), Score: fmt.Sprintf("%.1f", u.Score), Rank: strconv.Itoa(u.Rank),
+			Reporting: fmt.Sprintf("%.1f", u.PointsReport), Silent: u.Silent}
 		if u.Tied {
 			row.Rank = web.T(ctx, "ranking.tied", u.Rank)
 		}
@@ -246,7 +248,7 @@ func rankGroup(ctx context.Context, title, id string, ranked bool, us []report.U
 			row.Rate = fmt.Sprintf("%d/%d (%.0f%%)", u.OnTime, u.DueByEnd, 100*u.Rate)
 			ontime = fmt.Sprintf("%.1f", u.PointsOnTime)
 		}
-		row.Points = fmt.Sprintf("%s / %.1f / %.1f", ontime, u.PointsOverdue, u.PointsPace)
+		row.Points = fmt.Sprintf("%s / %.1f / %.1f / %.1f", ontime, u.PointsOverdue, u.PointsPace, u.PointsReport)
 		g.Rows = append(g.Rows, row)
 	}
 	return g

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/auth"
-	"duban/internal/report"
+	"duban/internal/outputs"
 	"duban/internal/workplan"
 )
 
@@ -43,9 +43,9 @@ func (w *world) outputs() *outputFixtures {
 	require.True(w.t, strings.HasPrefix(loc, "/bulletins/"), loc)
 	require.NoError(w.t, w.db.Pool.QueryRow(bg, `SELECT max(id) FROM bulletins`).Scan(&f.bulletin))
 
-	p := report.ImportPreview{Changes: 1, Rows: []report.PreviewRow{{Row: 2, AssignmentID: w.plan.ownAsg.ID, BaseVersion: w.version(w.plan.ownAsg.ID),
-		TaskNumber: 2, UnitName: w.ownUnit.Name, Status: report.RowChange, Percent: 60,
-		After: report.Fill{Percent: "60", Progress: "导入的进展", Claims: "否"}}}}
+	p := outputs.ImportPreview{Changes: 1, Rows: []outputs.PreviewRow{{Row: 2, AssignmentID: w.plan.ownAsg.ID, BaseVersion: w.version(w.plan.ownAsg.ID),
+		TaskNumber: 2, UnitName: w.ownUnit.Name, Status: outputs.RowChange, Percent: 60,
+		After: outputs.Fill{Percent: "60", Progress: "导入的进展", Claims: "否"}}}}
 	raw, err := json.Marshal(p)
 	require.NoError(w.t, err)
 	f.token = auth.NewToken()

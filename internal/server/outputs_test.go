@@ -17,8 +17,8 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/deadline"
-	"duban/internal/postgres"
-	"duban/internal/report"
+	"duban/internal/outputs"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
@@ -115,7 +115,7 @@ func newMonth(t *testing.T) *month {
 		i++
 		m.staff[name] = workplan.ActorOf(m.createUser("m"+strconv.Itoa(i), workplan.UserStaff, u.ID, false), "t", "")
 	}
-	_, err := m.db.Seed(bg, postgres.SeedInput{Slug: m.slug, SourceName: "month.txt", Source: []byte(monthPlan), Actor: sys})
+	_, err := m.db.Seed(bg, workplan.SeedInput{Slug: m.slug, SourceName: "month.txt", Source: []byte(monthPlan), Document: mustRead([]byte(monthPlan)), Actor: sys})
 	require.NoError(t, err)
 
 	m.day(1)
@@ -182,17 +182,17 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 	var planID int64
 	require.NoError(t, m.db.Pool.QueryRow(bg, `SELECT id FROM plans WHERE slug = $1`, m.slug).Scan(&planID))
 	pol := deadline.DefaultPolicy()
-	stateAt := func(d int) []report.Item {
-		at := report.EndOfDay(deadline.NewDate(2024, 3, d))
-		facts, err := m.db.PlanFacts(bg, planID, at)
+	stateAt := func(d int) []outputs.Item {
+		at := outputs.EndOfDay(deadline.NewDate(2024, 3, d))
+		pa, err := m.db.PlanAt(bg, planID, at, false)
 		require.NoError(t, err)
-		return report.Evaluate(facts, at, pol)
+		return outputs.Items(status.Evaluate(pa, pol))
 	}
-	from, to := report.EndOfDay(deadline.NewDate(2024, 3, 10)), report.EndOfDay(deadline.NewDate(2024, 3, 17))
+	from, to := outputs.EndOfDay(deadline.NewDate(2024, 3, 10)), outputs.EndOfDay(deadline.NewDate(2024, 3, 17))
 	reports, err := m.db.ReportsBetween(bg, planID, from, to)
 	require.NoError(t, err)
-	wk := report.Compare(deadline.NewDate(2024, 3, 10), deadline.NewDate(2024, 3, 17), stateAt(10), stateAt(17), reports)
-	units := func(cs []report.Change) []string {
+	wk := outputs.Compare(deadline.NewDate(2024, 3, 10), deadline.NewDate(2024, 3, 17), stateAt(10), stateAt(17), reports)
+	units := func(cs []outputs.Change) []string {
 		var out []string
 		for _, c := range cs {
 			out = append(out, c.UnitName)
@@ -216,12 +216,15 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 	assert.Contains(t, tableRe("weekly-completed").FindString(body), "丙县人民政府")
 	assert.Contains(t, body, `data-testid="weekly-missed"`)
 
-	// The ranking of March: counties 1, 1, 3, 4 and departments 1, 2, 2.
+	// The ranking of March: counties 1, 2, 3, 4 and departments 1, 2, 2.
+	// 乙县 and 甲县 both complete task 1 on time (乙县 with four reports, 甲县
+	// with one: volume earns nothing), but 甲县 left its ongoing task 3
+	// unreported after the 2nd, beyond the weekly cadence: timeliness counts.
 	res = m.do(leader, http.MethodGet, "/plans/month/ranking?month=2024-03", nil)
 	require.Equal(t, http.StatusOK, res.Code, res.Body.String())
 	body = res.Body.String()
 	assert.Contains(t, body, `data-testid="formula"`)
-	assert.Contains(t, body, "综合得分 = (50×按时完成率得分 + 30×未超期得分 + 20×序时进度得分) ÷ 100")
+	assert.Contains(t, body, "综合得分 = (40×按时完成率得分 + 30×未超期得分 + 15×序时进度得分 + 15×按时报送得分) ÷ 100")
 	ranked := func(id string) [][2]string {
 		var out [][2]string
 		for _, mm := range rankRowRe.FindAllStringSubmatch(tableRe(id).FindString(body), -1) {
@@ -229,8 +232,8 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, [][2]string{{"1(并列)", "乙县人民政府"}, {"1(并列)", "甲县人民政府"}, {"3", "丙县人民政府"}, {"4", "丁县人民政府"}}, ranked("rank-county"))
-	assert.Equal(t, [][2]string{{"1", "市甲局"}, {"2(并列)", "市丙局"}, {"2(并列)", "市乙局"}}, ranked("rank-city"))
+	assert.Equal(t, [][2]string{{"1", "乙县人民政府"}, {"2", "甲县人民政府"}, {"3", "丙县人民政府"}, {"4", "丁县人民政府"}}, ranked("rank-county"))
+	assert.Equal(t, [][2]string{{"1", "市甲局"}, {"并列第 2 名", "市丙局"}, {"并列第 2 名", "市乙局"}}, ranked("rank-city"))
 	assert.Contains(t, tableRe("rank-other").FindString(body), "某某公司", "enterprises are listed apart, unranked")
 	assert.NotContains(t, tableRe("rank-other").FindString(body), `class="rank"`)
 }
@@ -244,7 +247,7 @@ func (w *world) uploadSheet(p who, path, name string, content []byte) *httptest.
 // rowOf finds the sheet row of an assignment by its key column.
 func rowOf(t *testing.T, f *excelize.File, asg int64) int {
 	t.Helper()
-	rows, err := f.GetRows(report.LedgerSheet)
+	rows, err := f.GetRows(outputs.LedgerSheet)
 	require.NoError(t, err)
 	for i, r := range rows {
 		if len(r) >= 16 && strings.HasPrefix(r[15], "a"+strconv.FormatInt(asg, 10)+":") {
@@ -286,13 +289,13 @@ func TestExcelRoundTrip(t *testing.T) {
 	ongoing, task1 := m.asg(3, "甲县人民政府"), m.asg(1, "甲县人民政府")
 	r1, r2 := rowOf(t, f, ongoing), rowOf(t, f, task1)
 	other := rowOf(t, f, m.asg(1, "乙县人民政府"))
-	light, err := f.GetCellValue(report.LedgerSheet, "G"+strconv.Itoa(r1))
+	light, err := f.GetCellValue(outputs.LedgerSheet, "G"+strconv.Itoa(r1))
 	require.NoError(t, err)
 	assert.Contains(t, light, "未报送", "the light as text (甲县's ongoing work is stale)")
-	pre, err := f.GetCellValue(report.LedgerSheet, "L"+strconv.Itoa(r1))
+	pre, err := f.GetCellValue(outputs.LedgerSheet, "L"+strconv.Itoa(r1))
 	require.NoError(t, err)
 	assert.Equal(t, "甲县人民政府进展20", pre, "pre-filled with the last report")
-	set := func(cell string, v any) { require.NoError(t, f.SetCellValue(report.LedgerSheet, cell, v)) }
+	set := func(cell string, v any) { require.NoError(t, f.SetCellValue(outputs.LedgerSheet, cell, v)) }
 	set("K"+strconv.Itoa(r1), 35)
 	set("L"+strconv.Itoa(r1), "运维巡检已完成")
 	set("N"+strconv.Itoa(r2), "做好平台运维")

@@ -151,6 +151,18 @@ var matrix = []route{
 	{method: "POST", pattern: "/plans/{slug}/tasks/{number}/comments", path: func(w *world) string { return "/plans/" + w.plan.slug + "/tasks/1/comments" },
 		form: func(*world) url.Values { return url.Values{"text": {"请加快进度"}} },
 		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 303, supervisor: 303, admin: 403}},
+	// Mapping a designation on a task: the supervision office and administrators.
+	{method: "GET", pattern: "/plans/{slug}/tasks/{number}/designations/{unit}",
+		path: func(w *world) string {
+			return "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID)
+		},
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 200, admin: 200}},
+	{method: "POST", pattern: "/plans/{slug}/tasks/{number}/designations/{unit}",
+		path: func(w *world) string {
+			return "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID)
+		},
+		form: func(w *world) url.Values { return url.Values{"action": {"apply"}, "member": {id(w.otherUnt.ID)}} },
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 303}},
 	// An assignment's reports: its own unit, the lead unit of its task, and
 	// everyone who is not staff.
 	{method: "GET", pattern: "/assignments/{id}", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) },
@@ -179,6 +191,7 @@ var matrix = []route{
 	// The JSON API: bearer tokens only; a browser session is not enough.
 	{method: "GET", pattern: "/api/v1/tasks", want: public(401), token: 200},
 	{method: "GET", pattern: "/api/v1/tasks/{number}", path: func(*world) string { return "/api/v1/tasks/1" }, want: public(401), token: 200},
+	{method: "GET", pattern: "/api/v1/ranking", want: public(401), token: 200},
 	{method: "GET", pattern: "/my", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 403, admin: 403}},
 	{method: "GET", pattern: "/review", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 200, admin: 403}},
 	// Supervision outputs (outputs_test.go): everyone signed in reads them;

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"duban/internal/deadline"
+	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -19,10 +19,12 @@ import (
 type pageStore interface {
 	PlanBySlug(ctx context.Context, slug string) (workplan.Plan, error)
 	LatestPlan(ctx context.Context) (workplan.Plan, error)
-	PlanTasks(ctx context.Context, planID int64) ([]workplan.Task, error)
 	TaskByNumber(ctx context.Context, planID int64, n int) (workplan.Task, error)
 	TaskByID(ctx context.Context, id int64) (workplan.Task, workplan.Plan, error)
-	PlanFacts(ctx context.Context, planID int64, asOf time.Time) ([]workplan.AssignmentFacts, error)
+	PlanAt(ctx context.Context, planID int64, at time.Time, current bool) (workplan.PlanAt, error)
+	TaskAt(ctx context.Context, planID, taskID int64, at time.Time, current bool) (workplan.PlanAt, error)
+	PlanHistory(ctx context.Context, planID int64, from, to time.Time) (workplan.PlanHistory, error)
+	MapDesignation(ctx context.Context, actor workplan.Actor, in workplan.MappingInput) (workplan.MappingChange, error)
 	ReportTarget(ctx context.Context, id int64) (workplan.ReportTarget, error)
 	TaskIndicators(ctx context.Context, taskID int64) ([]workplan.TaskIndicator, error)
 	AssignmentByID(ctx context.Context, id int64) (workplan.Assignment, error)
@@ -31,7 +33,7 @@ type pageStore interface {
 	Evidence(ctx context.Context, id int64) (workplan.EvidenceMeta, []byte, int64, error)
 	ExtensionRequests(ctx context.Context, assignmentIDs []int64) ([]workplan.ExtensionRequest, error)
 	PendingReviews(ctx context.Context, unitID int64) ([]workplan.PendingReview, error)
-	UnitAssignments(ctx context.Context, unitID int64) ([]workplan.AssignmentFacts, []workplan.Task, error)
+	UnitPlans(ctx context.Context, unitID int64) ([]int64, error)
 	AssignmentState(ctx context.Context, assignmentID int64) (workplan.AssignmentState, error)
 	FileReport(ctx context.Context, actor workplan.Actor, in workplan.ReportInput) (workplan.Report, error)
 	ReviewReport(ctx context.Context, actor workplan.Actor, in workplan.ReviewInput) (workplan.Review, error)
@@ -51,27 +53,12 @@ func (s *Server) policy() deadline.Policy {
 	return p
 }
 
-// asgStatus is an assignment with its status.
-type asgStatus struct {
-	workplan.AssignmentFacts
-	Status deadline.Status
-}
-
-// taskStatus is a task with its assignments' statuses and the rollup.
-type taskStatus struct {
-	Task   workplan.Task
-	Rollup deadline.TaskStatus
-	Asg    []asgStatus
-}
-
-// planState is a plan's tasks with statuses as of an instant.
+// planState is how a plan stands at an instant (status.Picture), with the
+// date asked for ("" for now).
 type planState struct {
-	Plan workplan.Plan
-	// At is the instant the statuses are computed for.
-	At time.Time
+	*status.Picture
 	// AsOf is the date asked for ("" for now).
-	AsOf  string
-	Tasks []*taskStatus
+	AsOf string
 }
 
 // asOfInstant reads the as_of date of a request: "" is now; a date D means the
@@ -129,50 +116,25 @@ func (s *Server) loadPlanState(ctx context.Context, plan workplan.Plan, at time.
 }
 
 func (s *Server) buildPlanState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
-	tasks, err := s.store.PlanTasks(ctx, plan.ID)
+	pa, err := s.store.PlanAt(ctx, plan.ID, at, asOf == "")
 	if err != nil {
 		return nil, err
 	}
-	var factsAt time.Time
-	if asOf != "" {
-		factsAt = at
-	}
-	facts, err := s.store.PlanFacts(ctx, plan.ID, factsAt)
-	if err != nil {
-		return nil, err
-	}
-	ps := &planState{Plan: plan, At: at, AsOf: asOf, Tasks: make([]*taskStatus, 0, len(tasks))}
-	byID := make(map[int64]*taskStatus, len(tasks))
-	// Sized exactly: states are kept in the cache, one per plan.
-	perTask := make(map[int64]int, len(tasks))
-	for _, f := range facts {
-		perTask[f.TaskID]++
-	}
-	for _, t := range tasks {
-		ts := &taskStatus{Task: t, Asg: make([]asgStatus, 0, perTask[t.ID])}
-		ps.Tasks = append(ps.Tasks, ts)
-		byID[t.ID] = ts
-	}
-	pol := s.policy()
-	for _, f := range facts {
-		ts := byID[f.TaskID]
-		if ts == nil {
-			continue
-		}
-		ts.Asg = append(ts.Asg, asgStatus{AssignmentFacts: f, Status: deadline.Evaluate(f.Facts, at, pol)})
-	}
-	for _, ts := range ps.Tasks {
-		ts.Rollup = rollup(ts.Asg)
-	}
-	return ps, nil
+	return &planState{Picture: status.Evaluate(pa, s.policy()), AsOf: asOf}, nil
 }
 
-func rollup(as []asgStatus) deadline.TaskStatus {
-	items := make([]deadline.Scored, len(as))
-	for i, a := range as {
-		items[i] = deadline.Scored{Status: a.Status, Scored: a.Role.Scored()}
+// requestState is how the plan of the URL's {slug} stands at the request's
+// as_of date (the end of that day), or now.
+func (s *Server) requestState(r *http.Request) (*planState, error) {
+	plan, err := s.plan(r)
+	if err != nil {
+		return nil, err
 	}
-	return deadline.Rollup(items)
+	at, asOf, err := s.asOfInstant(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.loadPlanState(r.Context(), plan, at, asOf)
 }
 
 // plan resolves the {slug} of the URL.
@@ -187,7 +149,7 @@ func (s *Server) planBySlug(ctx context.Context, slug string) (workplan.Plan, er
 	if p, ok := s.cache.plan(slug); ok {
 		return p, nil
 	}
-	seen := s.cache.mark()
+	seen := s.cache.markPlans()
 	p, err := s.store.PlanBySlug(ctx, slug)
 	if err != nil {
 		return p, err
@@ -205,17 +167,20 @@ func intParam(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// lightView turns a status into what pages show.
+// lightView turns a status into what pages show: the light's colour and
+// shape, labelled by the status's category (超期, 滞后 …), so that a red
+// light says whether the work is overdue or lagging.
 func lightView(ctx context.Context, st deadline.Status) web.LightView {
 	reason := st.Explain()
 	if web.LangOf(ctx) == web.LangEN {
 		reason = st.ExplainEN()
 	}
-	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "light."+string(st.Light)), Reason: reason}
+	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "cat."+string(status.CategoryOf(st))), Reason: reason}
 }
 
-// taskLightView is the light of a task, with why.
-func taskLightView(ctx context.Context, t deadline.TaskStatus) web.LightView {
+// taskLightView is the light of a task, labelled by its category, with why.
+func taskLightView(ctx context.Context, ts *status.Task) web.LightView {
+	t := ts.Rollup
 	reason := t.Explain()
 	if web.LangOf(ctx) == web.LangEN {
 		switch {
@@ -229,7 +194,10 @@ func taskLightView(ctx context.Context, t deadline.TaskStatus) web.LightView {
 			reason = t.Worst.ExplainEN()
 		}
 	}
-	return web.LightView{Class: string(t.Light), Label: web.T(ctx, "light."+string(t.Light)), Reason: reason}
+	if ts.Category == status.Unassigned {
+		reason = web.T(ctx, "cat.unassigned.hint")
+	}
+	return web.LightView{Class: string(t.Light), Label: web.T(ctx, "cat."+string(ts.Category)), Reason: reason}
 }
 
 func reportedLabel(ctx context.Context, t deadline.TaskStatus) (string, string) {
@@ -276,32 +244,4 @@ func urgency(a, b deadline.Status) bool {
 		return a.DaysToDue < b.DaysToDue
 	}
 	return a.DaysSinceReport > b.DaysSinceReport
-}
-
-// sortedUnits returns the units of the plan's assignments in matrix order:
-// county governments, city departments, central and provincial units,
-// enterprises, collective designations, others; by name within a group.
-func sortedUnits(ps *planState) []workplan.AssignmentFacts {
-	seen := map[int64]bool{}
-	var out []workplan.AssignmentFacts
-	for _, ts := range ps.Tasks {
-		for _, a := range ts.Asg {
-			if !seen[a.UnitID] {
-				seen[a.UnitID] = true
-				out = append(out, a.AssignmentFacts)
-			}
-		}
-	}
-	order := map[workplan.UnitKind]int{}
-	for i, k := range []workplan.UnitKind{workplan.UnitCountyGovernment, workplan.UnitCityDepartment, workplan.UnitCentralProvincial,
-		workplan.UnitEnterprise, workplan.UnitCollective, workplan.UnitOther} {
-		order[k] = i
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if order[out[i].UnitKind] != order[out[j].UnitKind] {
-			return order[out[i].UnitKind] < order[out[j].UnitKind]
-		}
-		return out[i].UnitName < out[j].UnitName
-	})
-	return out
 }

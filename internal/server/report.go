@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,44 +27,49 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	if u.UnitID == 0 {
 		return workplan.Errorf(workplan.EForbidden, "您的账号未关联单位")
 	}
-	facts, tasks, err := s.store.UnitAssignments(ctx, u.UnitID)
+	ids, err := s.store.UnitPlans(ctx, u.UnitID)
 	if err != nil {
 		return err
-	}
-	byTask := map[int64]workplan.Task{}
-	for _, t := range tasks {
-		byTask[t.ID] = t
 	}
 	plans, err := s.store.ListPlans(ctx)
 	if err != nil {
 		return err
 	}
-	slug := map[int64]string{}
-	for _, p := range plans {
-		slug[p.ID] = p.Slug
+	at, asOf, err := s.asOfInstant(r)
+	if err != nil {
+		return err
 	}
-	now, pol := s.now(), s.policy()
 	type row struct {
 		st deadline.Status
 		r  web.MyTaskRow
 	}
 	var rows []row
-	for _, f := range facts {
-		t := byTask[f.TaskID]
-		st := deadline.Evaluate(f.Facts, now, pol)
-		last := fmtTime(f.Facts.LastReportAt)
-		if last == "" {
-			last = web.T(ctx, "my.never")
+	for _, p := range plans {
+		if !slices.Contains(ids, p.ID) {
+			continue
 		}
-		id := strconv.FormatInt(f.ID, 10)
-		rows = append(rows, row{st, web.MyTaskRow{
-			Number: t.Number, Title: t.Title, TaskHref: taskHref(slug[t.PlanID], t.Number), Role: assignmentRole(ctx, f.Role),
-			Deadline: t.Deadline.Text, Light: lightView(ctx, st), Percent: st.Percent, LastReport: last,
-			ReportHref: "/assignments/" + id + "/report", ViewHref: "/assignments/" + id,
-		}})
+		// The unit's part as every other page shows it: read from the
+		// plan's state.
+		ps, err := s.loadPlanState(ctx, p.Plan, at, asOf)
+		if err != nil {
+			return err
+		}
+		for _, ua := range ps.UnitAssignments(u.UnitID) {
+			t, st := ua.Task.Task, ua.Status
+			last := fmtTime(ua.Facts.LastReportAt)
+			if last == "" {
+				last = web.T(ctx, "my.never")
+			}
+			id := strconv.FormatInt(ua.ID, 10)
+			rows = append(rows, row{st, web.MyTaskRow{
+				Number: t.Number, Title: t.Title, TaskHref: taskHref(p.Slug, t.Number) + asOfQuery(asOf), Role: assignmentRole(ctx, ua.Role),
+				Deadline: t.Deadline.Text, Light: lightView(ctx, st), Percent: st.Percent, LastReport: last,
+				ReportHref: "/assignments/" + id + "/report", ViewHref: assignmentHref(ua.ID, asOf),
+			}})
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return urgency(rows[i].st, rows[j].st) })
-	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0}
+	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0, AsOf: asOf}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, r.r)
 	}

@@ -13,7 +13,7 @@ import (
 // a route it does not know.
 func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.clientAddress, s.logRequests, s.recoverPanic, s.securityHeaders, s.compress, s.language, s.checkURL, s.crossOrigin, s.readBody, s.timeout)
+	r.Use(s.instrument, s.requestID, s.clientAddress, s.logRequests, s.recoverPanic, s.securityHeaders, s.compress, s.language, s.checkURL, s.crossOrigin, s.readBody, s.timeout)
 	r.NotFound(s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFoundPage }))
 	r.MethodNotAllowed(s.h(func(w http.ResponseWriter, r *http.Request) error { return errMethod }))
 
@@ -61,6 +61,10 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/plans/{slug}/tasks/{number}", s.h(s.taskPage))
 			r.With(s.requireRole(workplan.UserLeader, workplan.UserSupervisor)).
 				Post("/plans/{slug}/tasks/{number}/comments", s.h(s.addComment))
+			r.With(s.requireRole(workplan.UserSupervisor, workplan.UserAdmin)).
+				Get("/plans/{slug}/tasks/{number}/designations/{unit}", s.h(s.designationPage))
+			r.With(s.requireRole(workplan.UserSupervisor, workplan.UserAdmin)).
+				Post("/plans/{slug}/tasks/{number}/designations/{unit}", s.h(s.mapDesignation))
 			r.Get("/assignments/{id}", s.h(s.assignmentPage))
 			r.Get("/assignments/{id}/report", s.h(s.reportForm))
 			r.Post("/assignments/{id}/report", s.h(s.fileReport))

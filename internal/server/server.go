@@ -19,35 +19,60 @@ import (
 
 	"duban/internal/auth"
 	"duban/internal/config"
-	"duban/internal/postgres"
+	"duban/internal/metrics"
 	"duban/internal/workplan"
 )
 
-// Store is what the server needs from the database.
+// Store is what the server needs from the database: the union of the small
+// interfaces each group of handlers declares beside itself (signInStore in
+// auth.go … outputStore in outputs.go). Handlers are written against those;
+// the union exists because the store is wrapped whole on its way in — by
+// evictingStore, which keeps this replica's session cache in step with its
+// own writes, and by countingStore, which counts events for the metrics — so
+// the decorators and New need one type. Tests use the real PostgreSQL store
+// (internal/postgres), never a mock.
 type Store interface {
 	Ping(ctx context.Context) error
 	ListPlans(ctx context.Context) ([]workplan.PlanSummary, error)
-	AccountStore
+	signInStore
+	sessionStore
+	userStore
+	registryStore
+	auditStore
+	tokenStore
 	pageStore
 	seedStore
 	outputStore
 }
 
-// AccountStore is what sign-in, sessions, accounts, the unit registry, the
-// audit trail and API tokens need from the database.
-type AccountStore interface {
+// signInStore is what signing in needs: credentials and the throttled
+// record of attempts.
+type signInStore interface {
 	UserCredentials(ctx context.Context, username string) (workplan.User, string, error)
 	PasswordHash(ctx context.Context, id int64) (string, error)
 	RehashPassword(ctx context.Context, id int64, oldHash, newHash string) error
 	BeginLogin(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
 	FinishLogin(ctx context.Context, attemptID int64, u workplan.User, ns workplan.NewSession, actor workplan.Actor) (int64, error)
 	FailLogin(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64, reason string) error
+	// Changing one's password checks the current one under the same
+	// throttle; administrators list and lift throttles.
+	BeginPasswordCheck(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
+	PassPasswordCheck(ctx context.Context, attemptID int64) error
+	FailPasswordCheck(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64) error
+	Throttles(ctx context.Context, now time.Time, th auth.Throttle) ([]workplan.Throttle, error)
+	LiftThrottle(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time) error
+}
 
+// sessionStore is what sessions need.
+type sessionStore interface {
 	SessionByToken(ctx context.Context, hash []byte) (workplan.Session, error)
 	TouchSession(ctx context.Context, id int64, now time.Time) error
 	EndSession(ctx context.Context, actor workplan.Actor, userID, sessionID int64, reason string) error
 	ListSessions(ctx context.Context, userID int64, now time.Time, idle time.Duration) ([]workplan.Session, error)
+}
 
+// userStore is what the account pages and the administrators' user pages need.
+type userStore interface {
 	User(ctx context.Context, id int64) (workplan.User, error)
 	ListUsers(ctx context.Context) ([]workplan.User, error)
 	CreateUser(ctx context.Context, actor workplan.Actor, nu workplan.NewUser) (workplan.User, error)
@@ -55,23 +80,26 @@ type AccountStore interface {
 	SetUserDisabled(ctx context.Context, actor workplan.Actor, id int64, version int, disabled bool) (workplan.User, error)
 	ResetPassword(ctx context.Context, actor workplan.Actor, id int64, hash string) error
 	ChangePassword(ctx context.Context, actor workplan.Actor, id int64, hash string, keep int64) error
+}
 
+// registryStore is what the unit registry pages need.
+type registryStore interface {
 	RegistryUnits(ctx context.Context) ([]workplan.Unit, error)
 	RegistryUnit(ctx context.Context, id int64) (workplan.Unit, error)
 	CreateRegistryUnit(ctx context.Context, actor workplan.Actor, e workplan.UnitEdit) (workplan.Unit, error)
 	UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id int64, version int, e workplan.UnitEdit) (workplan.Unit, error)
-	SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error)
+	SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64, dryRun bool) (workplan.Unit, workplan.MappingChange, error)
+}
 
+// auditStore is what the audit trail page needs.
+type auditStore interface {
 	AuditLog(ctx context.Context, f workplan.AuditFilter) ([]workplan.AuditEntry, bool, error)
 	AuditActions(ctx context.Context) ([]string, error)
+}
 
+// tokenStore is what the API's bearer tokens need.
+type tokenStore interface {
 	APITokenByHash(ctx context.Context, hash []byte, now time.Time) (workplan.APIToken, error)
-
-	BeginPasswordCheck(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
-	PassPasswordCheck(ctx context.Context, attemptID int64) error
-	FailPasswordCheck(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64) error
-	Throttles(ctx context.Context, now time.Time, th auth.Throttle) ([]workplan.Throttle, error)
-	LiftThrottle(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time) error
 }
 
 // Server serves duban over HTTP.
@@ -102,6 +130,8 @@ type Server struct {
 	uploads *semaphore.Weighted
 	// apiLimits is the rate limit of API tokens, per replica.
 	apiLimits *apiLimiter
+	// metrics, if not nil, records requests and events (WithMetrics).
+	metrics *metrics.Metrics
 }
 
 // maxUploadsInMemory bounds the evidence bytes one replica holds at once:
@@ -146,6 +176,7 @@ func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Serv
 	}
 	s.router = s.routes()
 	s.handler = s.router
+	s.startMetrics()
 	s.ready.Store(true)
 	return s
 }
@@ -177,7 +208,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	if feed, ok := s.backend.(changeFeed); ok {
-		go feed.WatchChanges(watchCtx, func(ch postgres.Change) {
+		go feed.WatchChanges(watchCtx, func(ch workplan.Change) {
 			s.cache.changed(ch)
 			s.sessions.changed(ch)
 		}, func(on bool) {

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"duban/internal/postgres"
+	"duban/internal/metrics"
 	"duban/internal/workplan"
 )
 
@@ -22,14 +22,15 @@ import (
 // timeout is read again before it is ended: another replica may have seen it
 // used since.
 type sessionCache struct {
-	mu        sync.Mutex
-	listening bool
-	// changes counts the account changes heard, and every reset: a session
+	mu sync.Mutex
+	// guard counts the account changes heard, and every reset: a session
 	// read before a change may be older than the change.
-	changes uint64
+	guard
 	entries map[string]cachedSession
 	max     int
 	ttl     time.Duration
+	// counts counts the lookups, for the metrics (metrics.go).
+	counts metrics.CacheCounts
 }
 
 type cachedSession struct {
@@ -47,29 +48,33 @@ func (c *sessionCache) get(key string) (workplan.Session, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok || !c.listening {
+		c.counts.Misses.Add(1)
 		return workplan.Session{}, false
 	}
 	if time.Since(e.at) > c.ttl {
 		delete(c.entries, key)
+		c.counts.Misses.Add(1)
 		return workplan.Session{}, false
 	}
+	c.counts.Hits.Add(1)
 	return e.sess, true
 }
 
-// mark returns the count of changes so far: read it before loading a
-// session, and give it to put.
-func (c *sessionCache) mark() uint64 {
+// markSessions returns the count of changes so far: read it before loading
+// a session, and give it to put.
+func (c *sessionCache) markSessions() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.changes
+	return c.guard.mark()
 }
 
 // put remembers a session loaded after mark returned seen, unless a change
 // was heard since (the session read may predate it).
 func (c *sessionCache) put(key string, s workplan.Session, seen uint64) {
+	c.counts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.listening || seen != c.changes {
+	if !c.fresh(seen) {
 		return
 	}
 	if len(c.entries) >= c.max {
@@ -101,7 +106,7 @@ func (c *sessionCache) forget(key string) {
 func (c *sessionCache) forgetUser(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.changes++
+	c.heard()
 	if id == 0 {
 		c.entries = map[string]cachedSession{}
 		return
@@ -116,7 +121,7 @@ func (c *sessionCache) forgetUser(id int64) {
 // changed is the changed callback of WatchChanges: account changes drop the
 // user's sessions, and a change to every plan's structure (a unit renamed)
 // drops them all, since sessions carry their unit's name.
-func (c *sessionCache) changed(ch postgres.Change) {
+func (c *sessionCache) changed(ch workplan.Change) {
 	switch {
 	case ch.Accounts:
 		c.forgetUser(ch.User)
@@ -130,7 +135,7 @@ func (c *sessionCache) setListening(on bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.listening = on
-	c.changes++
+	c.heard()
 	c.entries = map[string]cachedSession{}
 }
 
@@ -173,7 +178,7 @@ func (e evictingStore) UpdateRegistryUnit(ctx context.Context, actor workplan.Ac
 	return e.Store.UpdateRegistryUnit(ctx, actor, id, version, ed)
 }
 
-func (e evictingStore) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64) (workplan.Unit, error) {
+func (e evictingStore) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64, version int, members []int64, dryRun bool) (workplan.Unit, workplan.MappingChange, error) {
 	defer e.sessions.forgetUser(0)
-	return e.Store.SetUnitMembers(ctx, actor, id, version, members)
+	return e.Store.SetUnitMembers(ctx, actor, id, version, members, dryRun)
 }

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
 )
 
 // taskPage shows one task: its text, deadline, every unit's status, the
-// indicators, the reports the viewer may read and the comments.
+// designations it names, the indicators, the reports the viewer may read and
+// the comments. The task is shown as it stood at the date asked for (or
+// now); an archived task stays readable, as it stood when it was archived.
 func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	plan, task, err := s.task(r)
@@ -23,35 +27,66 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
+	ts, state, err := s.taskAsOf(ctx, plan, task, at, asOf)
 	if err != nil {
 		return err
 	}
-	ts := &taskStatus{Task: task}
-	for _, t := range ps.Tasks {
-		if t.Task.ID == task.ID {
-			ts = t
-		}
-	}
+	archived := state == taskArchived
 	actor := s.actor(r)
 	leads := leadIDs(ts)
 	rep, done := reportedLabel(ctx, ts.Rollup)
+	t := ts.Task
 	m := web.TaskPage{
-		PlanTitle: plan.Title, PlanSlug: plan.Slug, Number: task.Number,
-		Section: "(" + task.Section.Numeral + ")" + task.Section.Title, Group: task.Group.Title,
-		Title: task.Title, Body: task.Body, Deadline: task.Deadline.Text, Meaning: deadlineMeaning(ctx, task.Deadline),
-		Archived: task.ArchivedAt != nil, Light: taskLightView(ctx, ts.Rollup), Reported: rep, Completed: done, AsOf: asOf,
-		CanComment: actor.CanComment() && asOf == "", CSRF: csrfTokenOf(ctx),
-		CommentPost: taskHref(plan.Slug, task.Number) + "/comments",
+		PlanTitle: plan.Title, PlanSlug: plan.Slug, Number: t.Number,
+		Section: "(" + t.Section.Numeral + ")" + t.Section.Title, Group: t.Group.Title,
+		Title: t.Title, Body: t.Body, Deadline: t.Deadline.Text, Meaning: deadlineMeaning(ctx, t.Deadline),
+		Archived: archived, Light: taskLightView(ctx, ts), Reported: rep, Completed: done, AsOf: asOf,
+		CanComment: actor.CanComment() && asOf == "" && !archived, CSRF: csrfTokenOf(ctx),
+		CommentPost: taskHref(plan.Slug, t.Number) + "/comments",
+	}
+	switch state {
+	case taskArchived:
+		m.State = web.T(ctx, "task.archived.at", fmtTime(*task.ArchivedAt), task.ArchivedVersion)
+		m.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.archived"), Reason: m.State}
+	case taskNotYet:
+		m.State = web.T(ctx, "task.notyet", fmtTime(task.AddedAt))
+		m.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.notyet"), Reason: m.State}
+	default:
+		if !t.AddedAt.IsZero() {
+			m.State = web.T(ctx, "task.added", fmtTime(t.AddedAt), t.Start.String())
+		}
 	}
 	var readable []int64
 	units := map[int64]string{}
-	for _, a := range ts.Asg {
-		m.Assignments = append(m.Assignments, assignmentRow(ctx, a, asOf))
+	for _, a := range ts.Assignments {
+		row := assignmentRow(ctx, a, asOf)
+		if archived {
+			row.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.archived"), Reason: web.T(ctx, "task.archived.light", row.Light.Label, row.Light.Reason)}
+		}
+		m.Assignments = append(m.Assignments, row)
 		units[a.ID] = a.UnitName
 		if actor.CanReadReports(a.Assignment, leads) {
 			readable = append(readable, a.ID)
 		}
+	}
+	canMap := actor.CanMapDesignations() && asOf == "" && state == taskInForce
+	for _, d := range ts.Designations {
+		row := web.DesignationRow{Text: d.Text, Role: assignmentRole(ctx, d.Role), Unmapped: !d.Mapped(), Mapping: web.T(ctx, "scope."+string(d.Scope))}
+		if d.Scope == workplan.ScopeNone {
+			row.Mapping = web.T(ctx, "scope.none")
+		}
+		var names []string
+		for _, u := range d.Members {
+			names = append(names, u.Name)
+		}
+		row.Members = strings.Join(names, "、")
+		if d.Mapped() && len(d.Members) == 0 {
+			row.Members = web.T(ctx, "scope.nobody")
+		}
+		if canMap {
+			row.MapHref = taskHref(plan.Slug, t.Number) + "/designations/" + strconv.FormatInt(d.UnitID, 10)
+		}
+		m.Designations = append(m.Designations, row)
 	}
 	inds, err := s.store.TaskIndicators(ctx, task.ID)
 	if err != nil {
@@ -77,8 +112,45 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		m.Comments = append(m.Comments, web.CommentView{By: c.AuthorName, At: fmtTime(c.CreatedAt), Text: c.Text})
 	}
-	s.render(w, r, http.StatusOK, fmt.Sprintf("(%d) %s", task.Number, task.Title), "ledger", web.TaskView(m))
+	s.render(w, r, http.StatusOK, fmt.Sprintf("(%d) %s", t.Number, t.Title), "ledger", web.TaskView(m))
 	return nil
+}
+
+// taskState is where a task stands in its plan's history at an instant.
+type taskState int
+
+const (
+	// taskInForce: the task was part of the plan.
+	taskInForce taskState = iota
+	// taskArchived: a later version had dropped it; it is shown as it stood
+	// when it was archived.
+	taskArchived
+	// taskNotYet: it had not been added yet.
+	taskNotYet
+)
+
+// taskAsOf returns task as it stood at at: from the plan's state when it
+// was in force, else as it stood when it was archived, else (not added yet)
+// the bare task.
+func (s *Server) taskAsOf(ctx context.Context, plan workplan.Plan, task workplan.Task, at time.Time, asOf string) (*status.Task, taskState, error) {
+	ps, err := s.loadPlanState(ctx, plan, at, asOf)
+	if err != nil {
+		return nil, 0, err
+	}
+	if ts := ps.Task(task.Number); ts != nil && ts.Task.ID == task.ID {
+		return ts, taskInForce, nil
+	}
+	if task.ArchivedAt != nil && !at.Before(*task.ArchivedAt) {
+		pa, err := s.store.TaskAt(ctx, plan.ID, task.ID, task.ArchivedAt.Add(-time.Microsecond), true)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ts := status.Evaluate(pa, s.policy()).Task(task.Number); ts != nil {
+			return ts, taskArchived, nil
+		}
+		return &status.Task{Task: task}, taskArchived, nil
+	}
+	return &status.Task{Task: task, Category: status.Unassigned}, taskNotYet, nil
 }
 
 // asOfTime is the bound for history reads: zero (no bound) for now.
@@ -89,9 +161,9 @@ func asOfTime(at time.Time, asOf string) time.Time {
 	return at
 }
 
-func leadIDs(ts *taskStatus) []int64 {
+func leadIDs(ts *status.Task) []int64 {
 	var ids []int64
-	for _, a := range ts.Asg {
+	for _, a := range ts.Assignments {
 		if a.Role == workplan.RoleLead {
 			ids = append(ids, a.UnitID)
 		}
@@ -99,7 +171,7 @@ func leadIDs(ts *taskStatus) []int64 {
 	return ids
 }
 
-func assignmentRow(ctx context.Context, a asgStatus, asOf string) web.AssignmentRow {
+func assignmentRow(ctx context.Context, a status.Assignment, asOf string) web.AssignmentRow {
 	row := web.AssignmentRow{ID: a.ID, Href: assignmentHref(a.ID, asOf), Unit: a.UnitName, Role: assignmentRole(ctx, a.Role), Via: a.Via,
 		Light: lightView(ctx, a.Status), Percent: a.Status.Percent, LastReport: fmtTime(a.Facts.LastReportAt)}
 	if row.LastReport == "" {
@@ -259,7 +331,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	if !actor.CanReadReports(asg, leads) {
 		return workplan.Errorf(workplan.EForbidden, "只能查看本单位或本单位牵头任务的报送")
 	}
-	a, ts, plan, err := s.findAssignment(ctx, asg, at, asOf)
+	a, ts, plan, state, err := s.findAssignment(ctx, asg, at, asOf)
 	if err != nil {
 		return err
 	}
@@ -268,12 +340,20 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		TaskHref: taskHref(plan.Slug, ts.Task.Number) + asOfQuery(asOf), TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 		Unit: asg.UnitName, Role: assignmentRole(ctx, asg.Role), Deadline: ts.Task.Deadline.Text, Meaning: deadlineMeaning(ctx, ts.Task.Deadline),
 		Light: lightView(ctx, a.Status), Percent: a.Status.Percent, Version: a.Version, AsOf: asOf, CSRF: csrf,
-		CanReport:  actor.CanFileReport(asg) && asOf == "",
+		CanReport:  actor.CanFileReport(asg) && asOf == "" && state == taskInForce,
 		ReportHref: "/assignments/" + strconv.FormatInt(id, 10) + "/report",
 		ExtendPost: "/assignments/" + strconv.FormatInt(id, 10) + "/extension",
 	}
 	if r.URL.Query().Get("filed") != "" {
 		m.Notice = web.T(ctx, "report.saved")
+	}
+	switch state {
+	case taskArchived:
+		m.State = web.T(ctx, "asg.archived.at", fmtTime(*asg.ArchivedAt))
+		m.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.archived"), Reason: web.T(ctx, "task.archived.light", m.Light.Label, m.Light.Reason)}
+	case taskNotYet:
+		m.State = web.T(ctx, "asg.notyet")
+		m.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.notyet"), Reason: m.State}
 	}
 	if m.CanReport && ts.Task.Deadline.Kind.HasDue() && !a.Status.Completed && a.Status.DaysOverdue == 0 {
 		m.CanExtend = true
@@ -290,7 +370,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	reports := page.reports
 	var canReview reviewable
 	// Only the newest report can be reviewed: it is on the first page.
-	if asOf == "" && page.first && actor.CanReview(leads) && !(actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID) {
+	if asOf == "" && state == taskInForce && page.first && actor.CanReview(leads) && !(actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID) {
 		latest := int64(0)
 		if len(reports) > 0 {
 			latest = reports[0].ID
@@ -319,7 +399,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 				v.Decision, v.Class = web.T(ctx, "ext.approved"), "done"
 			}
 			v.DecidedBy, v.Note = e.Decision.DeciderName+" · "+fmtTime(e.Decision.DecidedAt), e.Decision.Reason
-		} else if actor.CanDecideExtension() && asOf == "" {
+		} else if actor.CanDecideExtension() && asOf == "" && state == taskInForce {
 			v.Decide = "/extensions/" + strconv.FormatInt(e.ID, 10) + "/decide"
 		}
 		if e.Decision == nil {
@@ -331,27 +411,32 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findAssignment evaluates one assignment (and its task) as of at.
-func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, at time.Time, asOf string) (asgStatus, *taskStatus, workplan.Plan, error) {
-	_, plan, err := s.store.TaskByID(ctx, asg.TaskID)
+// findAssignment evaluates one assignment (and its task) as of at. An
+// assignment no longer in force (its unit left the task, or the task was
+// archived) is evaluated as it stood just before: archived is then true. One
+// not yet in force at at has a bare status and notYet set.
+func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, at time.Time, asOf string) (a status.Assignment, ts *status.Task, plan workplan.Plan, st taskState, err error) {
+	task, plan, err := s.store.TaskByID(ctx, asg.TaskID)
 	if err != nil {
-		return asgStatus{}, nil, plan, err
+		return a, nil, plan, 0, err
 	}
 	ps, err := s.loadPlanState(ctx, plan, at, asOf)
 	if err != nil {
-		return asgStatus{}, nil, plan, err
+		return a, nil, plan, 0, err
 	}
-	for _, ts := range ps.Tasks {
-		if ts.Task.ID != asg.TaskID {
-			continue
+	if a, ts, ok := ps.Assignment(asg.ID); ok {
+		return a, ts, plan, taskInForce, nil
+	}
+	if asg.ArchivedAt != nil && !at.Before(*asg.ArchivedAt) {
+		pa, err := s.store.TaskAt(ctx, plan.ID, asg.TaskID, asg.ArchivedAt.Add(-time.Microsecond), true)
+		if err != nil {
+			return a, nil, plan, 0, err
 		}
-		for _, a := range ts.Asg {
-			if a.ID == asg.ID {
-				return a, ts, plan, nil
-			}
+		if a, ts, ok := status.Evaluate(pa, s.policy()).Assignment(asg.ID); ok {
+			return a, ts, plan, taskArchived, nil
 		}
 	}
-	return asgStatus{}, nil, plan, fmt.Errorf("server: assignment %d is archived: %w", asg.ID, workplan.ErrNotFound)
+	return status.Assignment{AssignmentFacts: workplan.AssignmentFacts{Assignment: asg}}, &status.Task{Task: task}, plan, taskNotYet, nil
 }
 
 // addComment records a leader's comment on a task.

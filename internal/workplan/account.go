@@ -77,10 +77,15 @@ type UserEdit struct {
 
 // UnitEdit is what an administrator may change about a unit's registry entry.
 type UnitEdit struct {
-	Name      string
+	Name string
+	// Short is the name for narrow columns; "" shows the full name.
+	Short     string
 	Kind      UnitKind
 	Confirmed bool
 }
+
+// MaxShortName is the longest short name of a unit, in characters.
+const MaxShortName = 8
 
 // ConflictError is returned when an edit started from a version that is no
 // longer current. Current holds the current state (a User or a Unit), for

@@ -33,6 +33,13 @@ type ImportRecord struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	AppliedAt *time.Time
-	// Preview is the verdict on every row, as JSON (report.ImportPreview).
+	// Preview is the verdict on every row, as JSON (outputs.ImportPreview).
 	Preview []byte
+}
+
+// ImportRow is one change of a confirmed import: the sheet's row number and
+// the report it files.
+type ImportRow struct {
+	Row   int
+	Input ReportInput
 }

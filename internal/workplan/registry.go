@@ -13,7 +13,10 @@ const MaxUnitName = 100
 
 // RegistryUnit is one entry of the unit registry file (seeds/units.json).
 type RegistryUnit struct {
-	Name    string   `json:"name"`
+	Name string `json:"name"`
+	// Short is the name for narrow columns (崆峒区 for 崆峒区人民政府), "" when
+	// the full name is short enough. Names are never cut by code.
+	Short   string   `json:"short,omitempty"`
 	Kind    UnitKind `json:"kind"`
 	Aliases []string `json:"aliases"`
 	// Members are the names of the units a collective designation stands for.
@@ -37,6 +40,9 @@ func ParseRegistry(b []byte) (Registry, error) {
 		at := fmt.Sprintf("registry: unit %d (%q)", i+1, u.Name)
 		if strings.TrimSpace(u.Name) == "" {
 			return r, fmt.Errorf("%s: name is empty", at)
+		}
+		if n := len([]rune(u.Short)); n > 8 || strings.ContainsAny(u.Short, "\x00\n") {
+			return r, fmt.Errorf("%s: short name %q is longer than 8 characters", at, u.Short)
 		}
 		if !u.Kind.Valid() {
 			return r, fmt.Errorf("%s: kind %q is not one of %v", at, u.Kind, UnitKinds)
@@ -75,4 +81,53 @@ func GuessUnitKind(name string) UnitKind {
 		return UnitCityDepartment
 	}
 	return UnitOther
+}
+
+// unitNameForms are long and short forms of the same office, as documents
+// write them.
+var unitNameForms = [][2]string{
+	{"发展和改革委员会", "发展改革委"}, {"发展和改革局", "发展改革局"}, {"发改委", "发展改革委"}, {"发改局", "发展改革局"},
+	{"工业和信息化局", "工信局"}, {"人力资源和社会保障局", "人社局"}, {"住房和城乡建设局", "住建局"},
+	{"市场监督管理局", "市场监管局"}, {"医疗保障局", "医保局"}, {"人民政府", "政府"},
+	{"委员会", "委"}, {"办公室", "办"},
+}
+
+// UnitNameVariants returns other spellings under which the registry may know
+// a unit a document names: with the city prefix 市 when the name has no
+// level prefix (documents of one city often drop it: 财政局, 发展改革委), and
+// with long and short forms of the office swapped (市发展和改革委员会 and
+// 市发展改革委). The name itself is not among them. A caller uses a variant
+// only when it finds exactly one unit, never guessing between two.
+func UnitNameVariants(name string) []string {
+	bases := []string{name}
+	prefixed := false
+	for _, p := range []string{"市", "省", "县", "区", "州", "各", "有关", "相关", "中", "国家"} {
+		if strings.HasPrefix(name, p) {
+			prefixed = true
+			break
+		}
+	}
+	if !prefixed {
+		bases = append(bases, "市"+name)
+	}
+	seen := map[string]bool{name: true}
+	var out []string
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, b := range bases {
+		add(b)
+		for _, f := range unitNameForms {
+			if strings.Contains(b, f[0]) {
+				add(strings.Replace(b, f[0], f[1], 1))
+			}
+			if strings.Contains(b, f[1]) {
+				add(strings.Replace(b, f[1], f[0], 1))
+			}
+		}
+	}
+	return out
 }

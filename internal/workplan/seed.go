@@ -54,9 +54,13 @@ type FieldChange struct {
 	After  string
 }
 
-// SeedWarning is a parser warning carried into the preview.
+// SeedWarning is a parser warning carried into the preview: its line, the
+// message key and arguments for the interface's message table ("parse."+Key),
+// and its Chinese text.
 type SeedWarning struct {
 	Line    int
+	Key     string
+	Args    []string
 	Message string
 }
 

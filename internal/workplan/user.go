@@ -114,3 +114,7 @@ func (a Actor) CanDecideExtension() bool { return a.Role == UserSupervisor }
 
 // CanAdminister reports whether a may load plans and manage units and accounts.
 func (a Actor) CanAdminister() bool { return a.Role == UserAdmin }
+
+// CanMapDesignations reports whether a may say which units a collective
+// designation means on a task: the supervision office and administrators.
+func (a Actor) CanMapDesignations() bool { return a.Role == UserSupervisor || a.Role == UserAdmin }

@@ -97,7 +97,9 @@ func (k UnitKind) Label() string {
 type Unit struct {
 	ID   int64
 	Name string
-	Kind UnitKind
+	// Short is the registry's short name for narrow columns ("" if none).
+	Short string
+	Kind  UnitKind
 	// Confirmed is false for a name that came from a plan but is not in the
 	// registry: an administrator must confirm or map it.
 	Confirmed bool
@@ -152,9 +154,16 @@ type Task struct {
 	Deadline deadline.Deadline
 	// Start is when work on the task began, for expected progress (序时进度);
 	// the plan's issue date unless the task says otherwise.
-	Start      deadline.Date
-	ArchivedAt *time.Time
-	Version    int
+	Start deadline.Date
+	// AddedAt is when the task entered the plan: zero for a task of the
+	// plan's first version, else the moment the version that added it took
+	// effect.
+	AddedAt time.Time
+	// ArchivedAt is when a later version dropped the task, ArchivedVersion
+	// that version's number; nil and 0 while the task is in force.
+	ArchivedAt      *time.Time
+	ArchivedVersion int
+	Version         int
 }
 
 // Indicator is a quantitative target (指标) named in a task's text.
@@ -174,10 +183,18 @@ type Assignment struct {
 	TaskID   int64
 	UnitID   int64
 	UnitName string
-	Role     Role
+	// UnitShort is the registry's short name of the unit for narrow
+	// columns, "" when it has none (then the full name is shown).
+	UnitShort string
+	Role      Role
 	// Via is the name of the collective designation this assignment was
-	// expanded from, or "" when the plan named the unit itself.
-	Via string
+	// expanded from, or "" when the plan named the unit itself; ViaID its
+	// unit ID (0).
+	Via   string
+	ViaID int64
+	// ArchivedAt is when the unit stopped being accountable for the task
+	// (it left the task, or the task was archived); nil while it is.
+	ArchivedAt *time.Time
 }
 
 // PlanSummary is a plan with counts for lists.

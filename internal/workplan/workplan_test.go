@@ -95,3 +95,14 @@ func TestParseRegistry(t *testing.T) {
 	assert.Equal(t, UnitCountyGovernment, GuessUnitKind("静宁县人民政府"))
 	assert.Equal(t, UnitCityDepartment, GuessUnitKind("市林草局"))
 }
+
+func TestUnitNameVariants(t *testing.T) {
+	t.Parallel()
+	assert.Contains(t, UnitNameVariants("发展改革委"), "市发展改革委")
+	assert.Contains(t, UnitNameVariants("发展改革委"), "市发展和改革委员会")
+	assert.Contains(t, UnitNameVariants("市发展和改革委员会"), "市发展改革委")
+	assert.Contains(t, UnitNameVariants("财政局"), "市财政局")
+	assert.Contains(t, UnitNameVariants("崆峒区政府"), "崆峒区人民政府")
+	assert.NotContains(t, UnitNameVariants("市财政局"), "市财政局", "not the name itself")
+	assert.NotContains(t, UnitNameVariants("各县区政府"), "市各县区政府", "designations get no city prefix")
+}

@@ -1,33 +1,31 @@
-// Package report computes the supervision outputs of a plan from statuses
+// Package outputs computes the supervision outputs of a plan from statuses
 // and histories that the caller has loaded: the weekly comparison (周调度),
 // the monthly ranking of units (月排序), the bulletin (专报) with its Word
 // document, and the ledger exported to and imported from spreadsheets.
 //
 // The package is pure: it does no I/O of its own and never reads the clock;
 // every instant is an argument, so an output can be reproduced for any past
-// period. It depends only on the domain (workplan) and the status engine
-// (deadline).
-package report
+// period. Statuses come from the status package, as everywhere else.
+package outputs
 
 import (
 	"fmt"
 	"time"
 
 	"duban/internal/deadline"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
-// Item is one assignment with its status as of an instant.
-type Item struct {
-	workplan.AssignmentFacts
-	Status deadline.Status
-}
+// Item is one assignment with its status as of an instant, as the status
+// package decided it.
+type Item = status.Assignment
 
-// Evaluate turns facts into items evaluated at instant at under policy p.
-func Evaluate(facts []workplan.AssignmentFacts, at time.Time, p deadline.Policy) []Item {
-	out := make([]Item, len(facts))
-	for i, f := range facts {
-		out[i] = Item{AssignmentFacts: f, Status: deadline.Evaluate(f.Facts, at, p)}
+// Items lists every assignment of a picture, by task.
+func Items(p *status.Picture) []Item {
+	var out []Item
+	for _, t := range p.Tasks {
+		out = append(out, t.Assignments...)
 	}
 	return out
 }

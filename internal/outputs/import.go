@@ -1,4 +1,4 @@
-package report
+package outputs
 
 import (
 	"fmt"
@@ -65,6 +65,22 @@ type ImportPreview struct {
 // Applicable reports whether the import can be confirmed: at least one
 // change and no error (an import is applied whole or not at all).
 func (p ImportPreview) Applicable() bool { return p.Errors == 0 && p.Changes > 0 }
+
+// Filed are the reports the import files when confirmed, with their rows;
+// none when the preview has an error (an import is applied whole or not at
+// all).
+func (p ImportPreview) Filed() []workplan.ImportRow {
+	if !p.Applicable() {
+		return nil
+	}
+	var out []workplan.ImportRow
+	for _, r := range p.Rows {
+		if r.Status == RowChange {
+			out = append(out, workplan.ImportRow{Row: r.Row, Input: r.Input()})
+		}
+	}
+	return out
+}
 
 // Input is the report a change files.
 func (r PreviewRow) Input() workplan.ReportInput {

@@ -1,4 +1,4 @@
-package report
+package outputs
 
 import (
 	"archive/zip"
@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"duban/internal/deadline"
+	"duban/internal/status"
 	"duban/internal/workplan"
 )
 
@@ -27,7 +28,7 @@ func asg(id int64, unit string, kind workplan.UnitKind, due int) workplan.Assign
 	if due > 0 {
 		dl = deadline.Deadline{Kind: deadline.KindDue, Due: deadline.NewDate(2024, 3, due)}
 	}
-	return workplan.AssignmentFacts{Assignment: workplan.Assignment{ID: id, UnitID: id, UnitName: unit, Role: workplan.RoleResponsible},
+	return workplan.AssignmentFacts{Assignment: workplan.Assignment{ID: id, TaskID: id, UnitID: id, UnitName: unit, Role: workplan.RoleResponsible},
 		UnitKind: kind, TaskNumber: int(id), Facts: deadline.Facts{Deadline: dl, Start: deadline.NewDate(2024, 2, 1)}}
 }
 
@@ -39,28 +40,40 @@ func accept(reportDay, day int) deadline.Event {
 	return deadline.Event{Kind: deadline.EventAccept, At: at(3, day, 10), ReportAt: at(3, reportDay, 9)}
 }
 
+// history makes the plan history of a period from facts in force throughout
+// and their events.
+func history(base []workplan.AssignmentFacts, events map[int64][]deadline.Event) workplan.PlanHistory {
+	var h workplan.PlanHistory
+	for _, a := range base {
+		h.Assignments = append(h.Assignments, workplan.AssignmentHistory{AssignmentFacts: a, Events: events[a.ID],
+			Spans: []workplan.Span{{Role: a.Role, Deadline: a.Facts.Deadline, Start: a.Facts.Start}}})
+	}
+	return h
+}
+
 // TestRankOutcomesAndTies: scores come from outcomes only; equal scores
 // share a rank (1, 1, 3, 4) and are listed by name; activity (the number of
-// reports) changes nothing; other kinds of unit are listed apart.
+// reports beyond one a cadence) changes nothing; a unit that filed nothing
+// ranks last; other kinds of unit are listed apart.
 func TestRankOutcomesAndTies(t *testing.T) {
 	t.Parallel()
-	h := History{
-		Base: []workplan.AssignmentFacts{
-			asg(1, "乙县", workplan.UnitCountyGovernment, 10),
-			asg(2, "甲县", workplan.UnitCountyGovernment, 10),
-			asg(3, "丙县", workplan.UnitCountyGovernment, 10),
-			asg(4, "丁县", workplan.UnitCountyGovernment, 10),
-			asg(5, "某公司", workplan.UnitEnterprise, 10),
-		},
-		Events: map[int64][]deadline.Event{
-			// 乙县 reports often, 甲县 once: both complete on time.
-			1: {report(1, 10, false), report(2, 20, false), report(3, 50, false), report(5, 100, true), accept(5, 6)},
-			2: {report(5, 100, true), accept(5, 6)},
-			// 丙县 completes 5 days late: overdue at the end of the 11th–15th.
-			3: {report(8, 50, false), report(15, 100, true), accept(15, 16)},
-			// 丁县 never reports: overdue from the 11th to the 31st.
-		},
-	}
+	h := history([]workplan.AssignmentFacts{
+		asg(1, "乙县", workplan.UnitCountyGovernment, 10),
+		asg(2, "甲县", workplan.UnitCountyGovernment, 10),
+		asg(3, "丙县", workplan.UnitCountyGovernment, 10),
+		asg(4, "丁县", workplan.UnitCountyGovernment, 10),
+		asg(5, "某公司", workplan.UnitEnterprise, 10),
+	}, map[int64][]deadline.Event{
+		// 乙县 reports four times, 甲县 twice, both within the cadence: both
+		// complete on time.
+		1: {report(1, 10, false), report(2, 20, false), report(3, 50, false), report(5, 100, true), accept(5, 6)},
+		2: {report(1, 10, false), report(5, 100, true), accept(5, 6)},
+		// 丙县 completes 5 days late: overdue at the end of the 11th–15th; it
+		// first reports on the 8th (its last report before the month was the
+		// start, February 1: reports late on the 1st–7th).
+		3: {report(8, 50, false), report(15, 100, true), accept(15, 16)},
+		// 丁县 never reports: overdue from the 11th to the 31st.
+	})
 	p, err := Month("2024-03")
 	require.NoError(t, err)
 	r := Rank(h, p, EndOfDay(p.End), deadline.DefaultPolicy(), DefaultWeights())
@@ -75,17 +88,24 @@ func TestRankOutcomesAndTies(t *testing.T) {
 	assert.Equal(t, []string{"乙县", "甲县", "丙县", "丁县"}, names, "tied units are listed by name (Unicode order)")
 	assert.Equal(t, []int{1, 1, 3, 4}, ranks)
 	assert.True(t, r.County[0].Tied && r.County[1].Tied)
+	assert.Equal(t, 4, r.County[0].Reports)
+	assert.Equal(t, 2, r.County[1].Reports, "fewer reports, the same score")
 	assert.False(t, r.County[2].Tied)
 	assert.Equal(t, 100.0, r.County[0].Score)
 	c := r.County[2]
 	assert.Equal(t, 5, c.OverdueDays)
+	assert.Equal(t, 31, c.Days)
 	assert.Equal(t, 0, c.OnTime)
 	assert.Equal(t, 1, c.DueByEnd)
-	assert.InDelta(t, (30*83.9+20*100)/100.0, c.Score, 0.051)
+	assert.Equal(t, 15, c.OpenDays, "open until the completion was accepted on the 16th")
+	assert.Equal(t, 7, c.LateReportDays)
+	assert.Equal(t, 53.3, c.PointsReport)
+	assert.InDelta(t, (40*0+30*83.9+15*100+15*53.3)/100.0, c.Score, 0.051)
 	d := r.County[3]
+	assert.True(t, d.Silent)
 	assert.Equal(t, 21, d.OverdueDays)
 	assert.Equal(t, 100.0, d.AvgPaceLag)
-	assert.Equal(t, 9.7, d.Score)
+	assert.Equal(t, 0.0, d.PointsReport, "a silent unit earns no reporting credit")
 	require.Len(t, r.Other, 1)
 	assert.Equal(t, 0, r.Other[0].Rank, "enterprises are not ranked")
 
@@ -95,10 +115,73 @@ func TestRankOutcomesAndTies(t *testing.T) {
 	assert.Equal(t, 5, r2.County[2].OverdueDays)
 }
 
+// TestRankSilenceEarnsNothing: a unit that never reports on its ongoing
+// task is not overdue and has no pace to keep, yet it ranks below every
+// unit that reported on time (it used to rank first with 100.0).
+func TestRankSilenceEarnsNothing(t *testing.T) {
+	t.Parallel()
+	var weekly []deadline.Event
+	for d := 1; d <= 29; d += 7 {
+		weekly = append(weekly, report(d, 0, false))
+	}
+	h := history([]workplan.AssignmentFacts{
+		asg(1, "市甲局", workplan.UnitCityDepartment, 0),
+		asg(2, "市乙局", workplan.UnitCityDepartment, 0),
+		asg(3, "市丙局", workplan.UnitCityDepartment, 10),
+	}, map[int64][]deadline.Event{
+		2: weekly,
+		// 市丙局 is overdue for most of the month, but it reports.
+		3: {report(2, 30, false), report(9, 40, false), report(16, 50, false), report(23, 60, false), report(30, 70, false)},
+	})
+	p, _ := Month("2024-03")
+	r := Rank(h, p, EndOfDay(p.End), deadline.DefaultPolicy(), DefaultWeights())
+	require.Len(t, r.City, 3)
+	assert.Equal(t, "市乙局", r.City[0].UnitName)
+	assert.Equal(t, 100.0, r.City[0].Score)
+	assert.Equal(t, "市丙局", r.City[1].UnitName, "a unit that reported ranks above a silent one whatever the scores")
+	last := r.City[2]
+	assert.Equal(t, "市甲局", last.UnitName)
+	assert.True(t, last.Silent)
+	assert.Equal(t, 3, last.Rank)
+	assert.Zero(t, last.Reports)
+}
+
+// TestRankJudgesEachDayByThePlanOfThatDay: an assignment counts only on the
+// days it was in force, with the deadline of that day.
+func TestRankJudgesEachDayByThePlanOfThatDay(t *testing.T) {
+	t.Parallel()
+	joined := at(3, 20, 12)
+	a := asg(1, "甲县", workplan.UnitCountyGovernment, 10)
+	a.Facts.Start = deadline.NewDate(2024, 3, 20)
+	moved := asg(2, "乙县", workplan.UnitCountyGovernment, 10)
+	h := workplan.PlanHistory{Assignments: []workplan.AssignmentHistory{
+		// 甲县 joins a task due March 10 on the 20th: late from then only.
+		{AssignmentFacts: a, Spans: []workplan.Span{{From: joined, Role: workplan.RoleResponsible, Deadline: a.Facts.Deadline, Start: a.Facts.Start}},
+			Events: []deadline.Event{report(21, 10, false)}},
+		// 乙县's deadline moves from March 10 to April 30 on the 15th.
+		{AssignmentFacts: moved, Spans: []workplan.Span{
+			{To: at(3, 15, 12), Role: workplan.RoleResponsible, Deadline: moved.Facts.Deadline, Start: moved.Facts.Start},
+			{From: at(3, 15, 12), Role: workplan.RoleResponsible, Deadline: deadline.Deadline{Kind: deadline.KindDue, Due: deadline.NewDate(2024, 4, 30)}, Start: moved.Facts.Start},
+		}, Events: []deadline.Event{report(1, 60, false), report(8, 60, false), report(15, 70, false), report(22, 80, false), report(29, 90, false)}},
+	}}
+	p, _ := Month("2024-03")
+	r := Rank(h, p, EndOfDay(p.End), deadline.DefaultPolicy(), DefaultWeights())
+	require.Len(t, r.County, 2)
+	byName := map[string]UnitScore{}
+	for _, u := range r.County {
+		byName[u.UnitName] = u
+	}
+	assert.Equal(t, 12, byName["甲县"].Days, "in force from the 20th to the 31st")
+	assert.Equal(t, 12, byName["甲县"].OverdueDays)
+	assert.Equal(t, 31, byName["乙县"].Days)
+	assert.Equal(t, 4, byName["乙县"].OverdueDays, "overdue at the end of the 11th–14th, not after the deadline moved")
+	assert.Zero(t, byName["乙县"].DueByEnd, "due April 30 at the end of March")
+}
+
 // TestRankPartialMonth: a month still running is scored up to the instant given.
 func TestRankPartialMonth(t *testing.T) {
 	t.Parallel()
-	h := History{Base: []workplan.AssignmentFacts{asg(1, "甲县", workplan.UnitCountyGovernment, 10)}}
+	h := history([]workplan.AssignmentFacts{asg(1, "甲县", workplan.UnitCountyGovernment, 10)}, nil)
 	p, _ := Month("2024-03")
 	r := Rank(h, p, at(3, 13, 12), deadline.DefaultPolicy(), DefaultWeights())
 	assert.Equal(t, 13, r.Days)
@@ -112,12 +195,13 @@ func TestCompare(t *testing.T) {
 		asg(3, "丙县", workplan.UnitCountyGovernment, 0)}
 	events := map[int64][]deadline.Event{1: {report(8, 50, false), report(12, 100, true), accept(12, 13)}, 3: {report(1, 10, false)}}
 	state := func(t time.Time) []Item {
-		var out []workplan.AssignmentFacts
+		pa := workplan.PlanAt{At: t}
 		for _, a := range base {
 			a.Facts = deadline.FoldUntil(a.Facts, events[a.ID], t)
-			out = append(out, a)
+			pa.Assignments = append(pa.Assignments, a)
+			pa.Tasks = append(pa.Tasks, workplan.Task{ID: a.TaskID, Number: a.TaskNumber})
 		}
-		return Evaluate(out, t, pol)
+		return Items(status.Evaluate(pa, pol))
 	}
 	w := Compare(deadline.NewDate(2024, 3, 9), deadline.NewDate(2024, 3, 16), state(EndOfDay(deadline.NewDate(2024, 3, 9))), state(EndOfDay(deadline.NewDate(2024, 3, 16))), nil)
 	require.Len(t, w.Completed, 1)
@@ -260,4 +344,41 @@ func TestCSVEscapesFormulas(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "50", recs[1][7], "numbers stay numbers")
+}
+
+// TestLaggardsByPrintedRule: the bulletin names units by its printed rule:
+// the silent, the bottom 20% and every unit tied with them, never some of a
+// tie by name order, and nobody when a group is level.
+func TestLaggardsByPrintedRule(t *testing.T) {
+	t.Parallel()
+	p, _ := Month("2024-03")
+	empty := &status.Picture{TaskCounts: status.Counts{}, AssignmentCounts: status.Counts{}}
+	named := func(county []UnitScore) []string {
+		rankGroup(county)
+		b := NewBulletin(BulletinInput{Period: p, End: empty, Ranking: Ranking{County: county}})
+		assert.Contains(t, b.LaggardRule, "后 20%")
+		var out []string
+		for _, l := range b.Laggards {
+			out = append(out, l.UnitName)
+		}
+		return out
+	}
+	unitsScored := func(scores ...float64) []UnitScore {
+		var us []UnitScore
+		for i, s := range scores {
+			us = append(us, UnitScore{UnitID: int64(i + 1), UnitName: string(rune('甲' + i)), Group: GroupCounty, Score: s})
+		}
+		return us
+	}
+	// Seven counties level at the top: nobody is named.
+	assert.Empty(t, named(unitsScored(80, 80, 80, 80, 80, 80, 80)))
+	// Seven counties, two of them tied at the bottom with a third: the bottom
+	// 20% (two units) and every unit tied with them.
+	got := named(unitsScored(90, 88, 85, 80, 70, 70, 70))
+	assert.ElementsMatch(t, []string{string(rune('甲' + 4)), string(rune('甲' + 5)), string(rune('甲' + 6))}, got)
+	// A silent unit is named whatever its score.
+	us := unitsScored(90, 88, 85, 80)
+	us[0].Silent = true
+	got = named(us)
+	assert.Contains(t, got, "甲")
 }

@@ -1,25 +1,12 @@
-package report
+package outputs
 
 import (
 	"cmp"
 	"slices"
-	"time"
 
 	"duban/internal/deadline"
 	"duban/internal/workplan"
 )
-
-// ReportRef is one report filed in a period, as the weekly comparison lists it.
-type ReportRef struct {
-	ReportID     int64
-	AssignmentID int64
-	TaskNumber   int
-	UnitName     string
-	Author       string
-	At           time.Time
-	Percent      int
-	Claims       bool
-}
 
 // Change is an assignment whose status changed between two instants.
 type Change struct {
@@ -54,7 +41,7 @@ type Weekly struct {
 	From, To deadline.Date
 	// Reports are the reports filed after the end of From up to the end of
 	// To, oldest first.
-	Reports []ReportRef
+	Reports []workplan.ReportRef
 	// Completed are the assignments whose completion was accepted in the
 	// period (not complete at From, complete at To).
 	Completed []Change
@@ -76,10 +63,10 @@ type Weekly struct {
 // from (before) and at the end of to (after), matched by assignment ID, and
 // the reports filed between them. An assignment missing from before counts
 // as not started.
-func Compare(from, to deadline.Date, before, after []Item, reports []ReportRef) Weekly {
+func Compare(from, to deadline.Date, before, after []Item, reports []workplan.ReportRef) Weekly {
 	w := Weekly{From: from, To: to, LightsBefore: map[deadline.Light]int{}, LightsAfter: map[deadline.Light]int{}}
 	w.Reports = slices.Clone(reports)
-	slices.SortStableFunc(w.Reports, func(a, b ReportRef) int {
+	slices.SortStableFunc(w.Reports, func(a, b workplan.ReportRef) int {
 		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ReportID, b.ReportID))
 	})
 	prev := make(map[int64]deadline.Status, len(before))

@@ -1,0 +1,45 @@
+package workplan
+
+import (
+	"time"
+
+	"duban/internal/deadline"
+)
+
+// ReportRef is one report filed in a period, as the weekly comparison lists it.
+type ReportRef struct {
+	ReportID     int64
+	AssignmentID int64
+	TaskNumber   int
+	UnitName     string
+	Author       string
+	At           time.Time
+	Percent      int
+	Claims       bool
+}
+
+// BulletinFiles is a rendered issue of the bulletin, ready to store.
+type BulletinFiles struct {
+	Title      string
+	Start, End deadline.Date
+	HTML, DOCX []byte
+	// Data is the content as JSON.
+	Data []byte
+}
+
+// Change is what a notification announces: that the progress of a plan's
+// assignments changed (reports, reviews, extensions), that the plan itself
+// changed (a reseed; unit names and kinds, with Plan 0 for every plan), or
+// that a user's sessions or account changed (Accounts; announced by
+// triggers, migration 000009).
+type Change struct {
+	Plan int64
+	// Structure is true when the plan's tasks, units or metadata changed,
+	// not only the progress on them.
+	Structure bool
+	// Accounts is true when sessions of user User (0: of any user) may have
+	// ended or carry stale facts about their user: a sign-out, a disabled
+	// account, a new role or unit, a unit renamed. Plan is 0 then.
+	Accounts bool
+	User     int64
+}
