@@ -455,6 +455,7 @@ type ReportFormPage struct {
 	CSRF       string
 	MaxFiles   int
 	MaxFileMB  int
+	MaxTotalMB int
 	Accept     string
 }
 
