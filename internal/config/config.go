@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,6 +39,16 @@ type Config struct {
 	// BaseURL is the public URL of the site (BASE_URL); https:// turns on Secure
 	// cookies and HSTS.
 	BaseURL string
+	// TrustedProxies are the addresses of the reverse proxies and load
+	// balancers in front of duban (TRUSTED_PROXIES): only requests from them
+	// may name the client's address, in the header TrustedProxyHeader
+	// (TRUSTED_PROXY_HEADER). Empty: every forwarding header is ignored.
+	TrustedProxies     []netip.Prefix
+	TrustedProxyHeader string
+	// APIRateLimit is how many requests per minute one API token may make
+	// on one replica (API_RATE_LIMIT), unless the token has its own limit;
+	// 0 turns the limit off.
+	APIRateLimit int
 	// ShutdownGrace is how long in-flight requests get to finish (SHUTDOWN_GRACE).
 	ShutdownGrace time.Duration
 	// DrainDelay is how long /readyz answers 503 while the server still
@@ -86,6 +98,9 @@ var Vars = []Var{
 	{"LOG_FORMAT", "text", "text or json"},
 	{"DUBAN_ENV", "production", "development or production"},
 	{"BASE_URL", "", "public URL; https:// enables Secure cookies and HSTS"},
+	{"TRUSTED_PROXIES", "", "addresses or CIDR ranges of the reverse proxies whose forwarding header names the client"},
+	{"TRUSTED_PROXY_HEADER", "X-Forwarded-For", "the header the trusted proxies set: X-Forwarded-For, X-Real-IP or Forwarded"},
+	{"API_RATE_LIMIT", "120", "requests per minute per API token on each replica (0: no limit)"},
 	{"SHUTDOWN_GRACE", "15s", "time in-flight requests get on SIGTERM"},
 	{"DRAIN_DELAY", "0s", "on SIGTERM, answer /readyz 503 this long before closing the listener"},
 	{"REQUEST_TIMEOUT", "10s", "upper bound for one request"},
@@ -164,6 +179,15 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: BASE_URL=%q: want an absolute http:// or https:// URL", c.BaseURL)
 		}
 	}
+	if c.TrustedProxies, err = parseProxies(get("TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	switch h := http.CanonicalHeaderKey(get("TRUSTED_PROXY_HEADER")); h {
+	case "X-Forwarded-For", "X-Real-Ip", "Forwarded":
+		c.TrustedProxyHeader = h
+	default:
+		return c, fmt.Errorf("config: TRUSTED_PROXY_HEADER=%q: want X-Forwarded-For, X-Real-IP or Forwarded", get("TRUSTED_PROXY_HEADER"))
+	}
 	durations := []struct {
 		name string
 		dst  *time.Duration
@@ -189,6 +213,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}{
 		{"DUE_SOON_DAYS", &c.DueSoonDays, 0, 365},
 		{"REPORT_CADENCE_DAYS", &c.CadenceDays, 1, 365},
+		{"API_RATE_LIMIT", &c.APIRateLimit, 0, 1_000_000},
 	}
 	for _, n := range ints {
 		v, err := strconv.Atoi(get(n.name))
@@ -240,6 +265,33 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("config: DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE and DUBAN_RANK_W_REPORT are all 0: at least one ranking weight must be above 0")
 	}
 	return c, nil
+}
+
+// parseProxies reads TRUSTED_PROXIES: addresses (10.0.0.5, ::1) and CIDR
+// ranges (10.0.0.0/8), separated by commas or spaces.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		var p netip.Prefix
+		if strings.Contains(f, "/") {
+			var err error
+			if p, err = netip.ParsePrefix(f); err != nil {
+				return nil, fmt.Errorf("config: TRUSTED_PROXIES: %q is not a CIDR range such as 10.0.0.0/8", f)
+			}
+		} else {
+			a, err := netip.ParseAddr(f)
+			if err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("config: TRUSTED_PROXIES: %q is not an address such as 10.0.0.5 or a CIDR range such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-max(0, p.Addr().BitLen()-p.Addr().Unmap().BitLen())).Masked()
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("config: TRUSTED_PROXIES: %q trusts every address, so any client could name itself: give the proxies' addresses", f)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // RequireDatabase returns an error naming DATABASE_URL when it is unset.

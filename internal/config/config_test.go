@@ -100,3 +100,42 @@ func TestSecure(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, c.Secure())
 }
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	load := func(proxies, header string) (Config, error) {
+		return Load(func(k string) string {
+			switch k {
+			case "TRUSTED_PROXIES":
+				return proxies
+			case "TRUSTED_PROXY_HEADER":
+				return header
+			}
+			return ""
+		})
+	}
+	c, err := load("", "")
+	require.NoError(t, err)
+	assert.Empty(t, c.TrustedProxies, "no proxy is trusted by default")
+	assert.Equal(t, "X-Forwarded-For", c.TrustedProxyHeader)
+
+	c, err = load("10.0.0.0/8, 192.168.1.10 ::1,::ffff:172.16.0.1/112", "x-real-ip")
+	require.NoError(t, err)
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.10/32", "::1/128", "172.16.0.0/16"}, got)
+	assert.Equal(t, "X-Real-Ip", c.TrustedProxyHeader)
+
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example", "10.0.0", "0.0.0.0/0", "::/0", "fe80::1%eth0"} {
+		_, err := load(bad, "")
+		if assert.Error(t, err, bad) {
+			assert.Contains(t, err.Error(), "TRUSTED_PROXIES")
+		}
+	}
+	_, err = load("10.0.0.1", "X-Client-IP")
+	if assert.Error(t, err) {
+		assert.Contains(t, err.Error(), "TRUSTED_PROXY_HEADER")
+	}
+}

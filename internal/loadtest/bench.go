@@ -152,7 +152,7 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 		logf("reusing the scale %d cluster in %s (its reports include earlier runs' writes)", scale, dir)
 	}
 	var tok bytes.Buffer
-	if err := runDuban(ctx, opt.Binary, url, opt.Log, &tok, "token", "create", "--name", "bench "+time.Now().Format("2006-01-02 15:04:05.000")); err != nil {
+	if err := runDuban(ctx, opt.Binary, url, opt.Log, &tok, "token", "create", "--rate", "0", "--name", "bench "+time.Now().Format("2006-01-02 15:04:05.000")); err != nil {
 		return Result{}, err
 	}
 	srv, err := StartServer(ctx, opt.Binary, url, nil, opt.Log)

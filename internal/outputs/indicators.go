@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -143,7 +142,7 @@ func writeIndicators(f *excelize.File, sh IndicatorSheet) error {
 
 // CSVWithIndicators writes the ledger as CSV (see CSV) with the indicator
 // columns after the ledger's. Every text cell that a spreadsheet would read
-// as a formula gets a leading apostrophe (textCell).
+// as a formula gets a leading apostrophe (CSVCell).
 func CSVWithIndicators(w io.Writer, rows []LedgerRow, ind IndicatorColumns) error {
 	if _, err := w.Write([]byte("\uFEFF")); err != nil {
 		return fmt.Errorf("report: csv: %w", err)
@@ -154,7 +153,7 @@ func CSVWithIndicators(w io.Writer, rows []LedgerRow, ind IndicatorColumns) erro
 		head = append(head, c.Header)
 	}
 	for _, h := range ind.Header {
-		head = append(head, textCell(h))
+		head = append(head, CSVCell(h))
 	}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("report: csv: %w", err)
@@ -163,7 +162,7 @@ func CSVWithIndicators(w io.Writer, rows []LedgerRow, ind IndicatorColumns) erro
 		var rec []string
 		for _, v := range r.cells() {
 			if s, ok := v.(string); ok {
-				rec = append(rec, textCell(s))
+				rec = append(rec, CSVCell(s))
 			} else {
 				rec = append(rec, fmt.Sprint(v))
 			}
@@ -174,7 +173,7 @@ func CSVWithIndicators(w io.Writer, rows []LedgerRow, ind IndicatorColumns) erro
 			if i < len(extra) {
 				s = extra[i]
 			}
-			rec = append(rec, textCell(s))
+			rec = append(rec, CSVCell(s))
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("report: csv: %w", err)
@@ -185,15 +184,4 @@ func CSVWithIndicators(w io.Writer, rows []LedgerRow, ind IndicatorColumns) erro
 		return fmt.Errorf("report: csv: %w", err)
 	}
 	return nil
-}
-
-// textCell returns s as a CSV cell that a spreadsheet shows as text: a cell
-// beginning with =, +, -, @, a tab or a carriage return would be read by
-// Excel and WPS as a formula, so it gets a leading apostrophe (OWASP, CSV
-// injection). Numbers are written as numbers and need none.
-func textCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -60,7 +60,7 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	key, cacheable := s.cache.key(plan.ID, "screen", string(web.LangOf(ctx)), strconv.FormatBool(dark), strconv.FormatBool(paused),
 		now.Truncate(time.Minute).Format(time.RFC3339))
-	var body []byte
+	var body *renderedBody
 	if cacheable {
 		if b, ok := s.cache.get(key); ok {
 			w.Header().Set("X-Duban-Cache", "hit")
@@ -71,7 +71,11 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 		v, err, _ := s.flight.Do("screen|"+key, func() (any, error) {
 			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
 			defer cancel()
-			b, err := s.screenBody(bctx, plan, now, dark, paused)
+			html, err := s.screenBody(bctx, plan, now, dark, paused)
+			if err != nil {
+				return nil, err
+			}
+			b, err := newRenderedBody(html)
 			if err == nil && cacheable {
 				s.cache.put(key, b)
 			}
@@ -80,11 +84,23 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		body = v.([]byte)
+		body = v.(*renderedBody)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
+	// The screen is a whole page: compressed once when rendered, like the
+	// dashboard's body (compress.go), with nothing around it.
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if !acceptsGzip(r) {
+		h.Set("Content-Length", strconv.Itoa(len(body.html)))
+		_, _ = w.Write(body.html)
+		return nil
+	}
+	var out bytes.Buffer
+	writeGzipPage(&out, nil, body, nil)
+	h.Set("Content-Encoding", "gzip")
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Content-Length", strconv.Itoa(out.Len()))
+	_, _ = w.Write(out.Bytes())
 	return nil
 }
 

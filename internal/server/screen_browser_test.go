@@ -55,7 +55,7 @@ func TestIndicatorsWithGeneratedHistory(t *testing.T) {
 	w.users[leader] = w.createUser("screenleader", workplan.UserLeader, 0, false)
 	w.tokens[leader], _ = w.startSession(w.users[leader].ID)
 	w.apiToken = auth.NewAPIToken()
-	_, err = db.CreateAPIToken(bg, workplan.System("test"), "board", auth.HashToken(w.apiToken))
+	_, err = db.CreateAPIToken(bg, workplan.System("test"), workplan.NewAPIToken{Name: "board", Hash: auth.HashToken(w.apiToken)})
 	require.NoError(t, err)
 	require.NoError(t, db.Pool.QueryRow(bg, `SELECT slug FROM plans LIMIT 1`).Scan(&w.plan.slug))
 
