@@ -44,6 +44,9 @@ const leader = await signIn('leader');
 const staff = await signIn('kongtong');
 await staff.page.goto(base + '/my');
 const reportHref = await staff.page.getAttribute('[data-testid=report-link]', 'href');
+// The plan's slug, from where /dashboard leads (the demo plan's is dated).
+await leader.page.goto(base + '/dashboard');
+const slug = new URL(leader.page.url()).pathname.split('/')[2];
 await leader.page.goto(base + '/indicators');
 const indicatorHref = await leader.page.getAttribute('[data-testid=indicator-board] tbody td:nth-child(2) a', 'href');
 // The wall screen reloads itself by design (a real-time display with no
@@ -53,12 +56,12 @@ const screenSkips = ['meta-refresh'];
 const pages = [
   { name: 'dashboard', who: leader, url: '/dashboard' },
   { name: 'ledger', who: leader, url: '/ledger' },
-  { name: 'task', who: leader, url: '/plans/plan-2023/tasks/11' },
+  { name: 'task', who: leader, url: `/plans/${slug}/tasks/11` },
   { name: 'report-form', who: staff, url: reportHref },
   { name: 'indicators', who: leader, url: '/indicators' },
   { name: 'indicator', who: leader, url: indicatorHref },
-  { name: 'screen', who: leader, url: '/plans/plan-2023/screen', skip: screenSkips },
-  { name: 'screen-dark', who: leader, url: '/plans/plan-2023/screen?theme=dark', skip: screenSkips },
+  { name: 'screen', who: leader, url: `/plans/${slug}/screen`, skip: screenSkips },
+  { name: 'screen-dark', who: leader, url: `/plans/${slug}/screen?theme=dark`, skip: screenSkips },
 ];
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
