@@ -29,7 +29,8 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	v, dirty, err := m.Version()
 	require.NoError(t, err)
 	assert.False(t, dirty)
-	assert.Equal(t, uint(len(files)), v)
+	// Numbers may leave gaps (parallel branches number from 000050 up).
+	assert.Equal(t, migrations.Latest(), v)
 	tablesUp := tables(t, url)
 	assert.Contains(t, tablesUp, "tasks")
 
