@@ -156,7 +156,7 @@ type Key struct {
 // kind of change or open item.
 type DigestPart struct {
 	// Weekly marks a unit head's weekly digest (else a leader's daily one).
-	Weekly bool `json:"weekly,omitempty"`
+	Weekly bool   `json:"weekly,omitempty"`
 	Since  string `json:"since,omitempty"`
 	// Lines are the changes or open items, each with what it is.
 	Lines []DigestLine `json:"lines"`

@@ -395,7 +395,10 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 		}
 		after := stateSummary(a.State)
 		after["report_id"], after["decision"], after["reason"] = in.ReportID, in.Decision, in.Reason
-		return audit(ctx, tx, actor, "report.review", "assignment", a.ID, before, after)
+		if err := audit(ctx, tx, actor, "report.review", "assignment", a.ID, before, after); err != nil {
+			return err
+		}
+		return noticeReview(ctx, tx, now, a.ID, actor, in)
 	})
 	if err != nil {
 		return workplan.Review{}, fmt.Errorf("postgres: review report %d: %w", in.ReportID, err)
@@ -512,7 +515,10 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 		}
 		after := stateSummary(a.State)
 		after["request_id"], after["approved"], after["reason"] = requestID, approve, reason
-		return audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after)
+		if err := audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after); err != nil {
+			return err
+		}
+		return noticeExtension(ctx, tx, now, a.ID, actor, approve, dateOf(&newDue).String(), reason)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: decide extension %d: %w", requestID, err)
