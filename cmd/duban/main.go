@@ -61,6 +61,7 @@ func commands() []command {
 		{"token", "API tokens: token create --name N | token revoke --name N | token list", cmdToken},
 		{"seed", "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", cmdSeed},
 		{"snapshot", "record the daily snapshots of assignment state: snapshot [--through DATE]", cmdSnapshot},
+		{"notify", "reminders: notify run [--at TIME] [--dry-run] [--send] runs the daily reminder pass now and prints what it sent to whom", cmdNotify},
 		{"gen", "fill the database with synthetic data for benchmarks: gen --scale N", cmdGen},
 		{"loadtest", "load a running server with signed-in virtual users: loadtest --url U --password P", cmdLoadtest},
 		{"bench", "HTTP load runs at scale 1 and 200 against real servers, with figures vs targets (make bench)", cmdBench},

@@ -128,8 +128,10 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	}
 	var opts []server.Option
 	var snapshots snapshot.Taker = db
+	var m *metrics.Metrics
 	if cfg.MetricsAddr != "" {
-		m, stop, err := serveMetrics(cfg, db, log)
+		var stop func()
+		m, stop, err = serveMetrics(cfg, db, log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -142,6 +144,10 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	}
 	srv := server.New(cfg, db, log, opts...)
 	startSnapshots(ctx, snapshots, log)
+	if err := startNotify(ctx, cfg, db, log, m); err != nil {
+		ln.Close()
+		return err
+	}
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "env", cfg.Env)
 	if ready != nil {
 		ready(ln.Addr().String())

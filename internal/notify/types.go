@@ -56,7 +56,9 @@ const (
 var Robots = []Robot{RobotWeCom, RobotDingTalk, RobotFeishu}
 
 // Valid reports whether r is a robot (or none).
-func (r Robot) Valid() bool { return r == RobotNone || r == RobotWeCom || r == RobotDingTalk || r == RobotFeishu }
+func (r Robot) Valid() bool {
+	return r == RobotNone || r == RobotWeCom || r == RobotDingTalk || r == RobotFeishu
+}
 
 // UnitChannels are a unit's group robot and its leader in charge.
 type UnitChannels struct {

@@ -85,7 +85,6 @@ func announceNotices(ctx context.Context, tx pgx.Tx, users []int64) error {
 	return mapErr(err, "announce notifications")
 }
 
-
 func nonNil(ids []int64) []int64 {
 	if ids == nil {
 		return []int64{}

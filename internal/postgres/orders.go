@@ -248,4 +248,3 @@ func (db *DB) InterviewOrders(ctx context.Context, planID int64, at time.Time) (
 	list, err := pgx.CollectRows(rows, scanOrder)
 	return list, mapErr(err, "interview orders of plan %d", planID)
 }
-

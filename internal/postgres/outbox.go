@@ -201,4 +201,3 @@ func (db *DB) SetCalendarDay(ctx context.Context, actor workplan.Actor, day dead
 	}
 	return nil
 }
-

@@ -268,13 +268,15 @@ type Recipients struct {
 	Leaders, Supervisors []int64
 	// LeaderOf is each unit's leader in charge.
 	LeaderOf map[int64]int64
+	// Names are the display names of the users above.
+	Names map[int64]string
 }
 
 // PassRecipients reads who the pass writes to.
 func (db *DB) PassRecipients(ctx context.Context) (Recipients, error) {
-	r := Recipients{Staff: map[int64][]int64{}, Heads: map[int64][]int64{}, LeaderOf: map[int64]int64{}}
+	r := Recipients{Staff: map[int64][]int64{}, Heads: map[int64][]int64{}, LeaderOf: map[int64]int64{}, Names: map[int64]string{}}
 	rows, err := db.Pool.Query(ctx, `
-		SELECT u.id, u.role, coalesce(u.unit_id, 0), coalesce(s.unit_head, false)
+		SELECT u.id, u.role, coalesce(u.unit_id, 0), coalesce(s.unit_head, false), u.display_name || ' (' || u.username || ')'
 		FROM users u LEFT JOIN user_notify_settings s ON s.user_id = u.id WHERE u.disabled_at IS NULL ORDER BY u.id`)
 	if err != nil {
 		return r, mapErr(err, "recipients")
@@ -283,9 +285,11 @@ func (db *DB) PassRecipients(ctx context.Context) (Recipients, error) {
 		var id, unit int64
 		var role workplan.UserRole
 		var head bool
-		if err := rows.Scan(&id, &role, &unit, &head); err != nil {
+		var name string
+		if err := rows.Scan(&id, &role, &unit, &head, &name); err != nil {
 			return r, mapErr(err, "recipients")
 		}
+		r.Names[id] = name
 		switch role {
 		case workplan.UserStaff:
 			r.Staff[unit] = append(r.Staff[unit], id)
