@@ -1,5 +1,7 @@
 BEGIN;
 
+DROP INDEX assignment_state_claimed_idx;
+
 DROP TABLE reminder_keys;
 DROP TABLE reminder_passes;
 DROP TABLE supervision_orders;

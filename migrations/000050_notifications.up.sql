@@ -158,4 +158,7 @@ CREATE TABLE reminder_keys (
     PRIMARY KEY (rule, subject_id, period)
 );
 
+-- The review counts in the navigation: pending completion claims.
+CREATE INDEX assignment_state_claimed_idx ON assignment_state (assignment_id) WHERE claimed AND completed_at IS NULL;
+
 COMMIT;

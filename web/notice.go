@@ -31,12 +31,12 @@ func NoticeSubject(ctx context.Context, k notify.Kind, a notify.Args) string {
 		if a.Order != nil && len(a.Items) == 0 {
 			return T(ctx, "notice.order.subject", a.Order.Number, a.Unit, task)
 		}
-		return T(ctx, "notice.escalation.subject", len(a.Items))
+		return T(ctx, "notice.escalation.subject", len(a.Items)+a.More)
 	case notify.Reminder:
 		if a.Test {
 			return T(ctx, "notice.test.subject")
 		}
-		return T(ctx, "notice.reminder.subject", len(a.Items))
+		return T(ctx, "notice.reminder.subject", len(a.Items)+a.More)
 	case notify.Digest:
 		if a.Digest != nil && a.Digest.Weekly {
 			return T(ctx, "notice.digest.weekly.subject", digestCount(a.Digest))
@@ -75,6 +75,9 @@ func NoticeLines(ctx context.Context, k notify.Kind, a notify.Args) []string {
 		}
 		for _, it := range a.Items {
 			out = append(out, ItemLine(ctx, it))
+		}
+		if a.More > 0 {
+			out = append(out, T(ctx, "notice.digest.more", a.More))
 		}
 		if d := a.Digest; d != nil {
 			if d.Weekly {

@@ -167,3 +167,22 @@ func HTML(subject string, lines []string, enSubject string, enLines []string, li
 	b.WriteString("</ul></div></body></html>")
 	return b.String()
 }
+
+// SendNow tries message id at once (the robot's test button) and returns
+// the attempt's error.
+func (s *Sender) SendNow(ctx context.Context, id int64) error {
+	s.defaults()
+	batch, err := s.DB.ClaimOutboxID(ctx, id, s.Now(), 2*time.Minute)
+	if err != nil {
+		return err
+	}
+	for _, m := range batch {
+		began := time.Now()
+		sendErr := s.send(ctx, m)
+		if err := s.DB.FinishDelivery(ctx, m.ID, s.Now(), sendErr, time.Since(began), s.Now().Add(s.Backoff(m.Attempts)), s.MaxAttempts); err != nil {
+			return err
+		}
+		return sendErr
+	}
+	return nil
+}

@@ -73,6 +73,8 @@ type Args struct {
 	// Items are a pass's reminders and escalations; Digest its summary.
 	Items  []Item      `json:"items,omitempty"`
 	Digest *DigestPart `json:"digest,omitempty"`
+	// More counts the items left out after the first MaxItems.
+	More int `json:"more,omitempty"`
 	// Test marks the test message of a unit's robot.
 	Test bool `json:"test,omitempty"`
 }
@@ -176,6 +178,10 @@ type DigestLine struct {
 	Days  int    `json:"days,omitempty"`
 	Link  string `json:"link"`
 }
+
+// MaxItems bounds the items one message lists: the rest are counted, and
+// the link leads to all of them.
+const MaxItems = 50
 
 // MaxDigestLines bounds a digest: a leader reads the first lines and the
 // counts, and follows the link for the rest.

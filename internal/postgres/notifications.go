@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"duban/internal/deadline"
 	ntf "duban/internal/notify"
 	"duban/internal/workplan"
 )
@@ -418,4 +419,92 @@ func (db *DB) QueueRobotTest(ctx context.Context, actor workplan.Actor, unitID i
 		return 0, userErr(err, "robot test of unit %d", unitID)
 	}
 	return id, nil
+}
+
+// ReviewCounts counts what awaits the reviewer: completion claims on the
+// tasks unit unitID leads (0: every claim, for supervisors) and, with
+// extensions set, pending extension requests.
+func (db *DB) ReviewCounts(ctx context.Context, unitID int64, extensions bool) (claims, requests int, err error) {
+	err = db.Pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM assignment_state s JOIN reports r ON r.id = s.last_report_id
+		        JOIN assignments a ON a.id = s.assignment_id JOIN tasks t ON t.id = a.task_id
+		        WHERE s.claimed AND s.completed_at IS NULL AND a.archived_at IS NULL AND t.archived_at IS NULL
+		          AND NOT EXISTS (SELECT 1 FROM reviews rv WHERE rv.report_id = r.id)
+		          AND ($1 = 0 OR (a.unit_id <> $1 AND EXISTS (SELECT 1 FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead'
+		                                                     AND l.unit_id = $1 AND l.archived_at IS NULL)))),
+		       CASE WHEN $2 THEN (SELECT count(*) FROM extension_requests e JOIN assignments a ON a.id = e.assignment_id
+		            WHERE a.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM extension_decisions d WHERE d.request_id = e.id)) ELSE 0 END`,
+		unitID, extensions).Scan(&claims, &requests)
+	return claims, requests, mapErr(err, "review counts")
+}
+
+// PendingExtensions returns the extension requests awaiting a decision,
+// oldest first, with their assignment's task and unit.
+func (db *DB) PendingExtensions(ctx context.Context) ([]PendingExtension, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT e.id, e.assignment_id, e.requester_name, e.requested_at, e.requested_due, e.reason, u.name, t.number, t.title,
+		       coalesce(s.extended_due, t.due_on)
+		FROM extension_requests e JOIN assignments a ON a.id = e.assignment_id JOIN units u ON u.id = a.unit_id
+		JOIN tasks t ON t.id = a.task_id JOIN assignment_state s ON s.assignment_id = a.id
+		WHERE a.archived_at IS NULL AND t.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM extension_decisions d WHERE d.request_id = e.id)
+		ORDER BY e.requested_at LIMIT 500`)
+	if err != nil {
+		return nil, mapErr(err, "pending extensions")
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PendingExtension, error) {
+		var p PendingExtension
+		var due, cur *time.Time
+		err := row.Scan(&p.ID, &p.AssignmentID, &p.RequesterName, &p.RequestedAt, &due, &p.Reason, &p.Unit, &p.TaskNumber, &p.TaskTitle, &cur)
+		p.RequestedDue, p.CurrentDue = dateOf(due), dateOf(cur)
+		return p, err
+	})
+	return list, mapErr(err, "pending extensions")
+}
+
+// PendingExtension is an extension request awaiting a decision.
+type PendingExtension struct {
+	workplan.ExtensionRequest
+	Unit       string
+	TaskNumber int
+	TaskTitle  string
+	// CurrentDue is the due date in force; a request made after it is a
+	// late request (逾期申请).
+	CurrentDue deadline.Date
+}
+
+// ReportDetails returns the text and evidence of reports ids, by ID: what
+// a reviewer reads inline on the review page.
+func (db *DB) ReportDetails(ctx context.Context, ids []int64) (map[int64]workplan.Report, error) {
+	out := map[int64]workplan.Report{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT id, assignment_id, progress, problems, next_steps FROM reports WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, mapErr(err, "report details")
+	}
+	for rows.Next() {
+		var r workplan.Report
+		if err := rows.Scan(&r.ID, &r.AssignmentID, &r.Progress, &r.Problems, &r.NextSteps); err != nil {
+			return nil, mapErr(err, "report details")
+		}
+		out[r.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "report details")
+	}
+	erows, err := db.Pool.Query(ctx, `SELECT id, report_id, filename, content_type, size FROM evidence_files WHERE report_id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, mapErr(err, "report evidence")
+	}
+	for erows.Next() {
+		var e workplan.EvidenceMeta
+		if err := erows.Scan(&e.ID, &e.ReportID, &e.Filename, &e.ContentType, &e.Size); err != nil {
+			return nil, mapErr(err, "report evidence")
+		}
+		r := out[e.ReportID]
+		r.Evidence = append(r.Evidence, e)
+		out[e.ReportID] = r
+	}
+	return out, mapErr(erows.Err(), "report evidence")
 }

@@ -84,8 +84,8 @@ func issueOrder(ctx context.Context, tx pgx.Tx, now time.Time, o newOrder) (ntf.
 
 // orderRecipients are who an order of level reaches beyond the unit's
 // staff and robot: from level 2 the unit's heads and the staff of the
-// task's other lead units; at level 3 the unit's leader in charge, else
-// the supervision office.
+// task's other lead units; at level 3 the unit's leader in charge (without
+// one, the dashboard's 需约谈 list and the leaders' digest carry it).
 func orderRecipients(ctx context.Context, q querier, asgID int64, level int) (users, leads []int64, err error) {
 	if level < 2 {
 		return nil, nil, nil
@@ -93,9 +93,7 @@ func orderRecipients(ctx context.Context, q querier, asgID int64, level int) (us
 	err = q.QueryRow(ctx, `
 		SELECT coalesce((SELECT array_agg(l.unit_id) FROM assignments l WHERE l.task_id = a.task_id AND l.role = 'lead'
 		                 AND l.archived_at IS NULL AND l.unit_id <> a.unit_id), '{}'),
-		       CASE WHEN $2 < 3 THEN '{}'::bigint[]
-		            WHEN s.leader_id IS NOT NULL THEN ARRAY[s.leader_id]
-		            ELSE coalesce((SELECT array_agg(id) FROM users WHERE role = 'supervisor' AND disabled_at IS NULL), '{}') END
+		       CASE WHEN $2 >= 3 AND s.leader_id IS NOT NULL THEN ARRAY[s.leader_id] ELSE '{}'::bigint[] END
 		FROM assignments a LEFT JOIN unit_notify_settings s ON s.unit_id = a.unit_id WHERE a.id = $1`, asgID, level).Scan(&leads, &users)
 	return users, leads, mapErr(err, "recipients of an order on assignment %d", asgID)
 }

@@ -22,14 +22,18 @@ import (
 // leased for lease (another sender skips it meanwhile, and takes it up
 // again if this one dies) and its attempt counted.
 func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]ntf.Outgoing, error) {
+	return db.claimOutbox(ctx, now, limit, lease, 0)
+}
+
+func (db *DB) claimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, only int64) ([]ntf.Outgoing, error) {
 	rows, err := db.Pool.Query(ctx, `
 		WITH c AS (
-			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND ($4 = 0 OR id = $4)
 			ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
 		)
 		UPDATE outbox o SET next_attempt_at = $1 + $3 * interval '1 millisecond', attempts = o.attempts + 1
 		FROM c WHERE o.id = c.id
-		RETURNING o.id, o.channel, o.address, coalesce(o.unit_id, 0), o.kind, o.args, o.link, o.attempts`, now, limit, lease.Milliseconds())
+		RETURNING o.id, o.channel, o.address, coalesce(o.unit_id, 0), o.kind, o.args, o.link, o.attempts`, now, limit, lease.Milliseconds(), only)
 	if err != nil {
 		return nil, mapErr(err, "claim outbox")
 	}
@@ -52,6 +56,15 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease t
 		}
 	}
 	return list, nil
+}
+
+// ClaimOutboxID claims message id now whatever its time (the "send a test
+// message" button), if it is still pending.
+func (db *DB) ClaimOutboxID(ctx context.Context, id int64, now time.Time, lease time.Duration) ([]ntf.Outgoing, error) {
+	if _, err := db.Pool.Exec(ctx, `UPDATE outbox SET next_attempt_at = $2 WHERE id = $1 AND status = 'pending'`, id, now); err != nil {
+		return nil, mapErr(err, "outbox %d", id)
+	}
+	return db.claimOutbox(ctx, now, 1, lease, id)
 }
 
 // FinishDelivery logs an attempt at message id and settles the message:

@@ -434,8 +434,11 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			due = a.State.Facts.ExtendedDue
 		}
 		now := db.now()
-		if !now.Before(due.End(deadline.Shanghai)) {
-			return workplan.Errorf(workplan.EInvalid, "延期申请须在截止日期(%s)前提出", due)
+		// After the due date the request is a late one (逾期申请): still
+		// possible, for a date after today.
+		late := !now.Before(due.End(deadline.Shanghai))
+		if late && !newDue.After(deadline.DateOf(now, deadline.Shanghai)) {
+			return workplan.Errorf(workplan.EInvalid, "逾期申请的新截止日期(requested_due: %s)须晚于今天", newDue)
 		}
 		if !newDue.After(due) {
 			return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due: %s)须晚于当前截止日期 %s", newDue, due)
@@ -462,7 +465,7 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.ID, by, actor.Name, now, dateArg(newDue), reason).Scan(&req.ID); err != nil {
 			return mapErr(err, "insert extension request")
 		}
-		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason})
+		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason, "late": late})
 	})
 	if err != nil {
 		return req, fmt.Errorf("postgres: request extension for assignment %d: %w", assignmentID, err)

@@ -206,14 +206,10 @@ func (p *Pass) write(ctx context.Context, tx *postgres.PassTx, at time.Time, tod
 				add(users, u, it)
 			}
 		}
-		if it.Level >= 3 {
-			if l, ok := rcpt.LeaderOf[it.UnitID]; ok {
-				add(users, l, it)
-			} else {
-				for _, u := range rcpt.Supervisors {
-					add(users, u, it)
-				}
-			}
+		// Level 3 reaches the unit's leader in charge; without one, the
+		// dashboard's 需约谈 list and the leaders' digest carry it.
+		if l, ok := rcpt.LeaderOf[it.UnitID]; ok && it.Level >= 3 {
+			add(users, l, it)
 		}
 	}
 
@@ -332,6 +328,9 @@ func message(items []notify.Item, digest *notify.DigestPart, staff map[int64][]i
 		return cmp.Or(cmp.Compare(ruleRank(a.Rule), ruleRank(b.Rule)), cmp.Compare(b.Days, a.Days), cmp.Compare(a.AssignmentID, b.AssignmentID))
 	})
 	m := postgres.Message{Kind: notify.Digest, Args: notify.Args{Items: items, Digest: digest}, Link: "/dashboard"}
+	if len(items) > notify.MaxItems {
+		m.Args.Items, m.Args.More = items[:notify.MaxItems], len(items)-notify.MaxItems
+	}
 	if len(items) > 0 {
 		m.Kind = notify.Reminder
 		isStaff := false

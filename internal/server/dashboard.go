@@ -89,6 +89,9 @@ func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.
 	}
 	m := dashboardModel(ctx, ps, s.cfg.DueSoonDays)
 	m.Today = deadline.DateOf(s.now(), deadline.Shanghai).String()
+	if m.Interviews, err = s.interviews(ctx, ps); err != nil {
+		return nil, err
+	}
 	var body bytes.Buffer
 	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
 		return nil, fmt.Errorf("server: render dashboard: %w", err)

@@ -42,6 +42,7 @@ type Store interface {
 	pageStore
 	seedStore
 	outputStore
+	noticeStore
 }
 
 // signInStore is what signing in needs: credentials and the throttled
@@ -119,6 +120,10 @@ type Server struct {
 	sessions *sessionCache
 	// metrics, if not nil, records requests and events (WithMetrics).
 	metrics *metrics.Metrics
+	// counts holds the header's unread and review counts (notifications.go);
+	// robots sends a robot's test message at once (WithRobotSender).
+	counts *counts
+	robots RobotSender
 }
 
 // Router is the subset of chi.Router that test hooks use.
@@ -147,7 +152,7 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
-		sessions: newSessionCache(50_000, 2*time.Minute)}
+		sessions: newSessionCache(50_000, 2*time.Minute), counts: newCounts()}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)
@@ -192,9 +197,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go feed.WatchChanges(watchCtx, func(ch workplan.Change) {
 			s.cache.changed(ch)
 			s.sessions.changed(ch)
+			s.counts.changed(ch)
 		}, func(on bool) {
 			s.cache.setListening(on)
 			s.sessions.setListening(on)
+			s.counts.setListening(on)
 		})
 	}
 	select {
