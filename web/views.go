@@ -36,7 +36,7 @@ type DashboardPage struct {
 	DueSoon      []DueRow
 	// Unmapped are collective designations nobody has mapped to units: the
 	// to-do of supervisors and administrators. They count nowhere.
-	Unmapped   []UnmappedRow
+	Unmapped []UnmappedRow
 	// Interviews are the assignments that reached level 3 of the escalation
 	// ladder and are still overdue: 需约谈.
 	Interviews []InterviewRow

@@ -672,4 +672,3 @@ func (s *Server) pendingExtensionRows(ctx context.Context) ([]web.PendingExtensi
 	}
 	return out, nil
 }
-
