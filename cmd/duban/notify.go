@@ -164,14 +164,11 @@ func newSender(cfg config.Config, db *postgres.DB, log *slog.Logger) (*deliver.S
 	return s, nil
 }
 
-// startNotify runs the daily pass at REMIND_AT and the outbox's sender
-// beside the server until ctx ends; m, if not nil, records their metrics.
-func startNotify(ctx context.Context, cfg config.Config, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) error {
+// startNotify runs the daily pass at REMIND_AT (unless off) and the
+// outbox's sender s beside the server until ctx ends; m, if not nil,
+// records their metrics.
+func startNotify(ctx context.Context, cfg config.Config, db *postgres.DB, s *deliver.Sender, log *slog.Logger, m *metrics.Metrics) error {
 	p, err := newPass(cfg, db, "duban serve")
-	if err != nil {
-		return err
-	}
-	s, err := newSender(cfg, db, log)
 	if err != nil {
 		return err
 	}
@@ -180,7 +177,9 @@ func startNotify(ctx context.Context, cfg config.Config, db *postgres.DB, log *s
 		r.Done = func(res remind.Result) { m.ReminderPass(res.Duration, len(res.Sent)) }
 		s.Counts = m.Outbox
 	}
-	go func() { _ = r.Run(ctx) }()
+	if !cfg.Notify.Off {
+		go func() { _ = r.Run(ctx) }()
+	}
 	go func() { _ = s.Run(ctx) }()
 	return nil
 }

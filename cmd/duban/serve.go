@@ -142,9 +142,15 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 		opts = append(opts, server.WithMetrics(m))
 		snapshots = m.Snapshots(db)
 	}
+	sender, err := newSender(cfg, db, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts = append(opts, server.WithRobotSender(sender))
 	srv := server.New(cfg, db, log, opts...)
 	startSnapshots(ctx, snapshots, log)
-	if err := startNotify(ctx, cfg, db, log, m); err != nil {
+	if err := startNotify(ctx, cfg, db, sender, log, m); err != nil {
 		ln.Close()
 		return err
 	}

@@ -72,8 +72,10 @@ type Notify struct {
 	// STARTTLS when offered; smtps:// for TLS from the start); "" sends no
 	// email. MailFrom is the sender (MAIL_FROM).
 	SMTPURL, MailFrom string
-	// Hour and Minute are when the daily pass runs, Asia/Shanghai (REMIND_AT).
+	// Hour and Minute are when the daily pass runs, Asia/Shanghai (REMIND_AT);
+	// Off (REMIND_AT=off) leaves the pass to `duban notify run` (benchmarks).
 	Hour, Minute int
+	Off          bool
 	// DueSoonDays are the days before a due date to remind on
 	// (REMIND_DUE_SOON_DAYS); OverdueEveryDays how often overdue work is
 	// urged again (REMIND_OVERDUE_EVERY_DAYS); RefileWorkingDays how long a
@@ -122,7 +124,7 @@ var Vars = []Var{
 	{"DUBAN_RANK_W_REPORT", "15", "ranking weight of reporting within the cadence (one report a cadence suffices; more earn nothing)"},
 	{"SMTP_URL", "", "mail server for notifications, smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465; no email when unset"},
 	{"MAIL_FROM", "", "sender of notification email, e.g. 督办系统 <duban@example.gov.cn> (required with SMTP_URL)"},
-	{"REMIND_AT", "08:30", "time of day (Asia/Shanghai) of the daily reminder pass"},
+	{"REMIND_AT", "08:30", "time of day (Asia/Shanghai) of the daily reminder pass; off leaves it to duban notify run"},
 	{"REMIND_DUE_SOON_DAYS", "7,1", "remind this many days before a due date (the last working day on or before)"},
 	{"REMIND_OVERDUE_EVERY_DAYS", "7", "urge overdue work on the first working day after the due day, then every this many days"},
 	{"REMIND_REFILE_WORKING_DAYS", "3", "remind a unit whose returned report is not refiled within this many working days"},
@@ -277,8 +279,10 @@ func loadNotify(get func(string) string, baseURL string) (Notify, error) {
 		}
 	}
 	at := get("REMIND_AT")
-	if t, err := time.Parse("15:04", at); err != nil {
-		return n, fmt.Errorf("config: REMIND_AT=%q: want a time of day such as 08:30", at)
+	if at == "off" {
+		n.Off = true
+	} else if t, err := time.Parse("15:04", at); err != nil {
+		return n, fmt.Errorf("config: REMIND_AT=%q: want a time of day such as 08:30, or off", at)
 	} else {
 		n.Hour, n.Minute = t.Hour(), t.Minute()
 	}
