@@ -176,13 +176,14 @@ func (s *Sender) SendNow(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	for _, m := range batch {
-		began := time.Now()
-		sendErr := s.send(ctx, m)
-		if err := s.DB.FinishDelivery(ctx, m.ID, s.Now(), sendErr, time.Since(began), s.Now().Add(s.Backoff(m.Attempts)), s.MaxAttempts); err != nil {
-			return err
-		}
-		return sendErr
+	if len(batch) == 0 {
+		return nil // sent meanwhile by another replica's sender
 	}
-	return nil
+	m := batch[0]
+	began := time.Now()
+	sendErr := s.send(ctx, m)
+	if err := s.DB.FinishDelivery(ctx, m.ID, s.Now(), sendErr, time.Since(began), s.Now().Add(s.Backoff(m.Attempts)), s.MaxAttempts); err != nil {
+		return err
+	}
+	return sendErr
 }

@@ -107,7 +107,9 @@ var matrix = []route{
 	// 督办单: the supervision office issues, the unit answers, whoever reads
 	// the assignment's reports reads (and prints) it.
 	{method: "POST", pattern: "/assignments/{id}/orders", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) + "/orders" },
-		form: func(*world) url.Values { return url.Values{"reason": {"请说明进展"}, "reply_by": {"2024-03-20"}, "level": {"2"}} },
+		form: func(*world) url.Values {
+			return url.Values{"reason": {"请说明进展"}, "reply_by": {"2024-03-20"}, "level": {"2"}}
+		},
 		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
 	{method: "POST", pattern: "/orders/{id}/answer", path: func(w *world) string { return "/orders/" + id(w.plan.order.ID) + "/answer" },
 		form: func(*world) url.Values { return url.Values{"answer": {"已部署,本周完成"}} },
