@@ -245,6 +245,13 @@ func (p *Pass) write(ctx context.Context, tx *postgres.PassTx, at time.Time, tod
 			return nil, 0, 0, 0, err
 		}
 		lines = append(lines, bl...)
+		seenLine := map[[2]string]bool{}
+		lines = slices.DeleteFunc(lines, func(l notify.DigestLine) bool {
+			k := [2]string{l.What, l.Link}
+			dup := seenLine[k]
+			seenLine[k] = true
+			return dup
+		})
 		var dkeys []notify.Key
 		if len(lines) > 0 {
 			for _, l := range rcpt.Leaders {
@@ -300,17 +307,23 @@ func (p *Pass) write(ctx context.Context, tx *postgres.PassTx, at time.Time, tod
 		}
 	}
 
+	staff := map[int64]bool{}
+	for _, us := range rcpt.Staff {
+		for _, u := range us {
+			staff[u] = true
+		}
+	}
 	var msgs []postgres.Message
 	for _, id := range sortedKeys(users) {
 		b := users[id]
-		m := message(b.items, b.digest, rcpt.Staff, id)
+		m := message(b.items, b.digest, staff[id])
 		m.UserID = id
 		msgs = append(msgs, m)
 		sent = append(sent, Sent{To: rcpt.Names[id], UserID: id, Kind: m.Kind, Items: len(b.items), Digest: digestLen(b.digest)})
 	}
 	for _, id := range sortedKeys(units) {
 		b := units[id]
-		m := message(b.items, nil, nil, 0)
+		m := message(b.items, nil, false)
 		m.UnitID = id
 		msgs = append(msgs, m)
 		sent = append(sent, Sent{To: b.items[0].Unit + " (群机器人)", UnitID: id, Kind: m.Kind, Items: len(b.items)})
@@ -323,7 +336,7 @@ func (p *Pass) write(ctx context.Context, tx *postgres.PassTx, at time.Time, tod
 // escalation when it holds a 督办单 (which cannot be turned off), else a
 // reminder, else a digest; it links to the one assignment, or to where
 // the person works through them all.
-func message(items []notify.Item, digest *notify.DigestPart, staff map[int64][]int64, user int64) postgres.Message {
+func message(items []notify.Item, digest *notify.DigestPart, isStaff bool) postgres.Message {
 	slices.SortStableFunc(items, func(a, b notify.Item) int {
 		return cmp.Or(cmp.Compare(ruleRank(a.Rule), ruleRank(b.Rule)), cmp.Compare(b.Days, a.Days), cmp.Compare(a.AssignmentID, b.AssignmentID))
 	})
@@ -333,13 +346,6 @@ func message(items []notify.Item, digest *notify.DigestPart, staff map[int64][]i
 	}
 	if len(items) > 0 {
 		m.Kind = notify.Reminder
-		isStaff := false
-		for _, us := range staff {
-			if slices.Contains(us, user) {
-				isStaff = true
-				break
-			}
-		}
 		switch {
 		case len(items) == 1:
 			m.Link, m.AssignmentID = items[0].Link(), items[0].AssignmentID

@@ -452,3 +452,63 @@ func TestOutboxRetriesUntilTheMailServerIsBack(t *testing.T) {
 }
 
 func urlUnescape(s string) (string, error) { return neturl.QueryUnescape(s) }
+
+// TestEscalationAndDigests: work 16 days overdue reaches level 2: a 督办单
+// per assignment, to the unit's staff, its head and the task's lead unit;
+// the leader's daily digest reports it, the head's weekly digest lists the
+// unit's open items; the next day nothing changed and nothing is sent.
+func TestEscalationAndDigests(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := setup(t)
+	var other int64
+	require.NoError(t, e.db.Pool.QueryRow(ctx, `SELECT id FROM units WHERE name = '崆峒区人民政府'`).Scan(&other))
+	head, err := e.db.CreateUser(ctx, workplan.System("test"), workplan.NewUser{Username: "head", DisplayName: "区长", Role: workplan.UserStaff, UnitID: other})
+	require.NoError(t, err)
+	yes := true
+	require.NoError(t, e.db.SetNotifySettings(ctx, workplan.System("test"), notify.Settings{UserID: head.ID}, &yes))
+
+	at := time.Date(2025, 1, 16, 8, 30, 0, 0, sh) // a Thursday, 16 days after the due date
+	*e.clock = at
+	res, err := e.pass(e.db).Run(ctx, at, false)
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Orders, "one 督办单 per overdue assignment, at level 2")
+	byUser := map[string]remind.Sent{}
+	for _, s := range res.Sent {
+		byUser[s.To] = s
+	}
+	own := byUser["用户own (own)"]
+	assert.Equal(t, notify.Escalation, own.Kind)
+	assert.Equal(t, 3, own.Items, "its two tasks, and 崆峒区's on the task it leads")
+	assert.Equal(t, notify.Escalation, byUser["区长 (head)"].Kind)
+	assert.Positive(t, byUser["区长 (head)"].Digest, "the head's weekly digest rides in the same message")
+	leader := byUser["用户leader (leader)"]
+	assert.Equal(t, notify.Digest, leader.Kind)
+	assert.Equal(t, 3, leader.Digest, "the escalations of the day")
+
+	var numbers []string
+	rows, err := e.db.Pool.Query(ctx, `SELECT number FROM supervision_orders WHERE automatic AND level = 2 ORDER BY number`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var n int
+		require.NoError(t, rows.Scan(&n))
+		numbers = append(numbers, notify.OrderNumber(2025, n))
+	}
+	assert.Equal(t, []string{"督办〔2025〕1号", "督办〔2025〕2号", "督办〔2025〕3号"}, numbers)
+	drain(t, e.sender(e.db))
+	var leaderMail received
+	for _, m := range e.box.all() {
+		if m.to == "leader@example.gov.cn" {
+			leaderMail = m
+		}
+	}
+	subj, text := body(t, leaderMail)
+	assert.Equal(t, "督办日报:3 项变化", subj)
+	assert.Contains(t, text, "督办升级")
+
+	at = at.Add(24 * time.Hour)
+	*e.clock = at
+	res, err = e.pass(e.db).Run(ctx, at, false)
+	require.NoError(t, err)
+	assert.Empty(t, res.Sent, "nothing changed: no digest, no repeat")
+}
