@@ -9,6 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@$(TEMPL_VERSION)
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 BIN := bin/duban
+DEV := bin/duban-dev
 # Tests run in parallel per package; -p 2 matches a 2-core machine.
 TEST_FLAGS ?= -count=1 -p 2
 FUZZTIME ?= 20000x
@@ -17,18 +18,19 @@ FUZZTIME ?= 20000x
 
 ## run: start duban with a local PostgreSQL (or DATABASE_URL), migrate, seed, serve on :8080
 run: build
-	$(BIN) dev
+	$(DEV) dev
 
-## build: compile bin/duban
+## build: compile bin/duban (the product) and bin/duban-dev (development tools)
 build: generate
 	$(GO) build -o $(BIN) ./cmd/duban
+	$(GO) build -o $(DEV) ./cmd/duban-dev
 
 ## test: the whole test suite against a throwaway PostgreSQL (or TEST_DATABASE_URL), then the parser's corpus scores
 test: build
 ifdef TEST_DATABASE_URL
 	$(GO) test $(TEST_FLAGS) ./...
 else
-	$(BIN) devdb exec -- $(GO) test $(TEST_FLAGS) ./...
+	$(DEV) devdb exec -- $(GO) test $(TEST_FLAGS) ./...
 endif
 	@$(MAKE) --no-print-directory corpus
 
@@ -47,12 +49,12 @@ BENCH_DATA_DIR ?= $(or $(TMPDIR),/tmp)/duban-bench
 BENCH_FLAGS ?=
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/deadline ./internal/planparse ./internal/gen ./internal/metrics
-	$(BIN) devdb exec -- $(GO) test -run '^$$' -bench SeedEmptyDatabase -benchmem -benchtime 5x ./internal/postgres
-	$(BIN) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
-	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanAtScale -benchtime 100x ./internal/postgres'
-	$(BIN) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench ReminderPassScale -benchtime 3x -timeout 30m ./internal/remind'
+	$(DEV) devdb exec -- $(GO) test -run '^$$' -bench SeedEmptyDatabase -benchmem -benchtime 5x ./internal/postgres
+	$(DEV) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
+	$(DEV) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanAtScale -benchtime 100x ./internal/postgres'
+	$(DEV) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench ReminderPassScale -benchtime 3x -timeout 30m ./internal/remind'
 
-## reliability: fault tests (database restart, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
+## reliability: fault tests (database restart, failover to a synchronous standby, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
 reliability:
 	$(GO) test -tags reliability -count=1 -timeout 30m -v ./internal/reliability
 
@@ -62,7 +64,7 @@ audit: build
 ifdef DATABASE_URL
 	web/audit/run.sh
 else
-	$(BIN) devdb exec -- web/audit/run.sh
+	$(DEV) devdb exec -- web/audit/run.sh
 endif
 
 ## generate: templ components -> *_templ.go (committed)
@@ -91,7 +93,7 @@ migrations-check: build
 ifdef TEST_DATABASE_URL
 	$(GO) test -count=1 -run 'TestMigrations' ./internal/postgres/
 else
-	$(BIN) devdb exec -- $(GO) test -count=1 -run 'TestMigrations' ./internal/postgres/
+	$(DEV) devdb exec -- $(GO) test -count=1 -run 'TestMigrations' ./internal/postgres/
 endif
 
 ## db-up / db-down: PostgreSQL in Docker for those who prefer it (see docker-compose.yml)

@@ -24,6 +24,7 @@ var parseEN = map[string]string{
 	"err.docx.toolarge": "This .docx expands to more than %s MB and cannot be read",
 	"err.oldword":       "This is an old Word (.doc) or WPS (.wps) file, which cannot be read directly. Save it as .docx or PDF in Word or WPS and upload that",
 	"err.rtf":           "This is an RTF file, which cannot be read directly. Save it as .docx or PDF in Word or WPS and upload that",
+	"err.nul":           "The file has a NUL character at byte %s: it is not a text file. Upload the plan's .docx, PDF or text",
 	"err.pdf":           "This is a PDF: its text must be extracted first. Upload it on the import page or with duban plan parse, which extract it",
 	"err.pdf.notool":    "The server cannot read PDFs: the text extraction tool (pdftotext, from poppler-utils) is not installed. Upload the .docx or text, or ask an administrator to install poppler-utils",
 	"err.pdf.scanned":   "This PDF has no text layer (probably a scan or images), so no text can be extracted. Upload the original .docx or text, or convert it with text recognition (OCR) first",

@@ -464,6 +464,7 @@ type ReportFormPage struct {
 	CSRF       string
 	MaxFiles   int
 	MaxFileMB  int
+	MaxTotalMB int
 	Accept     string
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"duban/internal/cli"
 	"duban/internal/config"
 	"duban/internal/deadline"
 	"duban/internal/deliver"
@@ -17,15 +18,15 @@ import (
 	"duban/seeds"
 )
 
-func cmdNotify(ctx context.Context, e env, args []string) error {
+func cmdNotify(ctx context.Context, e cli.Env, args []string) error {
 	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(e.stdout, "Usage: duban notify run [--at TIME] [--dry-run] [--send]")
+		fmt.Fprintln(e.Stdout, "Usage: duban notify run [--at TIME] [--dry-run] [--send]")
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
 			return nil
 		}
-		return errUsage
+		return cli.ErrUsage
 	}
-	fs := newFlags(e, "notify run", `notify run [--at TIME] [--dry-run] [--send]
+	fs := cli.NewFlags(e, "notify run", `notify run [--at TIME] [--dry-run] [--send]
 
 Runs the daily reminder pass now (or as of TIME: 2024-03-04T08:30 in
 Asia/Shanghai, or RFC 3339) and prints what it sent to whom: one line per
@@ -38,10 +39,10 @@ robot messages now instead of leaving them to duban serve.`)
 	at := fs.String("at", "", "the instant of the pass (default: now)")
 	dry := fs.Bool("dry-run", false, "keep nothing: print what would be sent")
 	send := fs.Bool("send", false, "deliver the queued messages now")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args[1:]); err != nil {
+		return cli.HelpOK(err)
 	}
-	cfg, err := databaseConfig(e)
+	cfg, err := cli.DatabaseConfig(e)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ robot messages now instead of leaving them to duban serve.`)
 	}
 	printPass(e, res, *dry)
 	if *send && !*dry {
-		s, err := newSender(cfg, db, newLogger(cfg, e.stderr))
+		s, err := newSender(cfg, db, newLogger(cfg, e.Stderr))
 		if err != nil {
 			return err
 		}
@@ -83,14 +84,14 @@ robot messages now instead of leaving them to duban serve.`)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "outbox: pending %v, failed %v (see /admin/deliveries)\n", c["pending"], c["failed"])
+		fmt.Fprintf(e.Stdout, "outbox: pending %v, failed %v (see /admin/deliveries)\n", c["pending"], c["failed"])
 	}
 	return nil
 }
 
-func printPass(e env, res remind.Result, dry bool) {
+func printPass(e cli.Env, res remind.Result, dry bool) {
 	if res.Running {
-		fmt.Fprintln(e.stdout, "another reminder pass is running: nothing done")
+		fmt.Fprintln(e.Stdout, "another reminder pass is running: nothing done")
 		return
 	}
 	verb := "sent"
@@ -101,11 +102,11 @@ func printPass(e env, res remind.Result, dry bool) {
 	if !res.Working {
 		day = "day off: nothing is sent"
 	}
-	fmt.Fprintf(e.stdout, "reminder pass as of %s (%s, %s): %d plan(s), %d item(s), %d 督办单, %d message(s) %s, %d outbox row(s), %s\n",
+	fmt.Fprintf(e.Stdout, "reminder pass as of %s (%s, %s): %d plan(s), %d item(s), %d 督办单, %d message(s) %s, %d outbox row(s), %s\n",
 		res.At.In(deadline.Shanghai).Format("2006-01-02 15:04"), res.Day, day, res.Plans, res.Items, res.Orders, len(res.Sent), verb, res.Outbox,
 		res.Duration.Round(time.Millisecond))
 	for _, l := range res.Summary() {
-		fmt.Fprintln(e.stdout, "  "+l)
+		fmt.Fprintln(e.Stdout, "  "+l)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"duban/internal/cli"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,13 +13,12 @@ import (
 
 	"duban/internal/pdftext"
 	"duban/internal/planparse"
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/seeds"
 )
 
-func cmdPlan(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "plan", `plan parse FILE
+func cmdPlan(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "plan", `plan parse FILE
 
 Parses a plan document (.docx, PDF with a text layer, or text in UTF-8, GBK
 or UTF-16; - reads standard input) and prints it as JSON: title, issued_by, issued_on, tasks (number, section, group, title, body,
@@ -30,10 +30,10 @@ warnings with line numbers. Exits 0 when the document parses, even with warnings
 			return nil
 		}
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args[1:]); err != nil {
+		return cli.HelpOK(err)
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("plan parse: give exactly one FILE")
@@ -42,7 +42,7 @@ warnings with line numbers. Exits 0 when the document parses, even with warnings
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
+	enc := json.NewEncoder(e.Stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
@@ -51,8 +51,8 @@ warnings with line numbers. Exits 0 when the document parses, even with warnings
 // readDocument reads a plan file (or standard input for "-"), refusing files
 // over planparse.MaxSize before reading them whole. A PDF is replaced by its
 // text (pdftotext), which is what the parser reads and what a seed keeps.
-func readDocument(ctx context.Context, e env, name string) ([]byte, error) {
-	var r io.Reader = e.stdin
+func readDocument(ctx context.Context, e cli.Env, name string) ([]byte, error) {
+	var r io.Reader = e.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -79,7 +79,7 @@ func readDocument(ctx context.Context, e env, name string) ([]byte, error) {
 	return b, nil
 }
 
-func parseFile(ctx context.Context, e env, name string) (*planparse.Document, error) {
+func parseFile(ctx context.Context, e cli.Env, name string) (*planparse.Document, error) {
 	b, err := readDocument(ctx, e, name)
 	if err != nil {
 		return nil, err
@@ -91,8 +91,8 @@ func parseFile(ctx context.Context, e env, name string) (*planparse.Document, er
 	return doc, nil
 }
 
-func cmdSeed(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "seed", `seed [--dry-run] [--plan SLUG] [FILE]
+func cmdSeed(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "seed", `seed [--dry-run] [--plan SLUG] [FILE]
 
 Loads a plan document into the database (DATABASE_URL), or with --dry-run shows
 what it would change and changes nothing. Tasks are matched by number: the
@@ -103,8 +103,8 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	dry := fs.Bool("dry-run", false, "show the changes without applying them")
 	slug := fs.String("plan", "", "plan key (default: plan-YEAR from the document)")
 	noReg := fs.Bool("no-registry", false, "do not synchronise the bundled unit registry")
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
 	if fs.NArg() > 1 {
 		return fmt.Errorf("seed: give at most one FILE")
@@ -120,14 +120,14 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 	} else if src, err = seeds.FS.ReadFile(seeds.DefaultPlan); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e)
+	db, err := cli.OpenDB(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	actor := workplan.System("duban seed")
 	if !*noReg && !*dry {
-		if err := syncRegistry(ctx, db, actor, e.stdout); err != nil {
+		if err := cli.SyncRegistry(ctx, db, actor, e.Stdout); err != nil {
 			return err
 		}
 	}
@@ -148,26 +148,7 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 		}
 		return err
 	}
-	printDiff(e.stdout, diff, *dry)
-	return nil
-}
-
-func syncRegistry(ctx context.Context, db *postgres.DB, actor workplan.Actor, w io.Writer) error {
-	b, err := seeds.FS.ReadFile(seeds.Registry)
-	if err != nil {
-		return err
-	}
-	reg, err := workplan.ParseRegistry(b)
-	if err != nil {
-		return err
-	}
-	n, err := db.SyncRegistry(ctx, actor, reg)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		fmt.Fprintf(w, "unit registry: %d units added\n", n)
-	}
+	printDiff(e.Stdout, diff, *dry)
 	return nil
 }
 

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
+	"duban/internal/cli"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"strings"
 
 	"duban/internal/config"
 	"duban/internal/metrics"
@@ -15,39 +16,6 @@ import (
 	"duban/internal/server"
 	"duban/internal/snapshot"
 )
-
-func newFlags(e env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: duban %s\n\n", usage)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(e.stderr)
-	}
-	return fs
-}
-
-// parseFlags parses args; --help prints usage and returns errHelp.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return errHelp
-		}
-		return errUsage
-	}
-	return nil
-}
-
-// errHelp means help was printed: the command ends successfully.
-var errHelp = fmt.Errorf("help")
-
-func helpOK(err error) error {
-	if err == errHelp {
-		return nil
-	}
-	return err
-}
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
@@ -68,40 +36,40 @@ func printEnvHelp(w io.Writer) {
 	}
 }
 
-func cmdServe(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "serve", "serve [--migrate]\n\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down\ngracefully: /readyz turns 503, in-flight requests get SHUTDOWN_GRACE to finish.")
+func cmdServe(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "serve", "serve [--migrate]\n\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down\ngracefully: /readyz turns 503, in-flight requests get SHUTDOWN_GRACE to finish.")
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stdout, "Usage: duban serve [--migrate]")
-		fmt.Fprintln(e.stdout, "\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down")
-		fmt.Fprintln(e.stdout, "gracefully: /readyz turns 503 and in-flight requests get SHUTDOWN_GRACE to finish.")
-		fmt.Fprintln(e.stdout, "\nFlags:")
-		fmt.Fprintln(e.stdout, "  --migrate   apply pending migrations before serving")
-		printEnvHelp(e.stdout)
+		fmt.Fprintln(e.Stdout, "Usage: duban serve [--migrate]")
+		fmt.Fprintln(e.Stdout, "\nServes the web application on LISTEN_ADDR until SIGINT or SIGTERM, then shuts down")
+		fmt.Fprintln(e.Stdout, "gracefully: /readyz turns 503 and in-flight requests get SHUTDOWN_GRACE to finish.")
+		fmt.Fprintln(e.Stdout, "\nFlags:")
+		fmt.Fprintln(e.Stdout, "  --migrate   apply pending migrations before serving (as OWNER_DATABASE_URL's role if set)")
+		printEnvHelp(e.Stdout)
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
-	cfg, err := databaseConfig(e)
+	cfg, err := cli.DatabaseConfig(e)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, e, cfg, *migrate, nil, nil)
+	return serve(ctx, e, cfg, *migrate, nil)
 }
 
-// serve migrates if asked, opens the pool, runs prepare (if not nil) and
+// serve migrates if asked, opens the pool, checks the schema and the role, and
 // serves until ctx ends. ready, if not nil, is called once the listener is open.
-func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare func(context.Context, *postgres.DB) error, ready func(addr string)) error {
-	log := newLogger(cfg, e.stderr)
+func serve(ctx context.Context, e cli.Env, cfg config.Config, migrate bool, ready func(addr string)) error {
+	log := newLogger(cfg, e.Stderr)
 	// A soft limit on the Go runtime's memory keeps the server's resident
 	// memory under the 150 MB of the performance target with every plan's
 	// state cached: near it the collector runs more often. The Go runtime's
 	// own GOMEMLIMIT (e.g. 512MiB, or off) replaces it.
-	if e.getenv("GOMEMLIMIT") == "" {
+	if e.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	if migrate {
-		if err := postgres.MigrateUp(cfg.DatabaseURL); err != nil {
+		if err := cli.MigrateUp(ctx, e, cfg); err != nil {
 			return err
 		}
 	}
@@ -117,10 +85,8 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	if ahead {
 		log.Warn("the database schema is newer than this duban's migrations: a newer version migrated it; upgrade this replica")
 	}
-	if prepare != nil {
-		if err := prepare(ctx, db); err != nil {
-			return err
-		}
+	if err := checkPrivileges(ctx, cfg, db, log); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
@@ -161,6 +127,28 @@ func serve(ctx context.Context, e env, cfg config.Config, migrate bool, prepare 
 	return srv.Serve(ctx, ln)
 }
 
+// checkPrivileges stops serve at start when its role lacks a privilege
+// serving needs (a migration added a table nobody granted), rather than
+// failing those requests one by one; and warns in production when the role
+// could alter the audit trail (it owns the tables or is a superuser).
+func checkPrivileges(ctx context.Context, cfg config.Config, db *postgres.DB, log *slog.Logger) error {
+	problems, role, powerful, err := db.CheckServingPrivileges(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		var b strings.Builder
+		for _, p := range problems {
+			fmt.Fprintf(&b, "\n  %s: %s", p.Table, strings.Join(p.Missing, ", "))
+		}
+		return fmt.Errorf("the database role %s lacks privileges serving needs:%s\nRun `duban migrate up` with OWNER_DATABASE_URL (the owner) and DATABASE_URL (this role) set: it grants them (README: Deploying)", role, b.String())
+	}
+	if powerful && !cfg.Development() {
+		log.Warn("the database role owns the schema or is a superuser, so it could alter or disable the audit trail: serve as a role that owns nothing (README: Deploying)", "role", role)
+	}
+	return nil
+}
+
 // serveMetrics opens METRICS_ADDR and serves a new registry there, with
 // the pool of db watched. stop closes the listener.
 func serveMetrics(cfg config.Config, db *postgres.DB, log *slog.Logger) (m *metrics.Metrics, stop func(), err error) {
@@ -176,21 +164,3 @@ func serveMetrics(cfg config.Config, db *postgres.DB, log *slog.Logger) (m *metr
 
 // defaultMemoryLimit is serve's soft memory limit without GOMEMLIMIT.
 const defaultMemoryLimit = 96 << 20
-
-// databaseConfig loads the configuration, which must name a database.
-func databaseConfig(e env) (config.Config, error) {
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.RequireDatabase()
-}
-
-// openDB opens the configured database with the small pool a command needs.
-func openDB(ctx context.Context, e env) (*postgres.DB, error) {
-	cfg, err := databaseConfig(e)
-	if err != nil {
-		return nil, err
-	}
-	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"duban/internal/cli"
 	"duban/internal/config"
 	"duban/internal/devdb"
 	"duban/internal/pgtest"
@@ -70,7 +71,7 @@ func TestServeMetricsOnTheirOwnListener(t *testing.T) {
 	done := make(chan error, 1)
 	logs := &syncBuffer{}
 	go func() {
-		done <- serve(ctx, env{getenv: getenv, stdout: io.Discard, stderr: logs}, cfg, false, nil, func(a string) { addr <- a })
+		done <- serve(ctx, cli.Env{Program: "duban", Getenv: getenv, Stdout: io.Discard, Stderr: logs}, cfg, false, func(a string) { addr <- a })
 	}()
 	var public string
 	select {

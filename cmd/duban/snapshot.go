@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"duban/internal/cli"
 	"fmt"
 	"log/slog"
 
@@ -9,8 +10,8 @@ import (
 	"duban/internal/snapshot"
 )
 
-func cmdSnapshot(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "snapshot", `snapshot [--through DATE]
+func cmdSnapshot(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "snapshot", `snapshot [--through DATE]
 
 Records the daily snapshots of every assignment's state for each day not yet
 taken, up to and including DATE (default: yesterday, Asia/Shanghai). Safe to
@@ -18,10 +19,10 @@ run at any time and from several machines at once: days already taken are
 skipped, and each day is taken in one transaction under an advisory lock.
 duban serve runs the same job by itself after every midnight.`)
 	through := fs.String("through", "", "last day to take, YYYY-MM-DD (default: yesterday)")
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
-	db, err := openDB(ctx, e)
+	db, err := cli.OpenDB(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ duban serve runs the same job by itself after every midnight.`)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "snapshots taken for %d day(s), through %s\n", n, day)
+	fmt.Fprintf(e.Stdout, "snapshots taken for %d day(s), through %s\n", n, day)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"duban/internal/cli"
 	"fmt"
 	"strings"
 
@@ -12,8 +13,8 @@ import (
 	"duban/internal/workplan"
 )
 
-func cmdUser(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "user", `user create --username U --name N --role R [--unit NAME] [--email E] [--unit-head] [--password-stdin]
+func cmdUser(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "user", `user create --username U --name N --role R [--unit NAME] [--email E] [--unit-head] [--password-stdin]
 
 Creates an account, e.g. the first administrator:
   duban user create --username admin --name 管理员 --role admin
@@ -35,10 +36,10 @@ is not one-time.`)
 			return nil
 		}
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args[1:]); err != nil {
+		return cli.HelpOK(err)
 	}
 	if *username == "" || *name == "" || *role == "" {
 		return fmt.Errorf("user create: --username, --name and --role are required")
@@ -49,7 +50,7 @@ is not one-time.`)
 	}
 	password, oneTime := auth.NewPassword(), true
 	if *fromStdin {
-		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		line, err := bufio.NewReader(e.Stdin).ReadString('\n')
 		if err != nil && line == "" {
 			return fmt.Errorf("user create: read the password from standard input: %w", err)
 		}
@@ -58,7 +59,7 @@ is not one-time.`)
 			return fmt.Errorf("user create: the password is refused: %s", policyText(err))
 		}
 	}
-	db, err := openDB(ctx, e)
+	db, err := cli.OpenDB(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -87,9 +88,9 @@ is not one-time.`)
 			return fmt.Errorf("user create: %w", err)
 		}
 	}
-	fmt.Fprintf(e.stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, u.Role.Label())
+	fmt.Fprintf(e.Stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, u.Role.Label())
 	if oneTime {
-		fmt.Fprintf(e.stdout, "one-time password: %s\n(shown only now; it must be changed at the first sign-in)\n", password)
+		fmt.Fprintf(e.Stdout, "one-time password: %s\n(shown only now; it must be changed at the first sign-in)\n", password)
 	}
 	return nil
 }

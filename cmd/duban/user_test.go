@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,4 +82,46 @@ func TestTokenCreateRevoke(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = runCmd(t, url, "", "token", "revoke", "--name", "大屏")
 	assert.Error(t, err, "already revoked")
+}
+
+func TestTokenExpiresRateAndLastUse(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	out, errOut, err := runCmd(t, url, "", "token", "create", "--name", "指挥中心", "--expires", "2099-12-31", "--rate", "600")
+	require.NoError(t, err)
+	tok := strings.TrimSpace(out)
+	assert.Contains(t, errOut, "it expires 2100-01-01 00:00 CST", "the end of the day in Asia/Shanghai")
+	_, _, err = runCmd(t, url, "", "token", "create", "--name", "大屏", "--expires", "30d")
+	require.NoError(t, err)
+
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 2})
+	require.NoError(t, err)
+	defer db.Close()
+	used := time.Date(2024, 3, 1, 1, 30, 0, 0, time.UTC)
+	_, err = db.APITokenByHash(ctx, auth.HashToken(tok), used)
+	require.NoError(t, err)
+
+	out, _, err = runCmd(t, url, "", "token", "list")
+	require.NoError(t, err)
+	line := func(name string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, name) {
+				return l
+			}
+		}
+		return ""
+	}
+	assert.Contains(t, line("指挥中心"), "2100-01-01 00:00")
+	assert.Contains(t, line("指挥中心"), "2024-03-01 09:30", "last used, in Asia/Shanghai")
+	assert.Contains(t, line("指挥中心"), "600/min")
+	assert.Contains(t, line("大屏"), "never used")
+	assert.Contains(t, line("大屏"), "120/min (default)")
+
+	for _, bad := range [][]string{{"--expires", "2020-01-01"}, {"--expires", "tomorrow"}, {"--expires", "0d"}, {"--rate", "-5"}, {"--rate", "fast"}} {
+		_, _, err = runCmd(t, url, "", append([]string{"token", "create", "--name", "x"}, bad...)...)
+		assert.Error(t, err, "%v", bad)
+	}
+	_, _, err = runCmd(t, url, "", "token", "revoke", "--name", "大屏", "--rate", "5")
+	assert.ErrorContains(t, err, "for token create")
 }

@@ -156,8 +156,11 @@ func TestThrottle(t *testing.T) {
 		{"21 failures: two minutes", auth.AttemptStats{AccountFailures: 21, LastAccountFailure: last}, true, last.Add(2 * time.Minute)},
 		{"20 failures long ago", auth.AttemptStats{AccountFailures: 20, LastAccountFailure: now.Add(-2 * time.Minute)}, false, now.Add(-time.Minute)},
 		{"capped at an hour", auth.AttemptStats{AccountFailures: 500, LastAccountFailure: last}, true, last.Add(time.Hour)},
-		{"address limit", auth.AttemptStats{AddressFailures: 100, OldestAddressFailure: now.Add(-time.Minute)}, true, now.Add(14 * time.Minute)},
-		{"below address limit", auth.AttemptStats{AddressFailures: 99, OldestAddressFailure: now.Add(-time.Minute)}, false, time.Time{}},
+		{"below the free address failures", auth.AttemptStats{AddressFailures: 49, LastAddressFailure: last}, false, time.Time{}},
+		{"50 from one address: wait a second", auth.AttemptStats{AddressFailures: 50, LastAddressFailure: now}, true, now.Add(time.Second)},
+		{"53 from one address: eight seconds", auth.AttemptStats{AddressFailures: 53, LastAddressFailure: now}, true, now.Add(8 * time.Second)},
+		{"an address backs off, never locks out", auth.AttemptStats{AddressFailures: 5000, LastAddressFailure: last}, false, last.Add(30 * time.Second)},
+		{"the later of both", auth.AttemptStats{AccountFailures: 20, LastAccountFailure: last, AddressFailures: 5000, LastAddressFailure: now}, true, last.Add(time.Minute)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,4 +169,17 @@ func TestThrottle(t *testing.T) {
 			assert.Equal(t, tt.until, until)
 		})
 	}
+}
+
+func TestMaskToken(t *testing.T) {
+	t.Parallel()
+	tok := auth.CSRFToken(auth.NewToken())
+	a, b := auth.MaskToken(tok), auth.MaskToken(tok)
+	assert.NotEqual(t, a, b, "a fresh mask each time")
+	assert.NotContains(t, a, tok)
+	assert.Equal(t, tok, auth.UnmaskToken(a))
+	assert.Equal(t, tok, auth.UnmaskToken(b))
+	assert.Equal(t, tok, auth.UnmaskToken(tok), "an unmasked token is itself")
+	assert.NotEqual(t, tok, auth.UnmaskToken(a[:len(a)-2]+"AA"), "a changed mask does not unmask")
+	assert.Equal(t, "garbage", auth.UnmaskToken("garbage"))
 }

@@ -44,6 +44,40 @@ func CSRFToken(sessionToken string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// MaskToken returns token (a base64url secret such as CSRFToken's) under a
+// fresh random mask: pad and pad XOR token, base64url-encoded. Every page
+// then carries a different string for the same secret, so that a
+// compressed page, whose size an eavesdropper sees, tells nothing about it
+// (BREACH). UnmaskToken undoes it.
+func MaskToken(token string) string {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) == 0 || len(raw) > 64 {
+		return token
+	}
+	out := make([]byte, 2*len(raw))
+	if _, err := rand.Read(out[:len(raw)]); err != nil {
+		panic("auth: crypto/rand failed: " + err.Error())
+	}
+	for i, b := range raw {
+		out[len(raw)+i] = b ^ out[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// UnmaskToken returns the secret of a token masked by MaskToken; a token
+// that was never masked is returned as it is.
+func UnmaskToken(masked string) string {
+	b, err := base64.RawURLEncoding.DecodeString(masked)
+	if err != nil || len(b) != 64 {
+		return masked
+	}
+	raw := make([]byte, 32)
+	for i := range raw {
+		raw[i] = b[i] ^ b[32+i]
+	}
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
 // EqualTokens compares two tokens in constant time; empty tokens never match.
 func EqualTokens(a, b string) bool {
 	if a == "" || b == "" {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,8 +16,13 @@ import (
 
 // Config is the whole runtime configuration of the server.
 type Config struct {
-	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL): in
+	// production, the serving role's, which owns nothing.
 	DatabaseURL string
+	// OwnerDatabaseURL is the connection string of the role that owns the
+	// schema (OWNER_DATABASE_URL), for migrations, backup and restore; empty
+	// means DatabaseURL (one role for everything).
+	OwnerDatabaseURL string
 	// ListenAddr is host:port to serve HTTP on (LISTEN_ADDR).
 	ListenAddr string
 	// MetricsAddr is host:port of a second listener serving /metrics to
@@ -32,6 +39,16 @@ type Config struct {
 	// BaseURL is the public URL of the site (BASE_URL); https:// turns on Secure
 	// cookies and HSTS.
 	BaseURL string
+	// TrustedProxies are the addresses of the reverse proxies and load
+	// balancers in front of duban (TRUSTED_PROXIES): only requests from them
+	// may name the client's address, in the header TrustedProxyHeader
+	// (TRUSTED_PROXY_HEADER). Empty: every forwarding header is ignored.
+	TrustedProxies     []netip.Prefix
+	TrustedProxyHeader string
+	// APIRateLimit is how many requests per minute one API token may make
+	// on one replica (API_RATE_LIMIT), unless the token has its own limit;
+	// 0 turns the limit off.
+	APIRateLimit int
 	// ShutdownGrace is how long in-flight requests get to finish (SHUTDOWN_GRACE).
 	ShutdownGrace time.Duration
 	// DrainDelay is how long /readyz answers 503 while the server still
@@ -100,12 +117,16 @@ type Var struct {
 // Vars lists every variable Load reads, for --help and the README.
 var Vars = []Var{
 	{"DATABASE_URL", "", "PostgreSQL URL, e.g. postgres://duban@127.0.0.1:5432/duban (required for serve)"},
+	{"OWNER_DATABASE_URL", "", "PostgreSQL URL of the role owning the schema, for migrate, backup and restore (default: DATABASE_URL)"},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "host:port to serve HTTP on"},
 	{"METRICS_ADDR", "", "host:port of a separate listener serving /metrics (Prometheus); off when unset"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"DUBAN_ENV", "production", "development or production"},
 	{"BASE_URL", "", "public URL; https:// enables Secure cookies and HSTS"},
+	{"TRUSTED_PROXIES", "", "addresses or CIDR ranges of the reverse proxies whose forwarding header names the client"},
+	{"TRUSTED_PROXY_HEADER", "X-Forwarded-For", "the header the trusted proxies set: X-Forwarded-For, X-Real-IP or Forwarded"},
+	{"API_RATE_LIMIT", "120", "requests per minute per API token on each replica (0: no limit)"},
 	{"SHUTDOWN_GRACE", "15s", "time in-flight requests get on SIGTERM"},
 	{"DRAIN_DELAY", "0s", "on SIGTERM, answer /readyz 503 this long before closing the listener"},
 	{"REQUEST_TIMEOUT", "10s", "upper bound for one request"},
@@ -151,7 +172,13 @@ func Load(getenv func(string) string) (Config, error) {
 	var err error
 	c.DatabaseURL = get("DATABASE_URL")
 	if c.DatabaseURL != "" {
-		if err := validateDatabaseURL(c.DatabaseURL); err != nil {
+		if err := validateDatabaseURL("DATABASE_URL", c.DatabaseURL); err != nil {
+			return c, err
+		}
+	}
+	c.OwnerDatabaseURL = get("OWNER_DATABASE_URL")
+	if c.OwnerDatabaseURL != "" {
+		if err := validateDatabaseURL("OWNER_DATABASE_URL", c.OwnerDatabaseURL); err != nil {
 			return c, err
 		}
 	}
@@ -186,6 +213,15 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: BASE_URL=%q: want an absolute http:// or https:// URL", c.BaseURL)
 		}
 	}
+	if c.TrustedProxies, err = parseProxies(get("TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	switch h := http.CanonicalHeaderKey(get("TRUSTED_PROXY_HEADER")); h {
+	case "X-Forwarded-For", "X-Real-Ip", "Forwarded":
+		c.TrustedProxyHeader = h
+	default:
+		return c, fmt.Errorf("config: TRUSTED_PROXY_HEADER=%q: want X-Forwarded-For, X-Real-IP or Forwarded", get("TRUSTED_PROXY_HEADER"))
+	}
 	durations := []struct {
 		name string
 		dst  *time.Duration
@@ -211,6 +247,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}{
 		{"DUE_SOON_DAYS", &c.DueSoonDays, 0, 365},
 		{"REPORT_CADENCE_DAYS", &c.CadenceDays, 1, 365},
+		{"API_RATE_LIMIT", &c.APIRateLimit, 0, 1_000_000},
 	}
 	for _, n := range ints {
 		v, err := strconv.Atoi(get(n.name))
@@ -335,10 +372,55 @@ func loadNotify(get func(string) string, baseURL string) (Notify, error) {
 	return n, nil
 }
 
+// parseProxies reads TRUSTED_PROXIES: addresses (10.0.0.5, ::1) and CIDR
+// ranges (10.0.0.0/8), separated by commas or spaces.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		var p netip.Prefix
+		if strings.Contains(f, "/") {
+			var err error
+			if p, err = netip.ParsePrefix(f); err != nil {
+				return nil, fmt.Errorf("config: TRUSTED_PROXIES: %q is not a CIDR range such as 10.0.0.0/8", f)
+			}
+		} else {
+			a, err := netip.ParseAddr(f)
+			if err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("config: TRUSTED_PROXIES: %q is not an address such as 10.0.0.5 or a CIDR range such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-max(0, p.Addr().BitLen()-p.Addr().Unmap().BitLen())).Masked()
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("config: TRUSTED_PROXIES: %q trusts every address, so any client could name itself: give the proxies' addresses", f)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // RequireDatabase returns an error naming DATABASE_URL when it is unset.
 func (c Config) RequireDatabase() error {
 	if c.DatabaseURL == "" {
 		return fmt.Errorf("config: DATABASE_URL is not set: give a PostgreSQL URL such as postgres://user@127.0.0.1:5432/duban, or use `make run` to start a local database")
+	}
+	return nil
+}
+
+// OwnerURL returns the URL migrations, backup and restore connect with:
+// OWNER_DATABASE_URL, or DATABASE_URL without it.
+func (c Config) OwnerURL() string {
+	if c.OwnerDatabaseURL != "" {
+		return c.OwnerDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
+// RequireOwnerDatabase returns an error naming both variables when neither
+// is set.
+func (c Config) RequireOwnerDatabase() error {
+	if c.OwnerURL() == "" {
+		return fmt.Errorf("config: neither OWNER_DATABASE_URL nor DATABASE_URL is set: give the PostgreSQL URL of the role that owns the schema, such as postgres://duban_owner@127.0.0.1:5432/duban")
 	}
 	return nil
 }
@@ -349,20 +431,20 @@ func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") 
 // Development reports whether duban runs in development mode.
 func (c Config) Development() bool { return c.Env == "development" }
 
-func validateDatabaseURL(s string) error {
+func validateDatabaseURL(name, s string) error {
 	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
 		if _, err := url.Parse(s); err != nil {
-			return fmt.Errorf("config: DATABASE_URL is not a valid URL: %v", redactErr(err, s))
+			return fmt.Errorf("config: %s is not a valid URL: %v", name, redactErr(err, s, name))
 		}
 		return nil
 	}
 	if strings.Contains(s, "=") { // keyword/value form: host=... dbname=...
 		return nil
 	}
-	return fmt.Errorf("config: DATABASE_URL must start with postgres:// or be keyword=value pairs")
+	return fmt.Errorf("config: %s must start with postgres:// or be keyword=value pairs", name)
 }
 
 // redactErr removes the URL (which may hold a password) from an error's text.
-func redactErr(err error, secret string) string {
-	return strings.ReplaceAll(err.Error(), secret, "<DATABASE_URL>")
+func redactErr(err error, secret, name string) string {
+	return strings.ReplaceAll(err.Error(), secret, "<"+name+">")
 }

@@ -43,6 +43,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"grace", map[string]string{"SHUTDOWN_GRACE": "soon"}, "SHUTDOWN_GRACE"},
 		{"negative", map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		{"db", map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{"owner db", map[string]string{"OWNER_DATABASE_URL": "mysql://x"}, "OWNER_DATABASE_URL"},
 		{"conns", map[string]string{"DB_MAX_CONNS": "1"}, "DB_MAX_CONNS"},
 		{"base", map[string]string{"BASE_URL": "example.com"}, "BASE_URL"},
 		{"pace", map[string]string{"PACE_RED_POINTS": "5"}, "PACE_RED_POINTS"},
@@ -66,6 +67,26 @@ func TestLoadDatabaseURLPasswordNotEchoed(t *testing.T) {
 	assert.NotContains(t, err.Error(), "s3cret")
 }
 
+// TestDatabaseURLs: the owner's URL defaults to DATABASE_URL, and a
+// multi-host URL (failover) is accepted.
+func TestDatabaseURLs(t *testing.T) {
+	t.Parallel()
+	multi := "postgres://duban_app@db1:5432,db2:5432/duban?target_session_attrs=read-write"
+	c, err := Load(env(map[string]string{"DATABASE_URL": multi}))
+	require.NoError(t, err)
+	assert.Equal(t, multi, c.DatabaseURL)
+	assert.Equal(t, multi, c.OwnerURL())
+	require.NoError(t, c.RequireOwnerDatabase())
+
+	c, err = Load(env(map[string]string{"DATABASE_URL": multi, "OWNER_DATABASE_URL": "postgres://duban_owner@db1/duban"}))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://duban_owner@db1/duban", c.OwnerURL())
+
+	c, err = Load(env(nil))
+	require.NoError(t, err)
+	assert.ErrorContains(t, c.RequireOwnerDatabase(), "OWNER_DATABASE_URL")
+}
+
 func TestLoadMetricsAddr(t *testing.T) {
 	t.Parallel()
 	c, err := Load(env(map[string]string{"METRICS_ADDR": "127.0.0.1:9090"}))
@@ -78,4 +99,43 @@ func TestSecure(t *testing.T) {
 	c, err := Load(env(map[string]string{"BASE_URL": "https://duban.example.gov.cn"}))
 	require.NoError(t, err)
 	assert.True(t, c.Secure())
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	load := func(proxies, header string) (Config, error) {
+		return Load(func(k string) string {
+			switch k {
+			case "TRUSTED_PROXIES":
+				return proxies
+			case "TRUSTED_PROXY_HEADER":
+				return header
+			}
+			return ""
+		})
+	}
+	c, err := load("", "")
+	require.NoError(t, err)
+	assert.Empty(t, c.TrustedProxies, "no proxy is trusted by default")
+	assert.Equal(t, "X-Forwarded-For", c.TrustedProxyHeader)
+
+	c, err = load("10.0.0.0/8, 192.168.1.10 ::1,::ffff:172.16.0.1/112", "x-real-ip")
+	require.NoError(t, err)
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.10/32", "::1/128", "172.16.0.0/16"}, got)
+	assert.Equal(t, "X-Real-Ip", c.TrustedProxyHeader)
+
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example", "10.0.0", "0.0.0.0/0", "::/0", "fe80::1%eth0"} {
+		_, err := load(bad, "")
+		if assert.Error(t, err, bad) {
+			assert.Contains(t, err.Error(), "TRUSTED_PROXIES")
+		}
+	}
+	_, err = load("10.0.0.1", "X-Client-IP")
+	if assert.Error(t, err) {
+		assert.Contains(t, err.Error(), "TRUSTED_PROXY_HEADER")
+	}
 }

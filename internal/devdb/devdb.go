@@ -4,7 +4,12 @@
 // loopback port and stops it again.
 //
 // When the process runs as root, the server runs as the "postgres" OS user,
-// because initdb and postgres refuse to run as root.
+// because initdb and postgres refuse to run as root; if that user cannot
+// reach the folder asked for (a clone under a private folder such as
+// /root), the cluster lives in a folder of that user's instead.
+//
+// With Options.Roles the application database gets the two roles of a
+// deployment: OwnerRole owns it and runs the migrations, ServeRole serves.
 package devdb
 
 import (
@@ -41,7 +46,22 @@ type Options struct {
 	// stop a kept cluster and start it again on its previous port, where
 	// the application's pool reconnects.
 	Port int
+	// Roles creates OwnerRole and ServeRole and makes OwnerRole the owner of
+	// the application database and of everything in its public schema
+	// (taking over a database an earlier version created as the superuser).
+	Roles bool
+	// Config adds server settings (name=value) to the command line, e.g.
+	// the replication settings of the failover test.
+	Config []string
 }
+
+// OwnerRole and ServeRole are the roles Options.Roles creates: the owner
+// of the schema, which runs migrations, and the serving role, which owns
+// nothing (README: Deploying). Authentication is trust, on loopback only.
+const (
+	OwnerRole = "duban_owner"
+	ServeRole = "duban_app"
+)
 
 // Cluster is a running PostgreSQL server started by Start.
 type Cluster struct {
@@ -54,6 +74,8 @@ type Cluster struct {
 	bin      string
 	runAs    *user.User
 	logf     func(string, ...any)
+	roles    bool
+	settings []string
 }
 
 // ErrNoBinaries means no PostgreSQL server binaries were found.
@@ -108,7 +130,7 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	c := &Cluster{Database: opt.Database, Port: opt.Port, logf: opt.Logf}
+	c := &Cluster{Database: opt.Database, Port: opt.Port, logf: opt.Logf, roles: opt.Roles, settings: opt.Config}
 	if c.Database == "" {
 		c.Database = "duban"
 	}
@@ -140,6 +162,9 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 	if err := c.chown(c.dir); err != nil {
 		return nil, c.fail(err)
 	}
+	if err := c.relocate(ctx); err != nil {
+		return nil, c.fail(err)
+	}
 	if err := c.initdb(ctx); err != nil {
 		return nil, c.fail(err)
 	}
@@ -151,6 +176,100 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// StartStandby makes a streaming standby of primary in opt.Dir (which must
+// not hold a cluster yet) with pg_basebackup -R, and starts it on opt.Port
+// (0: a free one). It is read-only until Promote. For the synchronous
+// replication of the failover test, set synchronous_standby_names on the
+// primary afterwards (SyncStandby), or its commits wait for a standby that
+// is not there yet.
+func StartStandby(ctx context.Context, primary *Cluster, opt Options) (*Cluster, error) {
+	if opt.Dir == "" {
+		return nil, errors.New("devdb: a standby needs a folder")
+	}
+	c := &Cluster{Database: primary.Database, Port: opt.Port, logf: opt.Logf, settings: opt.Config, bin: primary.bin, runAs: primary.runAs}
+	if c.logf == nil {
+		c.logf = func(string, ...any) {}
+	}
+	var err error
+	if c.dir, err = filepath.Abs(opt.Dir); err != nil {
+		return nil, fmt.Errorf("devdb: %w", err)
+	}
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devdb: create %s: %w", c.dir, err)
+	}
+	if err := c.chown(c.dir); err != nil {
+		return nil, err
+	}
+	if err := c.relocate(ctx); err != nil {
+		return nil, err
+	}
+	c.logf("pg_basebackup of 127.0.0.1:%d into %s", primary.Port, c.dataDir())
+	out, err := c.run(ctx, c.tool("pg_basebackup"), "-D", c.dataDir(), "-h", "127.0.0.1", "-p", strconv.Itoa(primary.Port),
+		"-U", "postgres", "-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+	if err != nil {
+		return nil, fmt.Errorf("devdb: pg_basebackup: %w\n%s", err, out)
+	}
+	if err := c.start(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SyncStandby makes every commit on c wait until a standby has it on disk
+// (synchronous_standby_names = '*'), and waits until one is attached as
+// synchronous.
+func (c *Cluster) SyncStandby(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("devdb: connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `ALTER SYSTEM SET synchronous_standby_names = '*'`); err != nil {
+		return fmt.Errorf("devdb: synchronous_standby_names: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_reload_conf()`); err != nil {
+		return fmt.Errorf("devdb: reload: %w", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var sync bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync' AND state = 'streaming')`).Scan(&sync); err != nil {
+			return fmt.Errorf("devdb: replication state: %w", err)
+		}
+		if sync {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("devdb: no synchronous standby attached within 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Promote turns a standby into a primary (pg_ctl promote, waiting until it
+// accepts writes).
+func (c *Cluster) Promote(ctx context.Context) error {
+	if out, err := c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-w", "-t", "60", "promote"); err != nil {
+		return fmt.Errorf("devdb: pg_ctl promote: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// Crash stops the server at once, as a power cut would (immediate mode:
+// no checkpoint, sessions cut). Stop afterwards reports it not running.
+func (c *Cluster) Crash() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pid := c.postmasterPID()
+	if out, err := c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "-t", "30", "stop"); err != nil {
+		return fmt.Errorf("devdb: pg_ctl stop -m immediate: %w\n%s", err, out)
+	}
+	for i := 0; pid > 0 && i < 100 && syscall.Kill(pid, 0) == nil; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
 }
 
 // fail cleans up after a failed start and returns err.
@@ -168,8 +287,20 @@ func (c *Cluster) URL(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, db)
 }
 
-// AppURL returns the URL of the application database.
+// AppURL returns the URL of the application database, as the superuser.
 func (c *Cluster) AppURL() string { return c.URL(c.Database) }
+
+// OwnerURL returns the URL of the application database as OwnerRole
+// (Options.Roles).
+func (c *Cluster) OwnerURL() string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", OwnerRole, c.Port, c.Database)
+}
+
+// ServeURL returns the URL of the application database as ServeRole
+// (Options.Roles).
+func (c *Cluster) ServeURL() string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", ServeRole, c.Port, c.Database)
+}
 
 // Dir returns the folder holding the cluster.
 func (c *Cluster) Dir() string { return c.dir }
@@ -205,6 +336,9 @@ func (c *Cluster) start(ctx context.Context) error {
 		c.Port = port
 	}
 	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200", port)
+	for _, s := range c.settings {
+		opts += " -c " + s
+	}
 	if c.temp {
 		// A throwaway cluster for tests never needs durability.
 		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -226,15 +360,79 @@ func (c *Cluster) createDatabase(ctx context.Context) error {
 		return fmt.Errorf("devdb: connect: %w", err)
 	}
 	defer conn.Close(ctx)
+	if c.roles {
+		for _, r := range []string{OwnerRole, ServeRole} {
+			_, err := conn.Exec(ctx, fmt.Sprintf(`DO $$ BEGIN
+				IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN; END IF;
+			END $$`, r, r))
+			if err != nil {
+				return fmt.Errorf("devdb: create role %s: %w", r, err)
+			}
+		}
+	}
 	var exists bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", c.Database).Scan(&exists); err != nil {
 		return fmt.Errorf("devdb: look up database: %w", err)
 	}
-	if exists {
-		return nil
+	if !exists {
+		create := "CREATE DATABASE " + pgx.Identifier{c.Database}.Sanitize()
+		if c.roles {
+			create += " OWNER " + OwnerRole
+		}
+		if _, err := conn.Exec(ctx, create); err != nil {
+			return fmt.Errorf("devdb: create database %s: %w", c.Database, err)
+		}
 	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{c.Database}.Sanitize()); err != nil {
-		return fmt.Errorf("devdb: create database %s: %w", c.Database, err)
+	if c.roles {
+		return c.adopt(ctx)
+	}
+	return nil
+}
+
+// adopt makes OwnerRole the owner of the application database and of every
+// object of its public schema: a cluster made before the two roles existed
+// has them owned by the superuser, which the owner could not migrate.
+func (c *Cluster) adopt(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, c.AppURL())
+	if err != nil {
+		return fmt.Errorf("devdb: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `DO $$
+DECLARE r record;
+BEGIN
+	IF (SELECT datdba FROM pg_database WHERE datname = current_database()) <> '`+OwnerRole+`'::regrole THEN
+		EXECUTE format('ALTER DATABASE %I OWNER TO `+OwnerRole+`', current_database());
+	END IF;
+	-- tables, views and free-standing sequences (a table takes its
+	-- indexes and identity sequences along)
+	FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+	          WHERE c.relnamespace = 'public'::regnamespace AND c.relowner <> '`+OwnerRole+`'::regrole
+	            AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+	            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+	                             AND d.objid = c.oid AND d.deptype IN ('a', 'i') AND c.relkind = 'S')
+	LOOP
+		EXECUTE format('ALTER %s %s OWNER TO `+OwnerRole+`',
+			CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+			               WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, r.name);
+	END LOOP;
+	FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+	          WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> '`+OwnerRole+`'::regrole
+	LOOP
+		EXECUTE format('ALTER ROUTINE %s OWNER TO `+OwnerRole+`', r.name);
+	END LOOP;
+	FOR r IN SELECT t.oid::regtype AS name FROM pg_type t
+	          WHERE t.typnamespace = 'public'::regnamespace AND t.typowner <> '`+OwnerRole+`'::regrole
+	            AND t.typtype IN ('e', 'd')
+	LOOP
+		EXECUTE format('ALTER TYPE %s OWNER TO `+OwnerRole+`', r.name);
+	END LOOP;
+	IF (SELECT nspowner FROM pg_namespace WHERE nspname = 'public') NOT IN ('`+OwnerRole+`'::regrole, 'pg_database_owner'::regrole) THEN
+		ALTER SCHEMA public OWNER TO `+OwnerRole+`;
+	END IF;
+END $$`)
+	if err != nil {
+		return fmt.Errorf("devdb: give the database to %s: %w", OwnerRole, err)
 	}
 	return nil
 }
@@ -264,12 +462,36 @@ func (c *Cluster) Stop() error {
 	return err
 }
 
-// run runs a PostgreSQL program from the cluster's bin folder, as the postgres
+// tool returns the path of a PostgreSQL program other than the three
+// FindBinaries looks for: beside them, or beside the file postgres links to
+// (PATH may hold links to the server programs alone).
+func (c *Cluster) tool(name string) string {
+	if _, err := os.Stat(filepath.Join(c.bin, name)); err == nil {
+		return name
+	}
+	if real, err := filepath.EvalSymlinks(filepath.Join(c.bin, "postgres")); err == nil {
+		if p := filepath.Join(filepath.Dir(real), name); fileExists(p) {
+			return p
+		}
+	}
+	return name
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
+// run runs a PostgreSQL program from the cluster's bin folder (or prog
+// itself, if it is an absolute path), as the postgres
 // OS user when this process is root, in its own process group so that a Ctrl-C
 // in the terminal reaches duban (which stops the server in order) and not the
 // server directly.
 func (c *Cluster) run(ctx context.Context, prog string, args ...string) ([]byte, error) {
-	path := filepath.Join(c.bin, prog)
+	path := prog
+	if !filepath.IsAbs(prog) {
+		path = filepath.Join(c.bin, prog)
+	}
 	var cmd *exec.Cmd
 	if c.runAs != nil {
 		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.runAs.Username, "--", path}, args...)...)

@@ -1,5 +1,5 @@
 // Package gen invents realistic synthetic data for benchmarks and load tests
-// (`duban gen --scale N`): the bundled Pingliang plan and, for N > 1, N-1
+// (`duban-dev gen --scale N`): the bundled Pingliang plan and, for N > 1, N-1
 // invented cities that issued the same plan, each with its own units, staff
 // accounts and a year of weekly progress reports, reviews, extension requests
 // and evidence files.

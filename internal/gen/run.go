@@ -32,6 +32,9 @@ type Options struct {
 	MustChangePassword bool
 	// Force allows a database that already has plans (see ErrNotEmpty).
 	Force bool
+	// NoAdmin leaves out the administrator account (the demo of make run
+	// makes its own accounts).
+	NoAdmin bool
 	// Workers is the number of goroutines, and database connections, that
 	// prepare plans and write history at once (0: 2).
 	Workers int
@@ -77,7 +80,8 @@ const MaxWeeks = 156
 //
 // If Run fails after the first plan was loaded, the database is left
 // incomplete: start again on an empty one.
-func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
+func Run(ctx context.Context, store *postgres.DB, opt Options) (Summary, error) {
+	db := postgres.NewBulk(store)
 	began := time.Now()
 	var sum Summary
 	if opt.Scale < 1 {
@@ -97,8 +101,10 @@ func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
 		return sum, fmt.Errorf("gen: the plan has no issue date to start the history from")
 	}
 	issued := *doc.IssuedOn
-	if end := issued.AddDays(7*opt.Weeks + 21).End(deadline.Shanghai); end.After(db.Now()) {
-		return sum, fmt.Errorf("gen: %d weeks from %s would reach %s, in the future", opt.Weeks, issued, deadline.DateOf(end, deadline.Shanghai))
+	// Every event falls before the end of the last week (the history's
+	// horizon), which must not be after today: history is of the past.
+	if end := issued.AddDays(7 * opt.Weeks); end.After(deadline.DateOf(db.Now(), deadline.Shanghai)) {
+		return sum, fmt.Errorf("gen: %d weeks from %s would reach %s, in the future", opt.Weeks, issued, end)
 	}
 	cities := Cities(opt.Seed, opt.Scale, opt.Registry)
 	if err := checkEmpty(ctx, db, opt, cities, doc.Year); err != nil {
@@ -114,8 +120,10 @@ func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
 	stopProgress := g.progress()
 	defer stopProgress()
 	g.phase.Store("plans")
-	if err := g.admin(); err != nil {
-		return sum, err
+	if !opt.NoAdmin {
+		if err := g.admin(); err != nil {
+			return sum, err
+		}
 	}
 	// Plans are loaded one after the other while workers make each one's
 	// accounts and prepare its assignments; then the workers play the
@@ -187,7 +195,7 @@ func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
 	sum.IndicatorValues = g.indicatorValues.Load()
 	sum.Tasks, sum.Assignments, sum.Users = int(g.tasks.Load()), int(g.assignments.Load()), int(g.users.Load())
 	sum.Plans, sum.Units = int(g.plansDone.Load()), int(g.units.Load())
-	err = db.RecordGeneration(ctx, workplan.System("duban gen"), map[string]any{
+	err = db.RecordGeneration(ctx, workplan.System("duban-dev gen"), map[string]any{
 		"scale": opt.Scale, "seed": opt.Seed, "weeks": opt.Weeks, "plans": sum.Plans, "reports": sum.Reports,
 		"elapsed_seconds": int(sum.Elapsed.Seconds()),
 	})
@@ -204,7 +212,7 @@ func Run(ctx context.Context, db *postgres.DB, opt Options) (Summary, error) {
 // one with a plan of a generated slug or with daily snapshots: history
 // generated into the past would be missing from snapshots already taken, and
 // as-of views would be wrong.
-func checkEmpty(ctx context.Context, db *postgres.DB, opt Options, cities []City, year int) error {
+func checkEmpty(ctx context.Context, db *postgres.Bulk, opt Options, cities []City, year int) error {
 	plans, err := db.ListPlans(ctx)
 	if err != nil {
 		return err
@@ -242,7 +250,7 @@ type job struct {
 type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	db     *postgres.DB
+	db     *postgres.Bulk
 	opt    Options
 	cities []City
 	year   int
@@ -321,7 +329,7 @@ func (g *run) seedAll(jobs chan<- job) {
 	defer close(jobs)
 	clock := g.seedClock()
 	seeder := &postgres.DB{Pool: g.db.Pool, Now: func() time.Time { return clock }}
-	actor := workplan.System("duban gen")
+	actor := workplan.System("duban-dev gen")
 	for _, c := range g.cities {
 		n, err := seeder.SyncRegistry(g.ctx, actor, c.Registry(g.opt.Seed, g.opt.Registry))
 		if err != nil {
@@ -514,7 +522,7 @@ func byTime(h *postgres.History) {
 
 // idPool hands out IDs reserved from the database's sequences.
 type idPool struct {
-	db   *postgres.DB
+	db   *postgres.Bulk
 	free map[postgres.IDTable][]int64
 }
 
@@ -722,7 +730,8 @@ func thousands(n int64) string {
 // anything: the rows of the history must agree with each other
 // (postgres.CheckHistory), and for perPlan assignments of every plan the
 // maintained state must be the fold of the events the application reads back.
-func Verify(ctx context.Context, db *postgres.DB, perPlan int) ([]string, error) {
+func Verify(ctx context.Context, store *postgres.DB, perPlan int) ([]string, error) {
+	db := postgres.NewBulk(store)
 	problems, err := db.CheckHistory(ctx)
 	if err != nil {
 		return nil, err

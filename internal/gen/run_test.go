@@ -74,7 +74,7 @@ func TestRunIsConsistent(t *testing.T) {
 	}
 	assert.Greater(t, checked, 600)
 
-	last, ok, err := db.LastSnapshotDay(ctx)
+	last, ok, err := postgres.NewBulk(db).LastSnapshotDay(ctx)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, deadline.DateOf(sum.LastEvent, deadline.Shanghai), last)

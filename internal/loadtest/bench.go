@@ -25,10 +25,12 @@ import (
 
 // BenchOptions configure Bench.
 type BenchOptions struct {
-	// Binary is the duban executable: it generates the data, creates the
-	// API token and serves.
+	// Binary is the product's duban executable, the one measured: it
+	// creates the API token and serves.
 	Binary string
-	// Scales are the data sizes to measure, in order (duban gen --scale).
+	// Dev is the duban-dev executable, which generates the data.
+	Dev string
+	// Scales are the data sizes to measure, in order (duban-dev gen --scale).
 	Scales []int
 	// DataDir, if set, keeps the cluster of each scale above 10 in
 	// DataDir/scale-N and reuses it on later runs (scale 200 takes minutes
@@ -62,7 +64,7 @@ type ScaleResult struct {
 const benchMarker = "bench-generated"
 
 // Bench measures a real server at each scale: a PostgreSQL cluster of its
-// own (devdb, durable: fsync on), `duban gen --scale N`, an API token,
+// own (devdb, durable: fsync on), `duban-dev gen --scale N`, an API token,
 // `duban serve` as a separate process (DUBAN_ENV=development for the floor
 // page, LOG_LEVEL=warn), then Measure with its memory sampled; then the
 // server and the cluster are stopped. It ends with the figures against the
@@ -137,7 +139,7 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 		}
 		logf("generating scale %d into %s (scale 200 takes 5 to 8 minutes)", scale, dir)
 		began := time.Now()
-		if err := runDuban(ctx, opt.Binary, url, opt.Log, nil, "gen", "--scale", strconv.Itoa(scale), "--password", opt.Password); err != nil {
+		if err := runDuban(ctx, opt.Dev, url, opt.Log, nil, "gen", "--scale", strconv.Itoa(scale), "--password", opt.Password); err != nil {
 			return Result{}, err
 		}
 		logf("generated scale %d in %s", scale, time.Since(began).Round(time.Second))
@@ -150,7 +152,7 @@ func benchScale(ctx context.Context, opt BenchOptions, scale int) (Result, error
 		logf("reusing the scale %d cluster in %s (its reports include earlier runs' writes)", scale, dir)
 	}
 	var tok bytes.Buffer
-	if err := runDuban(ctx, opt.Binary, url, opt.Log, &tok, "token", "create", "--name", "bench "+time.Now().Format("2006-01-02 15:04:05.000")); err != nil {
+	if err := runDuban(ctx, opt.Binary, url, opt.Log, &tok, "token", "create", "--rate", "0", "--name", "bench "+time.Now().Format("2006-01-02 15:04:05.000")); err != nil {
 		return Result{}, err
 	}
 	srv, err := StartServer(ctx, opt.Binary, url, nil, opt.Log)

@@ -122,7 +122,7 @@ func (u *user) signIn(ctx context.Context, password string) error {
 		return fmt.Errorf("loadtest: sign in as %s: %w", u.username, err)
 	}
 	if r.status != http.StatusSeeOther || r.location == "/account/password" {
-		return fmt.Errorf("loadtest: sign in as %s: status %d (location %q): is the password right, and was the data made by `duban gen --password`?", u.username, r.status, r.location)
+		return fmt.Errorf("loadtest: sign in as %s: status %d (location %q): is the password right, and was the data made by `duban-dev gen --password`?", u.username, r.status, r.location)
 	}
 	return nil
 }

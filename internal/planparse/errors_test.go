@@ -37,6 +37,7 @@ func TestBadInput(t *testing.T) {
 		{"legacy .doc or .wps", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 100)...), ErrUnsupported, "旧版Word(.doc)或WPS(.wps)"},
 		{"PDF not extracted", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), ErrUnsupported, "这是PDF文件"},
 		{"RTF", []byte(`{\rtf1\ansi\ansicpg936 {\fonttbl}}`), ErrUnsupported, "这是RTF文件"},
+		{"NUL", []byte("平凉市工作方案\n(1)任务\x00标题。\n"), ErrUnsupported, "空字符(NUL)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,7 @@ var messages = map[string]string{
 	"err.docx.toolarge": "这个.docx展开后超过%s MB,无法读取",
 	"err.oldword":       "这是旧版Word(.doc)或WPS(.wps)文件,无法直接读取。请在Word或WPS中“另存为”.docx或PDF后上传",
 	"err.rtf":           "这是RTF文件,无法直接读取。请在Word或WPS中“另存为”.docx或PDF后上传",
+	"err.nul":           "文件第%s字节处有空字符(NUL):这不是文本文件。请上传方案的.docx、PDF或文本",
 	"err.pdf":           "这是PDF文件,需先提取其中的文字:请通过“导入方案”页面或 duban plan parse 上传,系统会自动提取",
 	"err.pdf.notool":    "服务器未安装PDF文字提取工具(pdftotext,属于poppler-utils),暂不能读取PDF。请上传.docx或文本,或请管理员安装poppler-utils",
 	"err.pdf.scanned":   "这个PDF没有文字层(可能是扫描件或图片),无法提取文字。请上传原始的.docx或文本,或先用文字识别(OCR)转换",

@@ -37,6 +37,10 @@ func textLines(b []byte) (lines []line, printed bool, err error) {
 		return nil, false, err
 	}
 	s = norm(strings.TrimPrefix(s, "\uFEFF"))
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		// No plan holds NUL, and PostgreSQL cannot store it in text.
+		return nil, false, NewError(ErrUnsupported, 0, "err.nul", i)
+	}
 	if n := strings.Count(s, "\n") + strings.Count(s, "\r"); n > 2*maxLines {
 		return nil, false, tooManyLines()
 	}

@@ -43,7 +43,9 @@ func auditCount(t *testing.T, db *postgres.DB, action string) int {
 }
 
 // TestAuditLogIsAppendOnly: the application's own connection can insert
-// audit rows but cannot change or remove them, whatever its privileges.
+// audit rows but cannot change or remove them: it lacks the privileges
+// (the serving role, see grants_test.go), and even the owner of the table,
+// who may grant them to itself, is stopped by its triggers.
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	t.Parallel()
 	db := pgtest.Open(t)
@@ -52,12 +54,18 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	require.NoError(t, db.Pool.QueryRow(actx, `SELECT count(*) FROM audit_log`).Scan(&n))
 	require.Equal(t, 1, n)
 
+	owner := pgtest.AsOwner(t, db)
+	_, err := owner.Exec(actx, `GRANT UPDATE, DELETE, TRUNCATE ON audit_log TO CURRENT_USER`)
+	require.NoError(t, err)
 	for _, stmt := range []string{
 		`UPDATE audit_log SET actor_name = 'mallory'`,
 		`DELETE FROM audit_log`,
 		`TRUNCATE audit_log`,
 	} {
 		_, err := db.Pool.Exec(actx, stmt)
+		require.Error(t, err, stmt)
+		assert.Contains(t, err.Error(), "permission denied", stmt)
+		_, err = owner.Exec(actx, stmt)
 		require.Error(t, err, stmt)
 		assert.Contains(t, err.Error(), "append-only", stmt)
 	}
@@ -349,9 +357,9 @@ func TestAPITokens(t *testing.T) {
 	t.Parallel()
 	db := pgtest.Open(t)
 	tok := auth.NewAPIToken()
-	created, err := db.CreateAPIToken(actx, asys, "dashboard", auth.HashToken(tok))
+	created, err := db.CreateAPIToken(actx, asys, workplan.NewAPIToken{Name: "dashboard", Hash: auth.HashToken(tok)})
 	require.NoError(t, err)
-	_, err = db.CreateAPIToken(actx, asys, "dashboard", auth.HashToken(auth.NewAPIToken()))
+	_, err = db.CreateAPIToken(actx, asys, workplan.NewAPIToken{Name: "dashboard", Hash: auth.HashToken(auth.NewAPIToken())})
 	assert.Equal(t, workplan.EConflict, workplan.ErrorCode(err), "one live token per name")
 
 	now := time.Now()
@@ -366,13 +374,39 @@ func TestAPITokens(t *testing.T) {
 	_, err = db.APITokenByHash(actx, auth.HashToken(tok), now)
 	assert.ErrorIs(t, err, workplan.ErrNotFound)
 	assert.ErrorIs(t, db.RevokeAPIToken(actx, asys, "dashboard"), workplan.ErrNotFound)
-	_, err = db.CreateAPIToken(actx, asys, "dashboard", auth.HashToken(auth.NewAPIToken()))
+	_, err = db.CreateAPIToken(actx, asys, workplan.NewAPIToken{Name: "dashboard", Hash: auth.HashToken(auth.NewAPIToken())})
 	assert.NoError(t, err, "the name is free again")
 	var stored []byte
 	require.NoError(t, db.Pool.QueryRow(actx, `SELECT token_hash FROM api_tokens WHERE id = $1`, created.ID).Scan(&stored))
 	assert.NotContains(t, string(stored), tok, "only the hash is stored")
 	assert.Equal(t, 2, auditCount(t, db, "token.create"))
 	assert.Equal(t, 1, auditCount(t, db, "token.revoke"))
+}
+
+func TestAPITokenExpiryAndRate(t *testing.T) {
+	t.Parallel()
+	db := pgtest.Open(t)
+	now := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	exp, rate := now.Add(time.Hour), 600
+	tok := auth.NewAPIToken()
+	created, err := db.CreateAPIToken(actx, asys, workplan.NewAPIToken{Name: "指挥中心", Hash: auth.HashToken(tok), ExpiresAt: &exp, RatePerMinute: &rate})
+	require.NoError(t, err)
+	require.NotNil(t, created.ExpiresAt)
+	assert.True(t, exp.Equal(*created.ExpiresAt))
+	require.NotNil(t, created.RatePerMinute)
+	assert.Equal(t, 600, *created.RatePerMinute)
+
+	got, err := db.APITokenByHash(actx, auth.HashToken(tok), now.Add(59*time.Minute))
+	require.NoError(t, err)
+	require.NotNil(t, got.LastUsedAt)
+	assert.True(t, now.Add(59*time.Minute).Equal(*got.LastUsedAt), "the last use is recorded")
+	_, err = db.APITokenByHash(actx, auth.HashToken(tok), exp)
+	assert.ErrorIs(t, err, postgres.ErrTokenExpired)
+	assert.Equal(t, workplan.EUnauthorized, workplan.ErrorCode(err))
+
+	neg := -1
+	_, err = db.CreateAPIToken(actx, asys, workplan.NewAPIToken{Name: "x", Hash: auth.HashToken(auth.NewAPIToken()), RatePerMinute: &neg})
+	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))
 }
 
 func TestAuditLogFilterAndPaging(t *testing.T) {

@@ -12,12 +12,20 @@ import (
 	"duban/internal/workplan"
 )
 
-// This file holds the bulk writes of `duban gen` (internal/gen), which fills a
+// This file holds the bulk writes of `duban-dev gen` (internal/gen), which fills a
 // database with synthetic history for benchmarks and load tests. They write
 // with COPY, many rows per statement, and skip the per-row audit entries of
 // the interactive paths (FileReport, ReviewReport …): the generator computes
 // each assignment's state in Go with deadline.Facts.Apply, exactly as
 // applyEvent does, and hands over rows that already agree with each other.
+
+// Bulk is the store's door for the generator: the bulk writes and checks
+// above, kept off the store's own surface, which serves the product. It is
+// the store (DB) too.
+type Bulk struct{ *DB }
+
+// NewBulk opens the bulk door of db.
+func NewBulk(db *DB) *Bulk { return &Bulk{db} }
 
 // IDTable names a table whose identity values the generator reserves before
 // writing, because other rows refer to them.
@@ -43,7 +51,7 @@ const historyTempStateTable = "gen_state"
 // them in increasing order. Rows written with these IDs (COPY accepts explicit
 // values for identity columns) never collide with rows the application
 // inserts meanwhile, since both draw from the same sequence.
-func (db *DB) ReserveIDs(ctx context.Context, table IDTable, n int) ([]int64, error) {
+func (db *Bulk) ReserveIDs(ctx context.Context, table IDTable, n int) ([]int64, error) {
 	switch table {
 	case IDUsers, IDReports, IDReviews, IDExtensionRequests, IDExtensionDecisions:
 	default:
@@ -84,7 +92,7 @@ type PlanAssignment struct {
 
 // PlanAssignments returns the active assignments of the active tasks of plan
 // planID, by task number and unit name.
-func (db *DB) PlanAssignments(ctx context.Context, planID int64) ([]PlanAssignment, error) {
+func (db *Bulk) PlanAssignments(ctx context.Context, planID int64) ([]PlanAssignment, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT a.id, a.task_id, a.unit_id, u.name, u.kind, a.role, coalesce(v.name, ''), t.number, t.title,
 		       t.deadline_text, t.deadline_kind, t.due_on, `+startExpr+`,
@@ -138,7 +146,7 @@ func (db *DB) PlanAssignments(ctx context.Context, planID int64) ([]PlanAssignme
 
 // UnitIDs returns the IDs of the units named (by name, not alias); names
 // that are not units are missing from the map.
-func (db *DB) UnitIDs(ctx context.Context, names []string) (map[string]int64, error) {
+func (db *Bulk) UnitIDs(ctx context.Context, names []string) (map[string]int64, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT name, id FROM units WHERE name = ANY($1)`, names)
 	if err != nil {
 		return nil, mapErr(err, "unit ids")
@@ -156,7 +164,7 @@ func (db *DB) UnitIDs(ctx context.Context, names []string) (map[string]int64, er
 }
 
 // ExistingUsernames returns those of names that are taken.
-func (db *DB) ExistingUsernames(ctx context.Context, names []string) ([]string, error) {
+func (db *Bulk) ExistingUsernames(ctx context.Context, names []string) ([]string, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT username FROM users WHERE username = ANY($1) ORDER BY username`, names)
 	if err != nil {
 		return nil, mapErr(err, "existing usernames")
@@ -180,7 +188,7 @@ type BulkUser struct {
 }
 
 // InsertUsers writes users in one COPY. Usernames must be valid and free.
-func (db *DB) InsertUsers(ctx context.Context, users []BulkUser) error {
+func (db *Bulk) InsertUsers(ctx context.Context, users []BulkUser) error {
 	_, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"users"},
 		[]string{"id", "username", "display_name", "unit_id", "role", "password_hash", "must_change_password", "created_at", "updated_at"},
 		pgx.CopyFromSlice(len(users), func(i int) ([]any, error) {
@@ -259,7 +267,7 @@ type WriteOptions struct {
 
 // CanSkipReferenceChecks reports whether the connection's role may write
 // with WriteOptions.SkipReferenceChecks.
-func (db *DB) CanSkipReferenceChecks(ctx context.Context) (bool, error) {
+func (db *Bulk) CanSkipReferenceChecks(ctx context.Context) (bool, error) {
 	var super bool
 	err := db.Pool.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super)
 	return super, mapErr(err, "role")
@@ -270,7 +278,7 @@ func (db *DB) CanSkipReferenceChecks(ctx context.Context) (bool, error) {
 // assignments' states. It refuses (and writes nothing) if any of h.States
 // belongs to an assignment that already has history (state version not 0):
 // generated history is only ever the whole history of an assignment.
-func (db *DB) WriteHistory(ctx context.Context, h History, opt WriteOptions) error {
+func (db *Bulk) WriteHistory(ctx context.Context, h History, opt WriteOptions) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 			return mapErr(err, "set synchronous_commit")
@@ -428,7 +436,7 @@ func writeStates(ctx context.Context, tx pgx.Tx, states []BulkState) error {
 
 // RecordGeneration appends one entry to the audit trail saying that
 // synthetic data was generated, with what (summary is JSON-encoded).
-func (db *DB) RecordGeneration(ctx context.Context, actor workplan.Actor, summary any) error {
+func (db *Bulk) RecordGeneration(ctx context.Context, actor workplan.Actor, summary any) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		return audit(ctx, tx, actor, "data.generate", "database", "", nil, summary)
 	})
@@ -436,14 +444,14 @@ func (db *DB) RecordGeneration(ctx context.Context, actor workplan.Actor, summar
 
 // Analyze updates the planner's statistics of every table, as needed after
 // a bulk load so that the first queries get good plans.
-func (db *DB) Analyze(ctx context.Context) error {
+func (db *Bulk) Analyze(ctx context.Context) error {
 	_, err := db.Pool.Exec(ctx, `ANALYZE`)
 	return mapErr(err, "analyze")
 }
 
 // LastSnapshotDay returns the latest day with a complete snapshot; ok is
 // false when none has been taken.
-func (db *DB) LastSnapshotDay(ctx context.Context) (deadline.Date, bool, error) {
+func (db *Bulk) LastSnapshotDay(ctx context.Context) (deadline.Date, bool, error) {
 	var day *time.Time
 	if err := db.Pool.QueryRow(ctx, `SELECT max(day) FROM snapshot_days`).Scan(&day); err != nil {
 		return deadline.Date{}, false, mapErr(err, "last snapshot day")
@@ -500,7 +508,7 @@ var historyChecks = []struct{ what, sql string }{
 // consistent. It reads every row, so it takes a while on a big database. That
 // each state is the fold of its events is for the caller to check, with
 // AssignmentEvents and deadline.Fold.
-func (db *DB) CheckHistory(ctx context.Context) ([]string, error) {
+func (db *Bulk) CheckHistory(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, c := range historyChecks {
 		var n int64
@@ -518,7 +526,7 @@ func (db *DB) CheckHistory(ctx context.Context) ([]string, error) {
 // WriteHistory and InsertUsers write, as PostgreSQL would have row by row, and
 // returns one line per key with rows that point nowhere: none when all is
 // well. It is what makes WriteOptions.SkipReferenceChecks safe.
-func (db *DB) CheckReferences(ctx context.Context) ([]string, error) {
+func (db *Bulk) CheckReferences(ctx context.Context) ([]string, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT c.conname, c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, af.attname
 		FROM pg_constraint c

@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkPlanAtScale measures the read behind a plan's dashboard, PlanAt,
-// on a database of province size: run `duban gen --scale 200` into
+// on a database of province size: run `duban-dev gen --scale 200` into
 // a database and point DUBAN_BENCH_URL at it. DUBAN_BENCH_PLAN picks the plan
 // (default plan-2023-100, else the first). "now" reads the maintained state;
 // "as-of" rebuilds the facts as of a Friday afternoon in the middle of the
@@ -21,7 +21,7 @@ import (
 func BenchmarkPlanAtScale(b *testing.B) {
 	url := os.Getenv("DUBAN_BENCH_URL")
 	if url == "" {
-		b.Skip("DUBAN_BENCH_URL is not set: point it at a database filled by `duban gen --scale 200`")
+		b.Skip("DUBAN_BENCH_URL is not set: point it at a database filled by `duban-dev gen --scale 200`")
 	}
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 4})
@@ -34,7 +34,7 @@ func BenchmarkPlanAtScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	if len(plans) == 0 {
-		b.Fatal("the database has no plans: run `duban gen --scale 200` into it first")
+		b.Fatal("the database has no plans: run `duban-dev gen --scale 200` into it first")
 	}
 	slug := os.Getenv("DUBAN_BENCH_PLAN")
 	if slug == "" {

@@ -50,15 +50,15 @@ func TestWriteHistoryMatchesTheApplication(t *testing.T) {
 	_, err = f.db.ReviewReport(ctx, sup, workplan.ReviewInput{ReportID: r3.ID, Decision: workplan.DecisionAccept, BaseVersion: 5})
 	require.NoError(t, err)
 
-	reports, err := f.db.ReserveIDs(ctx, postgres.IDReports, 3)
+	reports, err := postgres.NewBulk(f.db).ReserveIDs(ctx, postgres.IDReports, 3)
 	require.NoError(t, err)
 	require.Len(t, reports, 3)
 	assert.Greater(t, reports[0], r3.ID, "reserved IDs come after the application's")
-	reviews, err := f.db.ReserveIDs(ctx, postgres.IDReviews, 2)
+	reviews, err := postgres.NewBulk(f.db).ReserveIDs(ctx, postgres.IDReviews, 2)
 	require.NoError(t, err)
-	requests, err := f.db.ReserveIDs(ctx, postgres.IDExtensionRequests, 1)
+	requests, err := postgres.NewBulk(f.db).ReserveIDs(ctx, postgres.IDExtensionRequests, 1)
 	require.NoError(t, err)
-	decisions, err := f.db.ReserveIDs(ctx, postgres.IDExtensionDecisions, 1)
+	decisions, err := postgres.NewBulk(f.db).ReserveIDs(ctx, postgres.IDExtensionDecisions, 1)
 	require.NoError(t, err)
 	report := func(i int, tm time.Time, percent int, claims bool) workplan.Report {
 		return workplan.Report{ID: reports[i], AssignmentID: bulk, AuthorID: hr.UserID, AuthorName: hr.Name, SubmittedAt: tm,
@@ -92,7 +92,7 @@ func TestWriteHistoryMatchesTheApplication(t *testing.T) {
 	h.Events = events
 	h.States = []postgres.BulkState{{UpdatedAt: at(30, 10), AssignmentState: workplan.AssignmentState{
 		AssignmentID: bulk, Version: len(events), LastReportID: reports[2], Facts: deadline.Fold(deadline.Facts{}, folded)}}}
-	require.NoError(t, f.db.WriteHistory(ctx, h, postgres.WriteOptions{}))
+	require.NoError(t, postgres.NewBulk(f.db).WriteHistory(ctx, h, postgres.WriteOptions{}))
 
 	want, err := f.db.AssignmentState(ctx, viaApp)
 	require.NoError(t, err)
@@ -107,18 +107,18 @@ func TestWriteHistoryMatchesTheApplication(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, wantEvents, gotEvents)
 
-	problems, err := f.db.CheckHistory(ctx)
+	problems, err := postgres.NewBulk(f.db).CheckHistory(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, problems)
-	dangling, err := f.db.CheckReferences(ctx)
+	dangling, err := postgres.NewBulk(f.db).CheckReferences(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, dangling)
 
 	// An assignment with history is never given generated history.
 	before := count(t, f.db, `SELECT count(*) FROM reports`)
-	more, err := f.db.ReserveIDs(ctx, postgres.IDReports, 1)
+	more, err := postgres.NewBulk(f.db).ReserveIDs(ctx, postgres.IDReports, 1)
 	require.NoError(t, err)
-	err = f.db.WriteHistory(ctx, postgres.History{
+	err = postgres.NewBulk(f.db).WriteHistory(ctx, postgres.History{
 		Reports: []workplan.Report{{ID: more[0], AssignmentID: viaApp, AuthorID: police.UserID, SubmittedAt: at(31, 9), Percent: 10, Progress: "x"}},
 		Events:  []postgres.BulkEvent{{AssignmentID: viaApp, Event: deadline.Event{Kind: deadline.EventReport, At: at(31, 9), Percent: 10}, ReportID: more[0]}},
 		States:  []postgres.BulkState{{UpdatedAt: at(31, 9), AssignmentState: workplan.AssignmentState{AssignmentID: viaApp, Version: 1, LastReportID: more[0]}}},
@@ -134,26 +134,26 @@ func TestChecksFindInconsistentHistory(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	ok, err := f.db.CanSkipReferenceChecks(ctx)
+	ok, err := postgres.NewBulk(f.db).CanSkipReferenceChecks(ctx)
 	require.NoError(t, err)
 	if !ok {
 		t.Skip("the test database's role is not a superuser: reference checks cannot be skipped")
 	}
 	asg := f.assignment(22, "市税务局")
-	ids, err := f.db.ReserveIDs(ctx, postgres.IDReports, 1)
+	ids, err := postgres.NewBulk(f.db).ReserveIDs(ctx, postgres.IDReports, 1)
 	require.NoError(t, err)
 	tm := time.Date(2023, 8, 9, 10, 0, 0, 0, sh)
-	err = f.db.WriteHistory(ctx, postgres.History{
+	err = postgres.NewBulk(f.db).WriteHistory(ctx, postgres.History{
 		Reports: []workplan.Report{{ID: ids[0], AssignmentID: asg, AuthorID: 987654321, SubmittedAt: tm, Percent: 30, Progress: "x"}},
 		Events:  []postgres.BulkEvent{{AssignmentID: asg, Event: deadline.Event{Kind: deadline.EventReport, At: tm, Percent: 30}, ReportID: ids[0]}},
 		States:  []postgres.BulkState{{UpdatedAt: tm, AssignmentState: workplan.AssignmentState{AssignmentID: asg, Version: 2, LastReportID: ids[0]}}},
 	}, postgres.WriteOptions{SkipReferenceChecks: true})
 	require.NoError(t, err)
-	dangling, err := f.db.CheckReferences(ctx)
+	dangling, err := postgres.NewBulk(f.db).CheckReferences(ctx)
 	require.NoError(t, err)
 	require.Len(t, dangling, 1)
 	assert.Contains(t, dangling[0], "reports.author_id point to no users")
-	problems, err := f.db.CheckHistory(ctx)
+	problems, err := postgres.NewBulk(f.db).CheckHistory(ctx)
 	require.NoError(t, err)
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "states whose version")
@@ -162,9 +162,9 @@ func TestChecksFindInconsistentHistory(t *testing.T) {
 func TestReserveIDsRefusesOtherTables(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	_, err := f.db.ReserveIDs(context.Background(), postgres.IDTable("audit_log; DROP TABLE x"), 1)
+	_, err := postgres.NewBulk(f.db).ReserveIDs(context.Background(), postgres.IDTable("audit_log; DROP TABLE x"), 1)
 	assert.Error(t, err)
-	ids, err := f.db.ReserveIDs(context.Background(), postgres.IDUsers, 0)
+	ids, err := postgres.NewBulk(f.db).ReserveIDs(context.Background(), postgres.IDUsers, 0)
 	assert.NoError(t, err)
 	assert.Empty(t, ids)
 }

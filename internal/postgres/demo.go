@@ -35,7 +35,7 @@ var demoAccounts = []DemoAccount{
 }
 
 // CreateDemoAccounts creates the demonstration accounts for development
-// (`duban dev` on a freshly seeded database): an administrator, a
+// (`duban-dev dev` on a freshly seeded database): an administrator, a
 // supervisor of 市公管办, a leader, and staff of 市大数据中心, 市公管办 and
 // 崆峒区人民政府, each with a random password that is NOT one-time, for
 // convenience. It must never be called in production mode: the caller
@@ -47,7 +47,7 @@ var demoAccounts = []DemoAccount{
 // reason in Skipped. Running it again therefore creates nothing.
 func (db *DB) CreateDemoAccounts(ctx context.Context) ([]DemoAccount, error) {
 	h := auth.NewHasher(auth.DefaultParams)
-	actor := workplan.System("duban dev (demo accounts)")
+	actor := workplan.System("duban-dev dev (demo accounts)")
 	out := make([]DemoAccount, 0, len(demoAccounts))
 	for _, d := range demoAccounts {
 		var unitID int64

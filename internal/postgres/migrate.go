@@ -80,6 +80,20 @@ func (m *Migrator) Down(n int) error {
 	return nil
 }
 
+// To migrates up or down to version v (0: none).
+func (m *Migrator) To(v uint) error {
+	var err error
+	if v == 0 {
+		err = m.m.Down()
+	} else {
+		err = m.m.Migrate(v)
+	}
+	if err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("postgres: migrate to %d: %w", v, err)
+	}
+	return nil
+}
+
 // Version returns the current version and whether the last migration failed
 // half-way (dirty). Version 0 means no migration has been applied.
 func (m *Migrator) Version() (uint, bool, error) {

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"io/fs"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,8 +30,15 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	v, dirty, err := m.Version()
 	require.NoError(t, err)
 	assert.False(t, dirty)
-	// Numbers may leave gaps (parallel branches number from 000050 up).
-	assert.Equal(t, migrations.Latest(), v)
+	// Numbers may have gaps (migrations written on branches are numbered
+	// apart until they are merged): the version is the highest.
+	var last uint
+	for _, f := range files {
+		n, err := strconv.ParseUint(strings.SplitN(f, "_", 2)[0], 10, 32)
+		require.NoError(t, err, f)
+		last = max(last, uint(n))
+	}
+	assert.Equal(t, last, v)
 	tablesUp := tables(t, url)
 	assert.Contains(t, tablesUp, "tasks")
 

@@ -336,7 +336,11 @@ func (db *DB) fileReport(ctx context.Context, conn *pgx.Conn, own bool, actor wo
 // ReviewReport records a reviewer's decision on a report: supervisors and
 // staff of the task's lead units may review, but not a report of their own
 // unit. Accepting a report that claims completion makes the completion count;
-// returning it (with a reason) sends it back.
+// returning it (with a reason) sends it back. A decision is taken only where
+// it means what it says: only the pending completion claim can be accepted,
+// only the pending or the accepted claim returned. A report that claims
+// nothing, or a claim superseded by a later report, is refused with EInvalid
+// rather than recorded as "通过" while the unit is not done.
 func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workplan.ReviewInput) (workplan.Review, error) {
 	if err := in.Validate(); err != nil {
 		return workplan.Review{}, err
@@ -345,7 +349,9 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var asgID int64
 		var submitted time.Time
-		if err := tx.QueryRow(ctx, `SELECT assignment_id, submitted_at FROM reports WHERE id = $1`, in.ReportID).Scan(&asgID, &submitted); err != nil {
+		var claims bool
+		if err := tx.QueryRow(ctx, `SELECT assignment_id, submitted_at, claims_completion FROM reports WHERE id = $1`, in.ReportID).
+			Scan(&asgID, &submitted, &claims); err != nil {
 			return mapErr(err, "find report %d", in.ReportID)
 		}
 		a, err := lockAssignment(ctx, tx, asgID)
@@ -371,6 +377,17 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 		}
 		if last == workplan.DecisionAccept && actor.Role != workplan.UserSupervisor {
 			return workplan.Errorf(workplan.EForbidden, "已通过的报送只有督查室可以退回")
+		}
+		// A later claim of a unit whose completion was accepted already can
+		// be accepted too: it completes nothing new, but the unit is done.
+		f := a.State.Facts
+		pending := f.Claimed && f.ClaimedAt.Equal(submitted)
+		accepted := !f.CompletedAt.IsZero() && f.CompletedAt.Equal(submitted)
+		switch {
+		case !claims:
+			return ErrNothingClaimed
+		case in.Decision == workplan.DecisionAccept && !pending, in.Decision == workplan.DecisionReturn && !pending && !accepted:
+			return ErrClaimSuperseded
 		}
 		before := stateSummary(a.State)
 		now := db.now()
@@ -405,6 +422,16 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 	}
 	return rv, nil
 }
+
+// The refusals of review decisions that would not mean what they say.
+var (
+	// ErrNothingClaimed refuses a review of a report that claims nothing:
+	// "通过" would read as if the unit were done.
+	ErrNothingClaimed = &workplan.Error{Code: workplan.EInvalid, Message: "该报送没有申报完成,无需审核:审核只针对完成申报"}
+	// ErrClaimSuperseded refuses a review of a claim that a later report
+	// withdrew, or that was returned already.
+	ErrClaimSuperseded = &workplan.Error{Code: workplan.EInvalid, Message: "该完成申报已被之后的报送取代或已退回,请审核该单位最新的完成申报"}
+)
 
 func decisionLabel(d workplan.Decision) string {
 	if d == workplan.DecisionAccept {
@@ -443,8 +470,8 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 		if !newDue.After(due) {
 			return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due: %s)须晚于当前截止日期 %s", newDue, due)
 		}
-		if reason == "" || len([]rune(reason)) > workplan.MaxReportText {
-			return workplan.Errorf(workplan.EInvalid, "请填写延期理由(reason),不超过 %d 字", workplan.MaxReportText)
+		if reason == "" || len([]rune(reason)) > workplan.MaxReasonText {
+			return workplan.Errorf(workplan.EInvalid, "请填写延期理由(reason),不超过 %d 字", workplan.MaxReasonText)
 		}
 		var pending bool
 		if err := tx.QueryRow(ctx, `
@@ -473,6 +500,13 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 	return req, nil
 }
 
+// ExtensionAssignment returns the assignment of extension request id.
+func (db *DB) ExtensionAssignment(ctx context.Context, id int64) (int64, error) {
+	var asgID int64
+	err := db.Pool.QueryRow(ctx, `SELECT assignment_id FROM extension_requests WHERE id = $1`, id).Scan(&asgID)
+	return asgID, mapErr(err, "find extension request %d", id)
+}
+
 // DecideExtension approves or rejects a pending extension request; only
 // supervisors decide. An approval moves the assignment's due date (the
 // original stays on the task) through an extension event.
@@ -492,6 +526,9 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 		}
 		if !approve && reason == "" {
 			return workplan.Errorf(workplan.EInvalid, "驳回延期申请时请填写理由(reason)")
+		}
+		if len([]rune(reason)) > workplan.MaxReasonText {
+			return workplan.Errorf(workplan.EInvalid, "理由(reason)不能超过 %d 字", workplan.MaxReasonText)
 		}
 		now := db.now()
 		var by *int64

@@ -433,7 +433,7 @@ func TestFileReportFailureWritesNothing(t *testing.T) {
 		Indicators: []workplan.IndicatorValue{{IndicatorID: foreign, Value: 1}}})
 	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err), "%v", err)
 
-	_, err = f.db.Pool.Exec(ctx, `
+	_, err = pgtest.AsOwner(t, f.db).Exec(ctx, `
 		CREATE FUNCTION fail_at_77() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
 			IF NEW.percent = 77 THEN RAISE EXCEPTION 'injected failure'; END IF;

@@ -174,7 +174,7 @@ func (db *DB) Reports(ctx context.Context, assignmentIDs []int64, asOf time.Time
 		CROSS JOIN LATERAL (
 			SELECT * FROM reports r
 			WHERE r.assignment_id = x.id AND r.submitted_at <= $2
-			  AND ($3 = 0 OR (r.submitted_at, r.id) < (SELECT b.submitted_at, b.id FROM reports b WHERE b.id = $3))
+			  AND ($3::bigint = 0 OR (r.submitted_at, r.id) < (SELECT b.submitted_at, b.id FROM reports b WHERE b.id = $3))
 			ORDER BY r.submitted_at DESC, r.id DESC LIMIT $4) r
 		ORDER BY r.submitted_at DESC, r.id DESC LIMIT $4`, assignmentIDs, asOf, before, limit)
 	if err != nil {

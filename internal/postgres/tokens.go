@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,20 +14,26 @@ import (
 
 func fmtID(id int64) string { return strconv.FormatInt(id, 10) }
 
-const tokenColumns = `id, name, created_by_name, created_at, last_used_at, revoked_at`
+const tokenColumns = `id, name, created_by_name, created_at, last_used_at, revoked_at, expires_at, rate_per_minute`
 
 func scanToken(row pgx.Row) (workplan.APIToken, error) {
 	var t workplan.APIToken
-	err := row.Scan(&t.ID, &t.Name, &t.CreatedByName, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	err := row.Scan(&t.ID, &t.Name, &t.CreatedByName, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt, &t.ExpiresAt, &t.RatePerMinute)
 	return t, err
 }
 
-// CreateAPIToken stores a new API token under name (hash only) and audits
-// it. A live token with the same name is a conflict.
-func (db *DB) CreateAPIToken(ctx context.Context, actor workplan.Actor, name string, hash []byte) (workplan.APIToken, error) {
-	name = strings.TrimSpace(name)
+// ErrTokenExpired refuses an API token past its expiry.
+var ErrTokenExpired = &workplan.Error{Code: workplan.EUnauthorized, Message: "API 令牌已过期"}
+
+// CreateAPIToken stores a new API token (hash only) and audits it. A live
+// token with the same name is a conflict.
+func (db *DB) CreateAPIToken(ctx context.Context, actor workplan.Actor, nt workplan.NewAPIToken) (workplan.APIToken, error) {
+	name, hash := strings.TrimSpace(nt.Name), nt.Hash
 	if name == "" {
 		return workplan.APIToken{}, workplan.Errorf(workplan.EInvalid, "请填写令牌名称")
+	}
+	if nt.RatePerMinute != nil && *nt.RatePerMinute < 0 {
+		return workplan.APIToken{}, workplan.Errorf(workplan.EInvalid, "限速(rate)不能为负数")
 	}
 	var t workplan.APIToken
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -36,12 +43,12 @@ func (db *DB) CreateAPIToken(ctx context.Context, actor workplan.Actor, name str
 		}
 		var err error
 		t, err = scanToken(tx.QueryRow(ctx, `
-			INSERT INTO api_tokens (name, token_hash, created_by, created_by_name) VALUES ($1, $2, $3, $4)
-			RETURNING `+tokenColumns, name, hash, by, actor.Name))
+			INSERT INTO api_tokens (name, token_hash, created_by, created_by_name, expires_at, rate_per_minute) VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING `+tokenColumns, name, hash, by, actor.Name, nt.ExpiresAt, nt.RatePerMinute))
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "token.create", "api_token", t.ID, nil, map[string]any{"name": name})
+		return audit(ctx, tx, actor, "token.create", "api_token", t.ID, nil, map[string]any{"name": name, "expires_at": nt.ExpiresAt, "rate_per_minute": nt.RatePerMinute})
 	})
 	return t, mapErr(err, "create API token %q", name)
 }
@@ -71,16 +78,21 @@ func (db *DB) ListAPITokens(ctx context.Context) ([]workplan.APIToken, error) {
 
 // APITokenByHash returns the live token whose secret hashes to hash, and
 // records its use at now (at most once a minute). A revoked or unknown
-// token is workplan.ErrNotFound.
+// token is workplan.ErrNotFound; an expired one is ErrTokenExpired, with
+// the token.
 func (db *DB) APITokenByHash(ctx context.Context, hash []byte, now time.Time) (workplan.APIToken, error) {
 	t, err := scanToken(db.Pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash))
 	if err != nil {
 		return t, mapErr(err, "find API token")
 	}
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return t, fmt.Errorf("postgres: API token %d: %w", t.ID, ErrTokenExpired)
+	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		if _, err := db.Pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
 			return t, mapErr(err, "record use of API token %d", t.ID)
 		}
+		t.LastUsedAt = &now
 	}
 	return t, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -61,6 +62,9 @@ func validateUnit(e *workplan.UnitEdit) error {
 	e.Short = strings.TrimSpace(e.Short)
 	if e.Name == "" {
 		return workplan.Errorf(workplan.EInvalid, "请填写单位名称")
+	}
+	if utf8.RuneCountInString(e.Name) > workplan.MaxUnitName {
+		return workplan.Errorf(workplan.EInvalid, "单位名称(name)不能超过 %d 个字", workplan.MaxUnitName)
 	}
 	if len([]rune(e.Short)) > workplan.MaxShortName {
 		return workplan.Errorf(workplan.EInvalid, "简称不能超过 %d 个字", workplan.MaxShortName)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -48,6 +49,8 @@ func validateUser(displayName string, unitID int64, role workplan.UserRole) erro
 	switch {
 	case strings.TrimSpace(displayName) == "":
 		return workplan.Errorf(workplan.EInvalid, "请填写姓名")
+	case utf8.RuneCountInString(displayName) > workplan.MaxDisplayName:
+		return workplan.Errorf(workplan.EInvalid, "姓名(display_name)不能超过 %d 个字", workplan.MaxDisplayName)
 	case !role.Valid():
 		return workplan.Errorf(workplan.EInvalid, "角色无效")
 	case role == workplan.UserStaff && unitID == 0:

@@ -32,8 +32,9 @@ import (
 // password is the password of the generated accounts.
 const password = "reliability-test-password-2024"
 
-// dubanBin is the duban binary built by TestMain.
-var dubanBin string
+// dubanBin is the duban binary built by TestMain; devBin the duban-dev
+// binary, which generates the data.
+var dubanBin, devBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "duban-reliability-bin-")
@@ -42,6 +43,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	dubanBin = filepath.Join(dir, "duban")
+	devBin = filepath.Join(dir, "duban-dev")
+	if out, err := exec.Command("go", "build", "-o", devBin, "duban/cmd/duban-dev").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build duban-dev: %v\n%s", err, out)
+		os.Exit(1)
+	}
 	build := exec.Command("go", "build", "-o", dubanBin, "duban/cmd/duban")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -70,7 +76,7 @@ type world struct {
 
 // newWorld starts a durable cluster (fsync on: the tests count on what was
 // committed surviving a restart) in a folder of its own, fills it with
-// `duban gen --scale 1 --password` and starts `duban serve` with env added
+// `duban-dev gen --scale 1 --password` and starts `duban serve` with env added
 // to its environment.
 func newWorld(t *testing.T, env ...string) *world {
 	t.Helper()
@@ -128,10 +134,15 @@ func (w *world) startServer() {
 	})
 }
 
-// duban runs a duban command against the world's database.
+// duban runs a duban command (a duban-dev one for gen) against the
+// world's database.
 func (w *world) duban(args ...string) string {
 	w.t.Helper()
-	cmd := exec.Command(dubanBin, args...)
+	bin := dubanBin
+	if args[0] == "gen" {
+		bin = devBin
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+w.url)
 	out, err := cmd.CombinedOutput()
 	require.NoError(w.t, err, "duban %s:\n%s", strings.Join(args, " "), out)

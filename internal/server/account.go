@@ -47,12 +47,32 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	u, _ := userOf(ctx)
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	m := web.PasswordPage{Forced: u.MustChangePassword}
+	// Guessing the current password is throttled like signing in, and
+	// counts against the same account and address.
+	now := s.now()
+	attempt, err := s.store.BeginPasswordCheck(ctx, s.actor(r), u.Username, clientIP(r), now, s.throttle)
+	if until, throttled := throttledUntil(w, err, now); throttled {
+		m.Error = web.T(ctx, "acct.password.throttled", until)
+		s.renderPassword(w, r, http.StatusTooManyRequests, m)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	hash, err := s.store.PasswordHash(ctx, u.ID)
 	if err != nil {
 		return err
 	}
 	ok, err := s.hasher.Verify(hash, current)
 	if err != nil && !errors.Is(err, auth.ErrBadHash) {
+		return err
+	}
+	if ok {
+		err = s.store.PassPasswordCheck(ctx, attempt)
+	} else {
+		err = s.store.FailPasswordCheck(ctx, attempt, s.actor(r), u.Username, u.ID)
+	}
+	if err != nil {
 		return err
 	}
 	switch {

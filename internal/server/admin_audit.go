@@ -13,7 +13,7 @@ import (
 
 // auditEntities are the entities the filter offers; others can still be
 // asked for by URL.
-var auditEntities = []string{"user", "session", "unit", "api_token", "plan", "task", "assignment", "report"}
+var auditEntities = []string{"user", "address", "session", "unit", "api_token", "plan", "task", "assignment", "report"}
 
 // adminAudit browses the audit trail, newest first, filtered by actor,
 // action, entity and a date range (days in Asia/Shanghai, both included),

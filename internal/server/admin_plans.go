@@ -10,13 +10,14 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"duban/internal/evidence"
 	"duban/internal/pdftext"
 	"duban/internal/planparse"
 	"duban/internal/workplan"
@@ -33,10 +34,12 @@ type seedStore interface {
 	PlanVersionSource(ctx context.Context, planID int64, version int) (string, []byte, error)
 }
 
+// newPlanChoice is the value of the upload form's plan choice that creates
+// a new plan.
+const newPlanChoice = "new"
+
 // seedUploadTTL is how long an uploaded document waits for confirmation.
 const seedUploadTTL = time.Hour
-
-var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,59}$`)
 
 // adminPlans lists the plans with their versions and the upload form.
 func (s *Server) adminPlans(w http.ResponseWriter, r *http.Request) error {
@@ -114,7 +117,7 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("server: read upload: %w", err)
 		}
-		name = cleanFilename(fh.Filename)
+		name = evidence.CleanName(fh.Filename)
 	} else if strings.TrimSpace(text) != "" {
 		name, src = "pasted.txt", []byte(text)
 	} else {
@@ -142,12 +145,21 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	// The plan to load into is chosen explicitly: an existing plan, or
+	// "new" to create one (which then becomes the newest plan, the default
+	// of /dashboard and of the API). An unknown plan is refused, never
+	// created on the way.
 	slug := m.Slug
-	if slug == "" && m.NewSlug != "" {
-		if !slugRe.MatchString(m.NewSlug) {
+	switch {
+	case slug == newPlanChoice:
+		slug = m.NewSlug
+		if slug != "" && (!validSlug(slug) || slug == newPlanChoice) {
 			return fail(web.T(ctx, "plans.err.slug"))
 		}
-		slug = m.NewSlug
+	case slug == "":
+		return fail(web.T(ctx, "plans.err.choose"))
+	case !slices.ContainsFunc(m.Plans, func(p web.AdminPlan) bool { return p.Slug == slug }):
+		return fail(web.T(ctx, "plans.err.unknown", slug))
 	}
 	// A preview first: a bad document is refused before anything is kept.
 	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: slug, SourceName: name, Source: src, Document: doc, DryRun: true, Actor: s.actor(r)})
@@ -156,6 +168,10 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if m.Slug == newPlanChoice && !diff.NewPlan {
+		// plan-YEAR, the default key of a new plan, may be taken.
+		return fail(web.T(ctx, "plans.err.exists", diff.PlanSlug))
 	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)

@@ -58,7 +58,7 @@ func TestPlanImportPreviewThenConfirm(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
 	assert.Contains(t, res.Body.String(), "第1行:从第4字节起的文字无法识别")
 	// Pasted text works too, and the applied documents can be downloaded.
-	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {""}, "new_slug": {"pasted"}, "text": {fixturePlan}})
+	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"new"}, "new_slug": {"pasted"}, "text": {fixturePlan}})
 	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
 	res = w.do(admin, http.MethodGet, "/admin/plans/fixture/versions/2", nil)
 	require.Equal(t, http.StatusOK, res.Code)
@@ -71,6 +71,56 @@ func queryOne(t *testing.T, w *world, sql string, args ...any) string {
 	var s string
 	require.NoError(t, w.db.Pool.QueryRow(bg, sql, args...).Scan(&s))
 	return s
+}
+
+// TestUploadTargetIsExplicit checks that a plan upload loads into the plan
+// chosen, and creates a plan only when "new" is chosen: an unknown plan is
+// refused rather than created (it would become the default plan of
+// /dashboard and of the API).
+func TestUploadTargetIsExplicit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	plans := func() int { return w.count(`SELECT count(*) FROM plans`) }
+	uploads := func() int { return w.count(`SELECT count(*) FROM seed_uploads`) }
+	n, u := plans(), uploads()
+	tests := []struct {
+		name   string
+		fields url.Values
+		want   string
+	}{
+		{"unknown plan", url.Values{"plan": {"plan-2099"}}, "方案“plan-2099”不存在"},
+		{"hostile plan", url.Values{"plan": {"Bad Slug'--"}}, "方案“Bad Slug&#39;--”不存在"},
+		{"no choice", url.Values{"plan": {""}}, "请选择要更新的方案"},
+		{"no choice and a key", url.Values{"new_slug": {"other"}}, "请选择要更新的方案"},
+		{"new plan with a bad key", url.Values{"plan": {"new"}, "new_slug": {"Bad Slug'--"}}, "方案标识(new_slug)只能包含"},
+		{"new plan under a taken key", url.Values{"plan": {"new"}, "new_slug": {"fixture"}}, "方案“fixture”已经存在"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fields.Set("text", fixturePlan)
+			res := w.postFiles(admin, "/admin/plans/upload", tt.fields)
+			assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+			assert.Contains(t, res.Body.String(), tt.want)
+			assert.Equal(t, n, plans(), "no plan created")
+			assert.Equal(t, u, uploads(), "nothing kept")
+		})
+	}
+
+	// A plan file holding NUL is refused with the reason, not a 500.
+	res := w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"fixture"}}, formFile{"file", "nul.txt", []byte(strings.Replace(fixturePlan, "测试平台", "测试\x00平台", 1))})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	assert.Contains(t, res.Body.String(), "NUL")
+
+	res = w.postFiles(admin, "/admin/plans/upload", url.Values{"plan": {"new"}, "new_slug": {"plan-2025"}, "text": {fixturePlan}})
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
+	preview := w.do(admin, http.MethodGet, res.Header().Get("Location"), nil)
+	require.Equal(t, http.StatusOK, preview.Code)
+	assert.Contains(t, preview.Body.String(), "确认后将新建方案“plan-2025”", "the preview says a plan will be created")
+	assert.Equal(t, n, plans(), "nothing created before confirming")
+
+	form := w.do(admin, http.MethodGet, "/admin/plans", nil)
+	assert.Contains(t, form.Body.String(), `<option value="" disabled selected>`, "no plan is chosen by default")
+	assert.Contains(t, form.Body.String(), `<option value="new">`)
 }
 
 // TestPlanImportSpeaksTheInterfaceLanguage: a plan saved by Notepad in GBK is

@@ -3,13 +3,16 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"duban/internal/auth"
+	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -47,13 +50,17 @@ func sessionIDOf(ctx context.Context) int64 {
 // csrfTokenOf returns the form token every state-changing form must carry
 // in a hidden field named "csrf" (the layout's sign-out form does). It is
 // the session's token for signed-in users and the pre-session cookie's
-// token on the sign-in page.
+// token on the sign-in page, masked afresh at each call (auth.MaskToken), so
+// that compressed pages do not repeat it.
 func csrfTokenOf(ctx context.Context) string {
 	if p, ok := principalOf(ctx); ok {
-		return p.csrf
+		return auth.MaskToken(p.csrf)
 	}
 	t, _ := ctx.Value(keyAnonCSRF).(string)
-	return t
+	if t == "" {
+		return ""
+	}
+	return auth.MaskToken(t)
 }
 
 // actor returns who performs the request, for the audit trail: the
@@ -236,8 +243,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	attempt, err := s.store.BeginLogin(ctx, anon, username, addr, now, s.throttle)
-	if workplan.ErrorCode(err) == workplan.ETooMany {
-		m.Error = web.T(ctx, "acct.login.throttled")
+	if until, ok := throttledUntil(w, err, now); ok {
+		m.Error = web.T(ctx, "acct.login.throttled_until", until)
 		s.renderLogin(w, r, http.StatusTooManyRequests, m)
 		return nil
 	}
@@ -300,6 +307,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// throttledUntil reports whether err refuses a password attempt for now;
+// then it sets Retry-After and returns when the user may try again, as the
+// messages show it.
+func throttledUntil(w http.ResponseWriter, err error, now time.Time) (string, bool) {
+	var te *workplan.ThrottledError
+	if !errors.As(err, &te) {
+		return "", false
+	}
+	secs := int(math.Ceil(te.Until.Sub(now).Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return te.Until.In(shanghai).Format("2006-01-02 15:04:05"), true
+}
+
 // logout ends the session on the server and drops the cookie.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	p, _ := principalOf(r.Context())
@@ -327,14 +347,36 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			s.unauthorizedAPI(w, r)
 			return
 		}
-		t, err := s.store.APITokenByHash(r.Context(), auth.HashToken(strings.TrimSpace(tok)), s.now())
+		now := s.now()
+		t, err := s.store.APITokenByHash(r.Context(), auth.HashToken(strings.TrimSpace(tok)), now)
 		if errors.Is(err, workplan.ErrNotFound) {
 			s.unauthorizedAPI(w, r)
+			return
+		}
+		if errors.Is(err, postgres.ErrTokenExpired) && t.ExpiresAt != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="duban", error="invalid_token"`)
+			s.renderError(w, r, workplan.Errorf(workplan.EUnauthorized, "%s",
+				web.T(r.Context(), "api.token_expired", t.ExpiresAt.In(shanghai).Format("2006-01-02 15:04"))))
 			return
 		}
 		if err != nil {
 			s.renderError(w, r, err)
 			return
+		}
+		limit := s.cfg.APIRateLimit
+		if t.RatePerMinute != nil {
+			limit = *t.RatePerMinute
+		}
+		if limit > 0 {
+			ok, left, wait := s.apiLimits.allow(t.ID, limit, now)
+			h := w.Header()
+			h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+			h.Set("X-RateLimit-Remaining", strconv.Itoa(left))
+			if !ok {
+				h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				s.renderError(w, r, workplan.Errorf(workplan.ETooMany, "%s", web.T(r.Context(), "api.rate_limited", limit)))
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyToken, t)))
 	})

@@ -35,7 +35,8 @@ func (g *guard) fresh(seen uint64) bool { return g.listening && seen == g.change
 func (g *guard) heard() { g.changes++ }
 
 // pageCache keeps rendered page bodies that everyone sees alike (the
-// dashboard), keyed by the plan's change generation. Writes announce
+// dashboard), with their compressed form (renderedBody), keyed by the plan's
+// change generation. Writes announce
 // changes through PostgreSQL NOTIFY at commit; every replica bumps the
 // plan's generation when it hears one, so a cached body is never older than
 // the last change this replica was told about. While the notification
@@ -90,7 +91,7 @@ func (c *pageCache) valid(p cachedPlan) bool {
 
 type cacheEntry struct {
 	key  string
-	body []byte
+	body *renderedBody
 }
 
 func newPageCache(max int) *pageCache {
@@ -214,7 +215,7 @@ func (c *pageCache) key(planID int64, parts ...string) (string, bool) {
 	return k, true
 }
 
-func (c *pageCache) get(key string) ([]byte, bool) {
+func (c *pageCache) get(key string) (*renderedBody, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -227,7 +228,7 @@ func (c *pageCache) get(key string) ([]byte, bool) {
 	return e.Value.(*cacheEntry).body, true
 }
 
-func (c *pageCache) put(key string, body []byte) {
+func (c *pageCache) put(key string, body *renderedBody) {
 	c.dashCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()

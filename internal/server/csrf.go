@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -78,12 +77,8 @@ func (s *Server) clearAnonCSRF(w http.ResponseWriter) {
 		Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
 }
 
-// maxFormBytes bounds the body of a state-changing request, read here to
-// find the form token: evidence uploads are up to 10 MB.
-const maxFormBytes = 16 << 20
-
 // checkCSRF requires the form token on every request that is not GET, HEAD
-// or OPTIONS. Use it after session.
+// or OPTIONS. Use it after session; readBody has read the form.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -100,15 +95,9 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		}
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			got = r.PostFormValue("csrf")
-			var tooBig *http.MaxBytesError
-			if err := r.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
-				s.renderError(w, r, workplan.Errorf(workplan.EInvalid, "提交的内容超过 %d MB 的上限,请减少或压缩附件", maxFormBytes>>20))
-				return
-			}
 		}
-		if !auth.EqualTokens(got, want) {
+		if !auth.EqualTokens(auth.UnmaskToken(got), want) {
 			s.renderError(w, r, errCSRF)
 			return
 		}

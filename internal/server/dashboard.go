@@ -48,7 +48,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if cacheable {
 		if body, ok := s.cache.get(key); ok {
 			w.Header().Set("X-Duban-Cache", "hit")
-			s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body))
+			s.renderCached(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", body)
 			return nil
 		}
 		w.Header().Set("X-Duban-Cache", "miss")
@@ -64,19 +64,25 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	// One rebuild per key: readers that miss together wait for it rather
 	// than all loading the same plan. It runs apart from any one reader's
 	// request, so a reader who leaves does not fail the others.
+	// The body is compressed here, once per rebuild, not per reader.
 	v, err, _ := s.flight.Do(key, func() (any, error) {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
 		defer cancel()
-		body, err := s.dashboardBody(bctx, plan, at, asOf)
-		if err == nil {
-			s.cache.put(key, body)
+		html, err := s.dashboardBody(bctx, plan, at, asOf)
+		if err != nil {
+			return nil, err
 		}
-		return body, err
+		body, err := newRenderedBody(html)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.put(key, body)
+		return body, nil
 	})
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(v.([]byte)))
+	s.renderCached(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", v.(*renderedBody))
 	return nil
 }
 

@@ -20,10 +20,19 @@ var (
 	errMethod       = &workplan.Error{Code: workplan.EInvalid, Message: "不支持的请求方法"}
 )
 
-// h adapts a handlerFunc: a returned error becomes an error page.
+// h adapts a handlerFunc: a returned error becomes an error page. The
+// request's path parameters, query and form are checked first (input.go), so
+// no handler sees input it could not store or look up.
 func (s *Server) h(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
+		err := checkParams(r)
+		if err == nil {
+			err = checkFields(r)
+		}
+		if err == nil {
+			err = fn(w, r)
+		}
+		if err != nil {
 			s.renderError(w, r, err)
 		}
 	}

@@ -165,7 +165,7 @@ func buildWorld(t *testing.T, withPlan bool, opts ...server.Option) *world {
 	w.target = w.createUser("target", workplan.UserStaff, w.ownUnit.ID, false)
 	_, w.spareSession = w.startSession(w.users[staffOwn].ID)
 	w.apiToken = auth.NewAPIToken()
-	_, err = db.CreateAPIToken(bg, sys, "fixture", auth.HashToken(w.apiToken))
+	_, err = db.CreateAPIToken(bg, sys, workplan.NewAPIToken{Name: "fixture", Hash: auth.HashToken(w.apiToken)})
 	require.NoError(t, err)
 
 	db.Now = clock.Now

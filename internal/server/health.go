@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -43,9 +44,18 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = w.Write(a.Body)
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	body := a.Body
+	// compress adds Vary for clients that do not accept gzip.
+	if compressible(a.ContentType) && acceptsGzip(r) {
+		body = gzippedAsset(a.Name, a.Body)
+		h.Set("Content-Encoding", "gzip")
+		h.Add("Vary", "Accept-Encoding")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
 }
 
 // favicon answers browsers that ask for /favicon.ico with the site icon.

@@ -6,13 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"duban/internal/auth"
+	"duban/internal/evidence"
 	"duban/internal/outputs"
 	"duban/internal/workplan"
 	"duban/web"
@@ -92,7 +92,7 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("encode import preview: %w", err)
 	}
 	token := auth.NewToken()
-	rec := workplan.ImportRecord{Token: token, PlanID: plan.ID, Filename: cleanFilename(path.Base(hdr.Filename)), ExpiresAt: s.now().Add(importTTL), Preview: raw}
+	rec := workplan.ImportRecord{Token: token, PlanID: plan.ID, Filename: evidence.CleanName(hdr.Filename), ExpiresAt: s.now().Add(importTTL), Preview: raw}
 	if err := s.store.SaveImportPreview(ctx, s.actor(r), rec); err != nil {
 		return err
 	}

@@ -127,7 +127,7 @@ func TestMetricsCountThrottledSignIns(t *testing.T) {
 	t.Parallel()
 	m := metrics.New()
 	w := newWorld(t, server.WithMetrics(m), server.WithThrottle(auth.Throttle{AccountFree: 2, AccountBase: time.Hour, AccountMax: time.Hour,
-		AccountWindow: 24 * time.Hour, AddressLimit: 100, AddressWindow: time.Hour}))
+		AccountWindow: 24 * time.Hour, AddressFree: 100, AddressBase: time.Second, AddressMax: 30 * time.Second, AddressWindow: time.Hour}))
 	for range 3 {
 		w.login("leader", "wrong password", "198.51.100.8")
 	}

@@ -174,14 +174,3 @@ func (s *Server) language(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(web.WithLang(r.Context(), lang)))
 	})
 }
-
-// clientIP returns the client's address. duban trusts no forwarding header by
-// default: behind a load balancer, the balancer must be configured to pass
-// the address it saw, and this is where that would be read.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
-}

@@ -168,6 +168,8 @@ var matrix = []route{
 			return url.Values{"version": {strconv.Itoa(w.collective.Version)}, "member": {id(w.otherUnt.ID), id(w.ownUnit.ID)}}
 		}, want: adminOnly(303)},
 	{method: "GET", pattern: "/admin/audit", want: adminOnly(200)},
+	{method: "GET", pattern: "/admin/throttles", want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/throttles/lift", form: func(*world) url.Values { return url.Values{"username": {"target"}} }, want: adminOnly(303)},
 	{method: "GET", pattern: "/admin/plans", want: adminOnly(200)},
 	{method: "POST", pattern: "/admin/plans/upload", form: func(*world) url.Values {
 		return url.Values{"plan": {"fixture"}, "text": {fixturePlan}}

@@ -39,6 +39,7 @@ type pageStore interface {
 	ReviewReport(ctx context.Context, actor workplan.Actor, in workplan.ReviewInput) (workplan.Review, error)
 	RequestExtension(ctx context.Context, actor workplan.Actor, assignmentID int64, newDue deadline.Date, reason string) (workplan.ExtensionRequest, error)
 	DecideExtension(ctx context.Context, actor workplan.Actor, requestID int64, approve bool, reason string) error
+	ExtensionAssignment(ctx context.Context, requestID int64) (int64, error)
 	TaskComments(ctx context.Context, taskID int64) ([]workplan.Comment, error)
 	AddComment(ctx context.Context, actor workplan.Actor, taskID int64, text string) error
 }

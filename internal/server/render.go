@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -53,7 +54,9 @@ func (s *Server) pageMeta(r *http.Request, title, nav string) web.Page {
 		}
 	}
 	q.Set("lang", string(other))
-	p.LangSwitch = r.URL.Path + "?" + q.Encode()
+	// One leading slash: a path such as //evil.example/x must not become a
+	// protocol-relative link to another site.
+	p.LangSwitch = "/" + strings.TrimLeft(r.URL.EscapedPath(), "/\\") + "?" + q.Encode()
 	return p
 }
 

@@ -1,29 +1,24 @@
 package server
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"duban/internal/deadline"
+	"duban/internal/evidence"
+	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
-
-// maxEvidenceBytes is the largest evidence file; all files of one report
-// together are bounded by maxFormBytes.
-const maxEvidenceBytes = 5 << 20
 
 // myTasks lists the signed-in staff member's assignments, most urgent first.
 func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
@@ -152,8 +147,8 @@ func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) w
 		Action: "/assignments/" + strconv.FormatInt(asg.ID, 10) + "/report", TaskNumber: task.Number, TaskTitle: task.Title,
 		TaskHref: taskHref(t.Plan.Slug, task.Number), Unit: asg.UnitName, Deadline: task.Deadline.Text + " · " + deadlineMeaning(ctx, task.Deadline),
 		Light: lightView(ctx, st), Version: asg.Version, CSRF: csrfTokenOf(ctx),
-		MaxFiles: workplan.MaxEvidenceFiles, MaxFileMB: maxEvidenceBytes >> 20,
-		Accept: ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.docx,.xlsx,application/pdf,image/*",
+		MaxFiles: workplan.MaxEvidenceFiles, MaxFileMB: maxEvidenceBytes >> 20, MaxTotalMB: maxReportEvidence >> 20,
+		Accept: evidenceAccept,
 	}
 	for _, i := range t.Indicators {
 		m.Indicators = append(m.Indicators, web.IndicatorInput{ID: i.ID, Name: "ind-" + strconv.FormatInt(i.ID, 10), Label: i.Text,
@@ -181,7 +176,9 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	defer cleanup()
 	in, formErr := reportInput(r, id)
 	if formErr == nil {
-		in.Evidence, formErr = evidenceFiles(r)
+		var release func()
+		in.Evidence, release, formErr = s.evidenceFiles(r)
+		defer release()
 	}
 	if formErr == nil {
 		_, formErr = s.store.FileReport(ctx, s.actor(r), in)
@@ -189,7 +186,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	var conflict *workplan.ConflictError
 	switch {
 	case errors.As(formErr, &conflict):
-		s.renderConflict(w, r, reportConflict(ctx, in, conflict, r.URL.Path))
+		s.renderConflict(w, r, reportConflict(ctx, in, conflict, "/assignments/"+strconv.FormatInt(id, 10)+"/report"))
 		return nil
 	case formErr != nil && workplan.ErrorCode(formErr) == workplan.EInvalid:
 		t, err := s.reportTarget(r)
@@ -213,8 +210,8 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 
 // reportInput reads the report fields of the form.
 func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
-	in := workplan.ReportInput{AssignmentID: asgID, Progress: strings.TrimSpace(r.PostFormValue("progress")),
-		Problems: strings.TrimSpace(r.PostFormValue("problems")), NextSteps: strings.TrimSpace(r.PostFormValue("next_steps")),
+	in := workplan.ReportInput{AssignmentID: asgID, Progress: formText(r, "progress"),
+		Problems: formText(r, "problems"), NextSteps: formText(r, "next_steps"),
 		ClaimsCompletion: r.PostFormValue("claims") == "1"}
 	var err error
 	if in.BaseVersion, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
@@ -242,88 +239,92 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 	return in, nil
 }
 
-// evidenceFiles reads the uploaded evidence, checking each file's type from
-// its content, not its name.
-func evidenceFiles(r *http.Request) ([]workplan.EvidenceFile, error) {
-	var out []workplan.EvidenceFile
+// evidenceAccept is the report form's accept attribute: the extensions
+// evidence.Check takes, and the types that make phones offer their camera
+// and documents.
+var evidenceAccept = strings.Join(evidence.Extensions(), ",") + ",application/pdf,image/jpeg,image/png,image/webp,image/heic"
+
+// evidenceFiles reads the uploaded evidence and checks each file by name
+// and content (evidence.Check): what is not on the list, scripts and
+// programs, empty files and decompression bombs are refused with a message
+// naming the file. The files are held in memory until they are stored, so
+// the uploads being read at once are bounded (uploads): a morning when every
+// unit files its photos waits rather than exhausts the replica's memory.
+func (s *Server) evidenceFiles(r *http.Request) ([]workplan.EvidenceFile, func(), error) {
+	ctx := r.Context()
+	done := func() {}
 	if r.MultipartForm == nil {
-		return nil, nil
+		return nil, done, nil
 	}
+	var total int64
+	var heads []*multipart.FileHeader
 	for _, fh := range r.MultipartForm.File["evidence"] {
 		if fh.Size == 0 && fh.Filename == "" {
-			continue
+			continue // the empty part a browser sends when no file is chosen
 		}
-		if len(out) == workplan.MaxEvidenceFiles {
-			return nil, workplan.Errorf(workplan.EInvalid, "佐证材料最多 %d 个文件", workplan.MaxEvidenceFiles)
+		if len(heads) == workplan.MaxEvidenceFiles {
+			return nil, done, workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "evidence.too_many", workplan.MaxEvidenceFiles))
 		}
-		name := cleanFilename(fh.Filename)
+		total += fh.Size
+		heads = append(heads, fh)
+	}
+	if total > maxReportEvidence {
+		return nil, done, workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "evidence.total", maxReportEvidence>>20))
+	}
+	if len(heads) == 0 {
+		return nil, done, nil
+	}
+	if err := s.uploads.Acquire(ctx, max(total, 1)); err != nil {
+		return nil, done, workplan.Errorf(workplan.EUnavailable, "%s", web.T(ctx, "evidence.busy"))
+	}
+	done = func() { s.uploads.Release(max(total, 1)) }
+	var out []workplan.EvidenceFile
+	for _, fh := range heads {
+		name := evidence.CleanName(fh.Filename)
 		if fh.Size > maxEvidenceBytes {
-			return nil, workplan.Errorf(workplan.EInvalid, "文件“%s”超过 %d MB", name, maxEvidenceBytes>>20)
+			return nil, done, evidenceError(ctx, &evidence.Error{Reason: evidence.ReasonTooLarge, Name: name})
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return nil, fmt.Errorf("server: open upload: %w", err)
+			return nil, done, fmt.Errorf("server: open upload: %w", err)
 		}
 		b, err := io.ReadAll(io.LimitReader(f, maxEvidenceBytes+1))
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("server: read upload: %w", err)
+			return nil, done, fmt.Errorf("server: read upload: %w", err)
 		}
-		if len(b) > maxEvidenceBytes {
-			return nil, workplan.Errorf(workplan.EInvalid, "文件“%s”超过 %d MB", name, maxEvidenceBytes>>20)
-		}
-		ct, ok := sniffEvidence(b)
-		if !ok {
-			return nil, workplan.Errorf(workplan.EInvalid, "文件“%s”的类型不受支持(按内容识别),请上传 PDF、图片、Word、Excel 或文本文件", name)
+		ct, err := evidence.Check(name, b, evidenceLimits)
+		if err != nil {
+			return nil, done, evidenceError(ctx, err)
 		}
 		out = append(out, workplan.EvidenceFile{Filename: name, ContentType: ct, Content: b})
 	}
-	return out, nil
+	return out, done, nil
 }
 
-// sniffEvidence returns the content type of an evidence file from its bytes,
-// and false for types that are not accepted (HTML, scripts, executables …).
-func sniffEvidence(b []byte) (string, bool) {
-	ct := http.DetectContentType(b)
-	switch {
-	case ct == "application/pdf", ct == "image/png", ct == "image/jpeg", ct == "image/gif", ct == "image/webp":
-		return ct, true
-	case strings.HasPrefix(ct, "text/plain"):
-		return "text/plain; charset=utf-8", true
-	case ct == "application/zip":
-		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-		if err != nil {
-			return "", false
-		}
-		for _, f := range zr.File {
-			switch f.Name {
-			case "word/document.xml":
-				return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true
-			case "xl/workbook.xml":
-				return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true
-			}
-		}
+// evidenceError explains why evidence.Check refused a file, in the
+// interface's language.
+func evidenceError(ctx context.Context, err error) error {
+	var e *evidence.Error
+	if !errors.As(err, &e) {
+		return err
 	}
-	return "", false
-}
-
-// cleanFilename keeps the base name of an upload without control characters,
-// at most 100 characters.
-func cleanFilename(name string) string {
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
-			return -1
-		}
-		return r
-	}, name)
-	if rs := []rune(name); len(rs) > 100 {
-		name = string(rs[len(rs)-100:])
+	subject := web.T(ctx, "evidence.file", e.Name)
+	if e.Member != "" {
+		subject = web.T(ctx, "evidence.in_archive", e.Name, e.Member)
 	}
-	if name == "" || name == "." || name == "/" {
-		name = "evidence"
+	var msg string
+	switch e.Reason {
+	case evidence.ReasonTooLarge:
+		msg = web.T(ctx, "evidence.too_large", subject, maxEvidenceBytes>>20)
+	case evidence.ReasonBomb:
+		msg = web.T(ctx, "evidence.bomb", subject, evidenceLimits.MaxUnpackedBytes>>20)
+	case evidence.ReasonNested:
+		msg = web.T(ctx, "evidence.nested", subject, evidenceLimits.MaxDepth)
+	default:
+		msg = web.T(ctx, "evidence."+string(e.Reason), subject)
 	}
-	return name
+	return workplan.Errorf(workplan.EInvalid, "%s", msg)
 }
 
 // reportConflict describes a report refused for a stale version.
@@ -360,7 +361,7 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		return workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
 	}
 	in := workplan.ReviewInput{ReportID: id, Decision: workplan.Decision(r.PostFormValue("decision")),
-		Reason: strings.TrimSpace(r.PostFormValue("reason")), BaseVersion: version}
+		Reason: formText(r, "reason"), BaseVersion: version}
 	if in.Decision == workplan.DecisionReturn && in.Reason == "" {
 		// The form again, with the message beside it: not a dead end.
 		return s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, id, web.T(r.Context(), "review.reason.required"))
@@ -368,10 +369,21 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
 	if errors.As(err, &conflict) {
-		s.renderConflict(w, r, reportConflict(r.Context(), workplan.ReportInput{}, conflict, r.Referer()))
+		// The reload link is the assignment's page, never the Referer:
+		// that header is the client's to write.
+		reload := ""
+		if cur, ok := conflict.Current.(workplan.AssignmentConflict); ok && cur.State.AssignmentID != 0 {
+			reload = assignmentHref(cur.State.AssignmentID, "") + "#r" + strconv.FormatInt(id, 10)
+		}
+		s.renderConflict(w, r, reportConflict(r.Context(), workplan.ReportInput{}, conflict, reload))
 		return nil
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, postgres.ErrNothingClaimed):
+		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.nothing_claimed"))
+	case errors.Is(err, postgres.ErrClaimSuperseded):
+		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.superseded"))
+	case err != nil:
 		return err
 	}
 	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)
@@ -452,7 +464,7 @@ func (s *Server) requestExtension(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due)应为 YYYY-MM-DD")
 	}
-	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, formText(r, "reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, assignmentHref(id, ""), http.StatusSeeOther)
@@ -469,16 +481,21 @@ func (s *Server) decideExtension(w http.ResponseWriter, r *http.Request) error {
 	if d != "approve" && d != "reject" {
 		return workplan.Errorf(workplan.EInvalid, "审批结果(decision)应为 approve 或 reject")
 	}
-	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", formText(r, "reason")); err != nil {
 		return err
 	}
-	// Back where the decision was made, which confirms it.
-	back := localPath(r.Referer())
-	sep := "?"
-	if strings.Contains(back, "?") {
-		sep = "&"
+	// Back to the assignment's page, found from the request, never from the
+	// Referer: that header is the client's to write; or to the review page
+	// when the form says it came from there. Either confirms the decision.
+	if r.PostFormValue("back") == "review" {
+		http.Redirect(w, r, "/review?decided="+d+"#extensions", http.StatusSeeOther)
+		return nil
 	}
-	http.Redirect(w, r, back+sep+"decided="+d, http.StatusSeeOther)
+	asg, err := s.store.ExtensionAssignment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, assignmentHref(asg, "")+"?decided="+d, http.StatusSeeOther)
 	return nil
 }
 
@@ -516,7 +533,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// parseUpload makes the posted form available, multipart or not (checkCSRF
+// parseUpload makes the posted form available, multipart or not (readBody
 // has read it already, within maxFormBytes); call the returned function to
 // remove the uploaded files' temporary copies when done.
 func parseUpload(r *http.Request) (func(), error) {

@@ -13,7 +13,7 @@ import (
 // a route it does not know.
 func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.instrument, s.requestID, s.logRequests, s.recoverPanic, s.securityHeaders, s.timeout, s.language, s.crossOrigin)
+	r.Use(s.instrument, s.requestID, s.clientAddress, s.logRequests, s.recoverPanic, s.securityHeaders, s.compress, s.language, s.checkURL, s.crossOrigin, s.readBody, s.timeout)
 	r.NotFound(s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFoundPage }))
 	r.MethodNotAllowed(s.h(func(w http.ResponseWriter, r *http.Request) error { return errMethod }))
 
@@ -119,6 +119,8 @@ func (s *Server) routes() *chi.Mux {
 				r.Post("/units/{id}", s.h(s.adminUpdateUnit))
 				r.Post("/units/{id}/members", s.h(s.adminUnitMembers))
 				r.Get("/audit", s.h(s.adminAudit))
+				r.Get("/throttles", s.h(s.adminThrottles))
+				r.Post("/throttles/lift", s.h(s.adminLiftThrottle))
 				r.Get("/users/{id}/notifications", s.h(s.adminUserSettings))
 				r.Post("/users/{id}/notifications", s.h(s.adminUserSettings))
 				r.Get("/units/{id}/channels", s.h(s.unitChannels))

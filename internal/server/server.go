@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 
 	"duban/internal/auth"
@@ -54,6 +55,13 @@ type signInStore interface {
 	BeginLogin(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
 	FinishLogin(ctx context.Context, attemptID int64, u workplan.User, ns workplan.NewSession, actor workplan.Actor) (int64, error)
 	FailLogin(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64, reason string) error
+	// Changing one's password checks the current one under the same
+	// throttle; administrators list and lift throttles.
+	BeginPasswordCheck(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time, th auth.Throttle) (int64, error)
+	PassPasswordCheck(ctx context.Context, attemptID int64) error
+	FailPasswordCheck(ctx context.Context, attemptID int64, actor workplan.Actor, username string, userID int64) error
+	Throttles(ctx context.Context, now time.Time, th auth.Throttle) ([]workplan.Throttle, error)
+	LiftThrottle(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time) error
 }
 
 // sessionStore is what sessions need.
@@ -118,6 +126,11 @@ type Server struct {
 	flight singleflight.Group
 	// sessions holds the sessions looked up while change notifications flow.
 	sessions *sessionCache
+	// uploads bounds the bytes of evidence held in memory at once, from
+	// reading an upload until it is stored.
+	uploads *semaphore.Weighted
+	// apiLimits is the rate limit of API tokens, per replica.
+	apiLimits *apiLimiter
 	// metrics, if not nil, records requests and events (WithMetrics).
 	metrics *metrics.Metrics
 	// counts holds the header's unread and review counts (notifications.go);
@@ -125,6 +138,12 @@ type Server struct {
 	counts *counts
 	robots RobotSender
 }
+
+// maxUploadsInMemory bounds the evidence bytes one replica holds at once:
+// two full reports (a copy goes to the database driver too), well within
+// the replica's memory however many units file their photos at the same
+// time; the others wait for their turn, up to their request's deadline.
+const maxUploadsInMemory = 2 * maxReportEvidence
 
 // Router is the subset of chi.Router that test hooks use.
 type Router interface {
@@ -152,7 +171,8 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
-		sessions: newSessionCache(50_000, 2*time.Minute), counts: newCounts()}
+		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter(),
+		counts: newCounts()}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)

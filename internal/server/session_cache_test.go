@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/auth"
+	"duban/internal/pgtest"
 	"duban/internal/server"
 	"duban/internal/workplan"
 )
@@ -102,10 +103,11 @@ func eventually(t *testing.T, cond func() bool, msg string) {
 // what f writes to sessions is announced to nobody.
 func withoutTrigger(t *testing.T, w *world, f func()) {
 	t.Helper()
-	_, err := w.db.Pool.Exec(bg, `ALTER TABLE sessions DISABLE TRIGGER sessions_notify_account`)
+	owner := pgtest.AsOwner(t, w.db)
+	_, err := owner.Exec(bg, `ALTER TABLE sessions DISABLE TRIGGER sessions_notify_account`)
 	require.NoError(t, err)
 	defer func() {
-		_, err := w.db.Pool.Exec(bg, `ALTER TABLE sessions ENABLE TRIGGER sessions_notify_account`)
+		_, err := owner.Exec(bg, `ALTER TABLE sessions ENABLE TRIGGER sessions_notify_account`)
 		require.NoError(t, err)
 	}()
 	f()

@@ -273,6 +273,11 @@ func (s *Server) timeline(ctx context.Context, reports []workplan.Report, units 
 			if rv.Decision == workplan.DecisionReturn {
 				d, c = web.T(ctx, "review.returned"), "red"
 			}
+			if !rp.ClaimsCompletion {
+				// Recorded before such reviews were refused: a review of a
+				// report that claims nothing completes nothing.
+				d, c = web.T(ctx, "review.noted"), "grey"
+			}
 			v.Reviews = append(v.Reviews, web.ReviewView{Decision: d, Class: c, By: rv.ReviewerName, At: fmtTime(rv.ReviewedAt), Reason: rv.Reason})
 		}
 		if rp.ClaimsCompletion {
@@ -453,7 +458,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.AddComment(r.Context(), s.actor(r), task.ID, r.PostFormValue("text")); err != nil {
+	if err := s.store.AddComment(r.Context(), s.actor(r), task.ID, formText(r, "text")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, taskHref(plan.Slug, task.Number)+"#cm-h", http.StatusSeeOther)

@@ -23,6 +23,20 @@ type APIToken struct {
 	CreatedAt     time.Time
 	LastUsedAt    *time.Time
 	RevokedAt     *time.Time
+	// ExpiresAt is when the token stops working; nil: never.
+	ExpiresAt *time.Time
+	// RatePerMinute is the token's own rate limit (0: none); nil: the
+	// server's default.
+	RatePerMinute *int
+}
+
+// NewAPIToken is an API token to create: only the hash of its secret is
+// kept.
+type NewAPIToken struct {
+	Name          string
+	Hash          []byte
+	ExpiresAt     *time.Time
+	RatePerMinute *int
 }
 
 // AuditEntry is one row of the append-only audit trail.

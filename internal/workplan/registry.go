@@ -7,6 +7,10 @@ import (
 	"strings"
 )
 
+// MaxUnitName bounds a unit's name, in characters: the longest office
+// names, such as 国家税务总局平凉市税务局第一稽查局, have about twenty.
+const MaxUnitName = 100
+
 // RegistryUnit is one entry of the unit registry file (seeds/units.json).
 type RegistryUnit struct {
 	Name string `json:"name"`

@@ -85,10 +85,13 @@ type ReportInput struct {
 	Evidence         []EvidenceFile
 }
 
-// Limits on report input.
+// Limits on report input, in characters.
 const (
 	MaxReportText    = 5000
-	MaxEvidenceFiles = 5
+	MaxEvidenceFiles = 10
+	// MaxReasonText bounds the reason of a review or of an extension
+	// request or decision.
+	MaxReasonText = 2000
 )
 
 // Validate checks the input and returns an EInvalid error naming the field.
@@ -129,8 +132,8 @@ func (in ReviewInput) Validate() error {
 		return Errorf(EInvalid, "审核结果无效(decision: %q)", in.Decision)
 	case in.Decision == DecisionReturn && in.Reason == "":
 		return Errorf(EInvalid, "退回时请填写理由(reason)")
-	case len([]rune(in.Reason)) > MaxReportText:
-		return Errorf(EInvalid, "理由不能超过 %d 字", MaxReportText)
+	case len([]rune(in.Reason)) > MaxReasonText:
+		return Errorf(EInvalid, "理由不能超过 %d 字", MaxReasonText)
 	}
 	return nil
 }

@@ -40,6 +40,15 @@ func (r UserRole) Label() string {
 	return string(r)
 }
 
+// Limits of account fields, in characters.
+const (
+	// MaxDisplayName bounds a person's name as shown: a name, perhaps with
+	// a title or office.
+	MaxDisplayName = 50
+	// MaxUsername bounds a username (letters, digits and . _ -).
+	MaxUsername = 63
+)
+
 // User is a person who signs in.
 type User struct {
 	ID          int64

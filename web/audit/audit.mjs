@@ -1,7 +1,7 @@
 // make audit: Lighthouse (accessibility, best practices) and axe-core on the
 // dashboard, the ledger, a task page and the report form, signed in.
 // Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
-// accounts file written by `duban dev`), CHROME_PATH, AUDIT_OUT (reports).
+// accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports).
 // Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
 // or critical violation.
 import fs from 'node:fs';

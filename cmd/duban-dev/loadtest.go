@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"duban/internal/cli"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -11,11 +12,11 @@ import (
 	"duban/internal/postgres"
 )
 
-func cmdLoadtest(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "loadtest", `loadtest --url URL --password P [--token T] [--connections 50] [--duration 10s] [--scenarios LIST]
+func cmdLoadtest(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "loadtest", `loadtest --url URL --password P [--token T] [--connections 50] [--duration 10s] [--scenarios LIST]
 
 Loads a running duban server (started with DUBAN_ENV=development, for the
-floor page /debug/floor) whose data was made by `+"`duban gen --scale N --password P`"+`.
+floor page /debug/floor) whose data was made by `+"`duban-dev gen --scale N --password P`"+`.
 Each virtual user signs in once as a generated staff account and keeps one
 connection; each scenario is measured alone, after a warm-up, and printed
 as requests per second, p50/p90/p99 latency, errors, the dashboard cache's
@@ -26,19 +27,19 @@ With DATABASE_URL set (the server's database), the reports filed are checked
 afterwards: every one answered 303 must be stored, none answered 409 may be.
 With --server-pid, the server's resident memory is sampled (Linux).`)
 	url := fs.String("url", "http://127.0.0.1:8080", "the server's base URL")
-	password := fs.String("password", "", "password of the generated accounts (duban gen --password)")
+	password := fs.String("password", "", "password of the generated accounts (duban-dev gen --password)")
 	token := fs.String("token", "", "API bearer token for the api scenario (duban token create)")
 	conns := fs.Int("connections", 50, "virtual users, one connection each")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
 	scenarios := fs.String("scenarios", strings.Join(loadtest.Scenarios, ","), "comma-separated scenarios, in order (put floor first)")
-	plans := fs.Int("plans", 1, "number of generated plans (the --scale of duban gen): users spread over them")
-	staff := fs.Int("staff", 32, "staff accounts per plan (duban gen makes 32 per plan)")
+	plans := fs.Int("plans", 1, "number of generated plans (the --scale of duban-dev gen): users spread over them")
+	staff := fs.Int("staff", 32, "staff accounts per plan (duban-dev gen makes 32 per plan)")
 	perUser := fs.Int("assignments-per-user", 0, "writers use only their unit's first N assignments (0: all)")
 	rounds := fs.Int("rounds", 1, "run the scenarios this many times")
 	pid := fs.Int("server-pid", 0, "sample this process's resident memory")
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
 	if *password == "" {
 		return fmt.Errorf("loadtest: --password is required")
@@ -51,9 +52,9 @@ With --server-pid, the server's resident memory is sampled (Linux).`)
 		list = without(list, "api")
 	}
 	cfg := loadtest.Config{URL: *url, Password: *password, Token: *token, Connections: *conns, Duration: *duration,
-		Warmup: *warmup, Plans: *plans, StaffPerPlan: *staff, AssignmentsPerUser: *perUser, Log: e.stderr}
-	opt := loadtest.MeasureOptions{Scenarios: list, Rounds: *rounds, ServerPID: *pid, Title: *url, Out: e.stdout}
-	if u := e.getenv("DATABASE_URL"); u != "" {
+		Warmup: *warmup, Plans: *plans, StaffPerPlan: *staff, AssignmentsPerUser: *perUser, Log: e.Stderr}
+	opt := loadtest.MeasureOptions{Scenarios: list, Rounds: *rounds, ServerPID: *pid, Title: *url, Out: e.Stdout}
+	if u := e.Getenv("DATABASE_URL"); u != "" {
 		db, err := postgres.Open(ctx, u, postgres.Options{MaxConns: 2})
 		if err != nil {
 			return err

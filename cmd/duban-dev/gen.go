@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"duban/internal/cli"
 	"fmt"
 	"runtime"
 	"time"
@@ -9,12 +10,11 @@ import (
 	"duban/internal/auth"
 	"duban/internal/gen"
 	"duban/internal/postgres"
-	"duban/internal/workplan"
 	"duban/seeds"
 )
 
-func cmdGen(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "gen", `gen --scale N [--seed S] [--weeks W] [--password P] [--force]
+func cmdGen(ctx context.Context, e cli.Env, args []string) error {
+	fs := cli.NewFlags(e, "gen", `gen --scale N [--seed S] [--weeks W] [--password P] [--force]
 
 Fills the database (DATABASE_URL) with realistic synthetic data for benchmarks
 and load tests, after applying pending migrations. Scale 1 is the bundled plan
@@ -62,13 +62,13 @@ that sampled states are the fold of their events.`)
 	force := fs.Bool("force", false, "add generated plans to a database that has plans already")
 	workers := fs.Int("workers", max(runtime.NumCPU(), 2), "goroutines and database connections preparing and writing plans at once")
 	check := fs.Bool("check", false, "afterwards, check that the history is consistent (reads every row)")
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return cli.HelpOK(err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("gen: unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := databaseConfig(e)
+	cfg, err := cli.DatabaseConfig(e)
 	if err != nil {
 		return err
 	}
@@ -85,11 +85,7 @@ that sampled states are the fold of their events.`)
 	if err != nil {
 		return err
 	}
-	b, err := seeds.FS.ReadFile(seeds.Registry)
-	if err != nil {
-		return err
-	}
-	reg, err := workplan.ParseRegistry(b)
+	reg, err := cli.Registry()
 	if err != nil {
 		return err
 	}
@@ -105,7 +101,7 @@ that sampled states are the fold of their events.`)
 		Params: gen.Params{Seed: *seed, Weeks: *weeks}, Scale: *scale,
 		Document: src, Registry: reg,
 		PasswordHash: hash, MustChangePassword: hash == "",
-		Force: *force, Workers: *workers, Progress: e.stderr,
+		Force: *force, Workers: *workers, Progress: e.Stderr,
 	})
 	if err != nil || !*check {
 		return err
@@ -116,11 +112,11 @@ that sampled states are the fold of their events.`)
 		return err
 	}
 	for _, p := range problems {
-		fmt.Fprintln(e.stderr, "gen: check:", p)
+		fmt.Fprintln(e.Stderr, "gen: check:", p)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("gen: the generated history is inconsistent (%d problems)", len(problems))
 	}
-	fmt.Fprintf(e.stderr, "gen: check: consistent (%s)\n", time.Since(t).Round(100*time.Millisecond))
+	fmt.Fprintf(e.Stderr, "gen: check: consistent (%s)\n", time.Since(t).Round(100*time.Millisecond))
 	return nil
 }

@@ -1,0 +1,33 @@
+package workplan
+
+import "time"
+
+// ThrottledError refuses a password attempt (a sign-in, or a change of
+// one's password) that must wait: Until is when the next attempt may be
+// made. Its code is ETooMany.
+type ThrottledError struct {
+	Until time.Time
+}
+
+var errThrottled = &Error{Code: ETooMany, Message: "尝试次数过多,请稍后再试"}
+
+func (e *ThrottledError) Error() string {
+	return "尝试次数过多,请于 " + e.Until.Format(time.RFC3339) + " 之后再试"
+}
+
+// Unwrap lets ErrorCode and ErrorMessage see the ETooMany error.
+func (e *ThrottledError) Unwrap() error { return errThrottled }
+
+// Throttle is an account or a client address whose failed password
+// attempts now count against it: exactly one of Username and Addr is set.
+type Throttle struct {
+	Username string
+	Addr     string
+	// Failures are those counted (since the last success or lifting);
+	// LastFailure is the latest.
+	Failures    int
+	LastFailure time.Time
+	// Until is when the next attempt may be made; in the past when the
+	// wait is over (the next failure will wait again).
+	Until time.Time
+}
