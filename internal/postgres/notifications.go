@@ -183,7 +183,7 @@ func (db *DB) Notifications(ctx context.Context, userID, before int64, limit int
 	}
 	rows, err := db.Pool.Query(ctx, `
 		SELECT id, user_id, kind, args, link, created_at, read_at, coalesce(assignment_id, 0)
-		FROM notifications WHERE user_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, userID, before, limit+1)
+		FROM notifications WHERE user_id = $1 AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3`, userID, before, limit+1)
 	if err != nil {
 		return nil, false, mapErr(err, "notifications of user %d", userID)
 	}
@@ -430,7 +430,7 @@ func (db *DB) ReviewCounts(ctx context.Context, unitID int64, extensions bool) (
 		        JOIN assignments a ON a.id = s.assignment_id JOIN tasks t ON t.id = a.task_id
 		        WHERE s.claimed AND s.completed_at IS NULL AND a.archived_at IS NULL AND t.archived_at IS NULL
 		          AND NOT EXISTS (SELECT 1 FROM reviews rv WHERE rv.report_id = r.id)
-		          AND ($1 = 0 OR (a.unit_id <> $1 AND EXISTS (SELECT 1 FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead'
+		          AND ($1::bigint = 0 OR (a.unit_id <> $1::bigint AND EXISTS (SELECT 1 FROM assignments l WHERE l.task_id = t.id AND l.role = 'lead'
 		                                                     AND l.unit_id = $1 AND l.archived_at IS NULL)))),
 		       CASE WHEN $2 THEN (SELECT count(*) FROM extension_requests e JOIN assignments a ON a.id = e.assignment_id
 		            WHERE a.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM extension_decisions d WHERE d.request_id = e.id)) ELSE 0 END`,

@@ -28,7 +28,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease t
 func (db *DB) claimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, only int64) ([]ntf.Outgoing, error) {
 	rows, err := db.Pool.Query(ctx, `
 		WITH c AS (
-			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND ($4 = 0 OR id = $4)
+			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND ($4::bigint = 0 OR id = $4::bigint)
 			ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
 		)
 		UPDATE outbox o SET next_attempt_at = $1 + $3 * interval '1 millisecond', attempts = o.attempts + 1
@@ -102,7 +102,7 @@ func (db *DB) Deliveries(ctx context.Context, f DeliveryFilter) ([]ntf.Delivery,
 		SELECT o.id, o.channel, CASE WHEN o.channel = 'email' THEN coalesce(us.display_name, '') || ' <' || o.address || '>' ELSE coalesce(un.name, '') END,
 		       o.kind, o.args, o.link, o.status, o.attempts, o.created_at, o.sent_at, o.next_attempt_at, o.last_error
 		FROM outbox o LEFT JOIN users us ON us.id = o.user_id LEFT JOIN units un ON un.id = o.unit_id
-		WHERE ($1 = '' OR o.status = $1) AND ($2 = '' OR o.channel = $2) AND ($3 = 0 OR o.id < $3)
+		WHERE ($1 = '' OR o.status = $1) AND ($2 = '' OR o.channel = $2) AND ($3::bigint = 0 OR o.id < $3::bigint)
 		ORDER BY o.id DESC LIMIT $4`, f.Status, f.Channel, f.BeforeID, f.Limit+1)
 	if err != nil {
 		return nil, false, mapErr(err, "delivery log")
