@@ -150,7 +150,7 @@ func (db *DB) Deliveries(ctx context.Context, f DeliveryFilter) ([]ntf.Delivery,
 // OutboxCounts counts the outbox's messages by status and channel, for the
 // metrics (pending and failed by channel).
 func (db *DB) OutboxCounts(ctx context.Context) (map[string]map[string]int, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT status, channel, count(*) FROM outbox WHERE status <> 'sent' GROUP BY status, channel`)
+	rows, err := db.Pool.Query(ctx, `SELECT status, channel, count(*) FROM outbox WHERE status IN ('pending', 'failed') GROUP BY status, channel`)
 	if err != nil {
 		return nil, mapErr(err, "outbox counts")
 	}
