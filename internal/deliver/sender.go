@@ -131,8 +131,27 @@ func (s *Sender) send(ctx context.Context, m notify.Outgoing) error {
 		return s.Mail.Send(ctx, Mail{To: m.Address, Subject: subject, Text: Text(subject, lines, enSubject, enLines, link),
 			HTML: HTML(subject, lines, enSubject, enLines, link)})
 	}
-	text := "- " + strings.Join(lines, "\n- ") + "\n" + web.T(zh, "notice.open") + " " + link
-	return postRobot(ctx, s.HTTP, m.Robot, subject, text, s.Now())
+	return postRobot(ctx, s.HTTP, m.Robot, subject, robotText(zh, lines, link), s.Now())
+}
+
+// robotBudget bounds a robot message's text in bytes: WeCom's markdown
+// takes 4,096 (DingTalk and Feishu more); the lines that do not fit are
+// counted, and the link leads to all of them.
+const robotBudget = 3500
+
+// robotText is a robot message's body: the lines that fit, how many did
+// not, and the link.
+func robotText(ctx context.Context, lines []string, link string) string {
+	var b strings.Builder
+	tail := web.T(ctx, "notice.open") + " " + link
+	for i, l := range lines {
+		if b.Len()+len(l)+len(tail)+100 > robotBudget {
+			b.WriteString(web.T(ctx, "notice.digest.more", len(lines)-i) + "\n")
+			break
+		}
+		b.WriteString("- " + l + "\n")
+	}
+	return b.String() + tail
 }
 
 // Text is an email's plain text: Chinese first, then English, each with
