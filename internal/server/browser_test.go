@@ -294,4 +294,11 @@ func TestBrowserReturnNotifiesTheAuthor(t *testing.T) {
 	left, err := chromedp.Run(author, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=bell-count]').length`))
 	require.NoError(t, err)
 	assert.Equal(t, 0, left, "read once followed")
+
+	// The fixture's 督办单, as its unit prints it.
+	own := b.as("own")
+	require.NoError(t, chromedp.Do(own, chromedp.Navigate(srv.URL+"/orders/"+strconv.FormatInt(w.plan.order.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=order-print]`))))
+	assert.Equal(t, "督办〔2024〕1号", b.text(own, `[data-testid=order-number]`))
+	b.shot(own, "order-print.png", 800)
 }
