@@ -42,6 +42,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	type row struct {
 		st deadline.Status
 		r  web.MyTaskRow
+		id int64
 	}
 	var rows []row
 	for _, p := range plans {
@@ -65,10 +66,29 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 				Number: t.Number, Title: t.Title, TaskHref: taskHref(p.Slug, t.Number) + asOfQuery(asOf), Role: assignmentRole(ctx, ua.Role),
 				Deadline: t.Deadline.Text, Light: lightView(ctx, st), Percent: st.Percent, LastReport: last,
 				ReportHref: "/assignments/" + id + "/report", ViewHref: assignmentHref(ua.ID, asOf),
-			}})
+			}, ua.ID})
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return urgency(rows[i].st, rows[j].st) })
+	// Returned reports come first, with the reviewer's reason (issue 14).
+	if asOf == "" && len(rows) > 0 {
+		ids := make([]int64, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].id
+		}
+		returned, err := s.store.LatestReturns(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].r.Returned = returned[rows[i].id].ReturnReason
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if ri, rj := rows[i].r.Returned != "", rows[j].r.Returned != ""; ri != rj {
+			return ri
+		}
+		return urgency(rows[i].st, rows[j].st)
+	})
 	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0, AsOf: asOf}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, r.r)
@@ -342,6 +362,10 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := workplan.ReviewInput{ReportID: id, Decision: workplan.Decision(r.PostFormValue("decision")),
 		Reason: formText(r, "reason"), BaseVersion: version}
+	if in.Decision == workplan.DecisionReturn && in.Reason == "" {
+		// The form again, with the message beside it: not a dead end.
+		return s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, id, web.T(r.Context(), "review.reason.required"))
+	}
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
 	if errors.As(err, &conflict) {
@@ -366,8 +390,15 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// reviewQueue lists the completion claims the viewer may review.
+// reviewQueue lists the completion claims the viewer may review, and for
+// supervisors the pending extension requests.
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
+	return s.renderReviewQueue(w, r, http.StatusOK, 0, "")
+}
+
+// renderReviewQueue renders the review page; errReport and msg put an error
+// beside one report's form.
+func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, errReport int64, msg string) error {
 	ctx := r.Context()
 	actor := s.actor(r)
 	unit := actor.UnitID
@@ -378,8 +409,24 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m := web.ReviewQueuePage{}
-	if q := r.URL.Query(); q.Get("reviewed") != "" {
+	m := web.ReviewQueuePage{CSRF: csrfTokenOf(ctx)}
+	if actor.Role == workplan.UserSupervisor {
+		m.CanDecideExtensions = true
+		if m.Extensions, err = s.pendingExtensionRows(ctx); err != nil {
+			return err
+		}
+	}
+	ids := make([]int64, len(pending))
+	for i, p := range pending {
+		ids[i] = p.Report.ID
+	}
+	details, err := s.store.ReportDetails(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if q := r.URL.Query(); q.Get("decided") != "" {
+		m.Notice = web.T(ctx, "ext.decided."+q.Get("decided"))
+	} else if q.Get("reviewed") != "" {
 		key := "review.done.accept"
 		if q.Get("decision") == string(workplan.DecisionReturn) {
 			key = "review.done.return"
@@ -399,8 +446,17 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 			Review: web.ReviewForm{Action: "/reports/" + strconv.FormatInt(p.Report.ID, 10) + "/review", Version: p.Version, CSRF: csrfTokenOf(ctx),
 				Warnings: warnings},
 		})
+		row := &m.Rows[len(m.Rows)-1]
+		d := details[p.Report.ID]
+		row.Problems, row.NextSteps = d.Problems, d.NextSteps
+		for _, e := range d.Evidence {
+			row.Evidence = append(row.Evidence, web.EvidenceView{Name: e.Filename, Href: "/evidence/" + strconv.FormatInt(e.ID, 10), Size: humanSize(e.Size)})
+		}
+		if p.Report.ID == errReport {
+			row.Error = msg
+		}
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
+	s.render(w, r, status, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
 	return nil
 }
 
@@ -435,12 +491,17 @@ func (s *Server) decideExtension(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Back to the assignment's page, found from the request, never from the
-	// Referer: that header is the client's to write.
+	// Referer: that header is the client's to write; or to the review page
+	// when the form says it came from there. Either confirms the decision.
+	if r.PostFormValue("back") == "review" {
+		http.Redirect(w, r, "/review?decided="+d+"#extensions", http.StatusSeeOther)
+		return nil
+	}
 	asg, err := s.store.ExtensionAssignment(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, assignmentHref(asg, ""), http.StatusSeeOther)
+	http.Redirect(w, r, assignmentHref(asg, "")+"?decided="+d, http.StatusSeeOther)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"duban/internal/deadline"
 	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
@@ -353,6 +354,9 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("filed") != "" {
 		m.Notice = web.T(ctx, "report.saved")
 	}
+	if d := r.URL.Query().Get("decided"); d == "approve" || d == "reject" {
+		m.Notice = web.T(ctx, "ext.decided."+d)
+	}
 	switch state {
 	case taskArchived:
 		m.State = web.T(ctx, "asg.archived.at", fmtTime(*asg.ArchivedAt))
@@ -361,9 +365,18 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		m.State = web.T(ctx, "asg.notyet")
 		m.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.notyet"), Reason: m.State}
 	}
-	if m.CanReport && ts.Task.Deadline.Kind.HasDue() && !a.Status.Completed && a.Status.DaysOverdue == 0 {
-		m.CanExtend = true
+	if m.CanReport && ts.Task.Deadline.Kind.HasDue() && !a.Status.Completed {
+		// Overdue units may still ask, marked 逾期申请, for a date after today.
+		m.CanExtend, m.LateRequest = true, a.Status.DaysOverdue > 0
 		m.MinDue = a.Status.Due.AddDays(1).String()
+		if m.LateRequest {
+			m.MinDue = deadline.DateOf(s.now(), deadline.Shanghai).AddDays(1).String()
+		}
+	}
+	if asOf == "" {
+		if m.Orders, err = s.ordersBlock(ctx, actor, asg, state == taskInForce); err != nil {
+			return err
+		}
 	}
 	inds, err := s.store.TaskIndicators(ctx, asg.TaskID)
 	if err != nil {
