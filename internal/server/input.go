@@ -252,10 +252,3 @@ func checkParams(r *http.Request) error {
 	}
 	return nil
 }
-
-// formText returns the text of form field name, trimmed, with line breaks
-// as LF: browsers send CR LF, and count it as one character against
-// maxlength, as the limits here do.
-func formText(r *http.Request, name string) string {
-	return strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(name), "\r\n", "\n"))
-}

@@ -615,15 +615,11 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	asg, err := s.store.AssignmentByID(ctx, o.AssignmentID)
+	_, _, readable, err := s.readableAssignment(r, o.AssignmentID)
 	if err != nil {
 		return err
 	}
-	leads, err := s.store.TaskLeads(ctx, asg.TaskID)
-	if err != nil {
-		return err
-	}
-	if !s.actor(r).CanReadReports(asg, leads) {
+	if !readable {
 		return fmt.Errorf("server: order %d: %w", id, workplan.ErrNotFound)
 	}
 	d := deadline.DateOf(o.IssuedAt, deadline.Shanghai)
