@@ -495,7 +495,11 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.ID, by, actor.Name, now, dateArg(newDue), reason).Scan(&req.ID); err != nil {
 			return mapErr(err, "insert extension request")
 		}
-		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason, "late": late})
+		if err := audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason, "late": late}); err != nil {
+			return err
+		}
+		// The assignment's page and the review queue show the request.
+		return notify(ctx, tx, progressPayload(a.PlanID))
 	})
 	if err != nil {
 		return req, fmt.Errorf("postgres: request extension for assignment %d: %w", assignmentID, err)
@@ -561,7 +565,13 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 		if err := audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after); err != nil {
 			return err
 		}
-		return noticeExtension(ctx, tx, now, a.ID, actor, approve, dateOf(&newDue).String(), reason)
+		if err := noticeExtension(ctx, tx, now, a.ID, actor, approve, dateOf(&newDue).String(), reason); err != nil {
+			return err
+		}
+		// A rejection changes no state but the pages that show the
+		// request (an approval's event announced it already; PostgreSQL
+		// sends the two as one).
+		return notify(ctx, tx, progressPayload(a.PlanID))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: decide extension %d: %w", requestID, err)

@@ -52,7 +52,13 @@ func sessionIDOf(ctx context.Context) int64 {
 // the session's token for signed-in users and the pre-session cookie's
 // token on the sign-in page, masked afresh at each call (auth.MaskToken), so
 // that compressed pages do not repeat it.
+//
+// In a context made by viewerFree it is formTokenHole: the place where
+// each reader's own token goes when a body rendered once is served.
 func csrfTokenOf(ctx context.Context) string {
+	if ctx.Value(keyTokenHole) != nil {
+		return string(formTokenHole)
+	}
 	if p, ok := principalOf(ctx); ok {
 		return auth.MaskToken(p.csrf)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"time"
 
 	"duban/internal/metrics"
 	"duban/internal/workplan"
@@ -34,15 +35,17 @@ func (g *guard) fresh(seen uint64) bool { return g.listening && seen == g.change
 // heard counts a change.
 func (g *guard) heard() { g.changes++ }
 
-// pageCache keeps rendered page bodies that everyone sees alike (the
-// dashboard), with their compressed form (renderedBody), keyed by the plan's
-// change generation. Writes announce
+// pageCache keeps rendered page bodies with their compressed form
+// (renderedBody), each under a key made of what it depends on: the change
+// generations of the plans it shows (or of every plan, or of one user's
+// notifications), the class of readers it was rendered for (see
+// pagecache.go), the language, the query and the minute. Writes announce
 // changes through PostgreSQL NOTIFY at commit; every replica bumps the
 // plan's generation when it hears one, so a cached body is never older than
 // the last change this replica was told about. While the notification
 // connection is down nothing is cached or served from the cache, because
-// notifications may be missed. The dashboard depends on the clock too: the
-// key includes the minute, so pace and day counts are at most a minute old.
+// notifications may be missed. Pages depend on the clock too: their keys
+// include the minute, so pace and day counts are at most a minute old.
 type pageCache struct {
 	mu sync.Mutex
 	// guard counts the structure changes heard: cached plans depend on them.
@@ -52,6 +55,19 @@ type pageCache struct {
 	epoch uint64
 	all   uint64
 	gens  map[int64]uint64
+	// total counts every change of any plan, for pages that show several.
+	total uint64
+	// notices counts the changes of each user's notifications, noticesAll
+	// those of everyone's.
+	notices    map[int64]uint64
+	noticesAll uint64
+	// memo holds what depends on plans' structure only (which plans a unit
+	// works in, an assignment's unit and task): valid while no structure
+	// change is heard (guard.changes).
+	memo map[string]memoEntry
+	// past holds plans' states at past instants (pastState): history
+	// before now changes only with structure changes.
+	past map[pastKey]memoEntry
 	// structure counts the changes of a plan itself (tasks, units), which
 	// are all that cached plans depend on; allStructure those of every plan.
 	structure    map[int64]uint64
@@ -61,10 +77,11 @@ type pageCache struct {
 	// states holds each plan's evaluated state (planState) under the key it
 	// was built for; at most maxStates plans.
 	states map[int64]cachedState
-	// entries and lru bound the memory: at most max bodies.
-	entries map[string]*list.Element
-	lru     *list.List
-	max     int
+	// entries and lru bound the memory: at most maxBytes of bodies.
+	entries  map[string]*list.Element
+	lru      *list.List
+	bytes    int
+	maxBytes int
 	// dashCounts, stateCounts and planCounts count the lookups of bodies,
 	// states and plans, for the metrics (metrics.go).
 	dashCounts, stateCounts, planCounts metrics.CacheCounts
@@ -94,9 +111,30 @@ type cacheEntry struct {
 	body *renderedBody
 }
 
-func newPageCache(max int) *pageCache {
+// memoEntry is a value that depends on structure only, with the count of
+// structure changes heard before it was read.
+type memoEntry struct {
+	v       any
+	changes uint64
+}
+
+// pastKey names a plan's state at a past instant.
+type pastKey struct {
+	plan int64
+	at   time.Time
+}
+
+// maxMemo and maxPast bound the memo and the past states: the memo holds
+// small values (a few hundred bytes), a past state a plan's picture.
+const (
+	maxMemo = 200_000
+	maxPast = 32
+)
+
+func newPageCache(maxBytes int) *pageCache {
 	return &pageCache{gens: map[int64]uint64{}, structure: map[int64]uint64{}, plans: map[string]cachedPlan{},
-		states: map[int64]cachedState{}, entries: map[string]*list.Element{}, lru: list.New(), max: max}
+		states: map[int64]cachedState{}, entries: map[string]*list.Element{}, lru: list.New(), maxBytes: maxBytes,
+		notices: map[int64]uint64{}, memo: map[string]memoEntry{}, past: map[pastKey]memoEntry{}}
 }
 
 // setListening is the listening callback of WatchChanges.
@@ -105,10 +143,16 @@ func (c *pageCache) setListening(on bool) {
 	defer c.mu.Unlock()
 	c.listening = on
 	c.epoch++
+	// Whatever was read before may have missed a change: nothing marked
+	// before now may be stored (guard).
+	c.heard()
 	c.entries = map[string]*list.Element{}
 	c.plans = map[string]cachedPlan{}
 	c.states = map[int64]cachedState{}
+	c.memo = map[string]memoEntry{}
+	c.past = map[pastKey]memoEntry{}
 	c.lru.Init()
+	c.bytes = 0
 }
 
 // state returns plan planID's state cached under key (see key).
@@ -176,13 +220,22 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 
 // changed is the changed callback of WatchChanges: plan 0 means every plan.
 // Pages depend on every change but those of accounts; cached plans only on
-// structure changes.
+// structure changes; the notification pages on their user's notifications.
 func (c *pageCache) changed(ch workplan.Change) {
-	if ch.Accounts || ch.Notices {
+	if ch.Accounts {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if ch.Notices {
+		if ch.User == 0 {
+			c.noticesAll++
+		} else {
+			c.notices[ch.User]++
+		}
+		return
+	}
+	c.total++
 	if ch.Plan == 0 {
 		c.all++
 	} else {
@@ -215,6 +268,122 @@ func (c *pageCache) key(planID int64, parts ...string) (string, bool) {
 	return k, true
 }
 
+// keySince is key, unless a structure change was heard since markPlans
+// returned seen: then what the caller read of the structure in between
+// (assignmentMeta) may be older than the key, and the page must not be
+// cached.
+func (c *pageCache) keySince(seen uint64, planID int64, parts ...string) (string, bool) {
+	k, ok := c.key(planID, parts...)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return k, ok && c.fresh(seen)
+}
+
+// stillFresh reports whether no structure change was heard since
+// markPlans returned seen (and notifications flow).
+func (c *pageCache) stillFresh(seen uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fresh(seen)
+}
+
+// keyPlans is key for a page that shows plans planIDs (in that order).
+func (c *pageCache) keyPlans(planIDs []int64, parts ...string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening {
+		return "", false
+	}
+	k := strconv.FormatUint(c.epoch, 10) + "|" + strconv.FormatUint(c.all, 10) + "|plans"
+	for _, id := range planIDs {
+		k += ":" + strconv.FormatInt(id, 10) + "." + strconv.FormatUint(c.gens[id], 10)
+	}
+	for _, p := range parts {
+		k += "|" + p
+	}
+	return k, true
+}
+
+// keyAll is key for a page that may show any plan.
+func (c *pageCache) keyAll(parts ...string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening {
+		return "", false
+	}
+	k := strconv.FormatUint(c.epoch, 10) + "|all." + strconv.FormatUint(c.total, 10)
+	for _, p := range parts {
+		k += "|" + p
+	}
+	return k, true
+}
+
+// keyNotices is key for a page of user userID's notifications.
+func (c *pageCache) keyNotices(userID int64, parts ...string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listening {
+		return "", false
+	}
+	k := strconv.FormatUint(c.epoch, 10) + "|notices." + strconv.FormatUint(c.noticesAll, 10) + "|" +
+		strconv.FormatInt(userID, 10) + "." + strconv.FormatUint(c.notices[userID], 10)
+	for _, p := range parts {
+		k += "|" + p
+	}
+	return k, true
+}
+
+// memoGet returns the value memoised under key while no structure change
+// was heard since it was read.
+func (c *pageCache) memoGet(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.memo[key]
+	if !ok || !c.listening || e.changes != c.changes {
+		return nil, false
+	}
+	return e.v, true
+}
+
+// memoPut keeps v, read after markPlans returned seen, unless a structure
+// change was heard since.
+func (c *pageCache) memoPut(key string, v any, seen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.fresh(seen) {
+		return
+	}
+	if len(c.memo) >= maxMemo {
+		c.memo = map[string]memoEntry{}
+	}
+	c.memo[key] = memoEntry{v: v, changes: seen}
+}
+
+// pastState returns plan planID's state at the past instant at, kept while
+// no structure change was heard.
+func (c *pageCache) pastState(planID int64, at time.Time) (*planState, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.past[pastKey{planID, at}]
+	if !ok || !c.listening || e.changes != c.changes {
+		return nil, false
+	}
+	return e.v.(*planState), true
+}
+
+// putPastState keeps a past state read after markPlans returned seen.
+func (c *pageCache) putPastState(planID int64, at time.Time, ps *planState, seen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.fresh(seen) {
+		return
+	}
+	if len(c.past) >= maxPast {
+		c.past = map[pastKey]memoEntry{}
+	}
+	c.past[pastKey{planID, at}] = memoEntry{v: ps, changes: seen}
+}
+
 func (c *pageCache) get(key string) (*renderedBody, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -235,15 +404,23 @@ func (c *pageCache) put(key string, body *renderedBody) {
 	if !c.listening {
 		return
 	}
-	if e, ok := c.entries[key]; ok {
-		e.Value.(*cacheEntry).body = body
-		c.lru.MoveToFront(e)
-		return
+	if body.size > c.maxBytes/8 {
+		return // one page must not empty the cache
 	}
-	c.entries[key] = c.lru.PushFront(&cacheEntry{key, body})
-	for c.lru.Len() > c.max {
+	if e, ok := c.entries[key]; ok {
+		ce := e.Value.(*cacheEntry)
+		c.bytes += body.size - ce.body.size
+		ce.body = body
+		c.lru.MoveToFront(e)
+	} else {
+		c.entries[key] = c.lru.PushFront(&cacheEntry{key, body})
+		c.bytes += body.size + len(key)
+	}
+	for c.bytes > c.maxBytes {
 		old := c.lru.Back()
+		ce := old.Value.(*cacheEntry)
 		c.lru.Remove(old)
-		delete(c.entries, old.Value.(*cacheEntry).key)
+		delete(c.entries, ce.key)
+		c.bytes -= ce.body.size + len(ce.key)
 	}
 }

@@ -208,30 +208,79 @@ func (c *compressWriter) Flush() {
 func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // renderedBody is a page body rendered once and served many times: its
-// HTML, and the same HTML as a raw deflate segment (flushed, not final)
-// that writeCached splices into each page's gzip stream.
+// HTML, cut at the places where each reader's own form token goes (holes,
+// see formTokenHole), and each piece as a raw deflate segment (flushed, not
+// final, referring to nothing before its own start) that writeGzipPage
+// splices into each page's gzip stream, with the reader's token sent
+// stored between them. A body rendered for one class of readers (a unit's
+// staff, say) thus carries nobody's token.
 type renderedBody struct {
-	html    []byte
-	deflate []byte
+	// title is the page's title, for pages whose title is their data's.
+	title string
+	// parts are the HTML between the holes: one more than the holes.
+	parts [][]byte
+	// deflate holds each part compressed.
+	deflate [][]byte
+	// size is the bytes held, for the cache's budget.
+	size int
 }
 
-// newRenderedBody compresses html once, thoroughly: it is served many
-// times.
-func newRenderedBody(html []byte) (*renderedBody, error) {
+// newRenderedBody cuts html at its holes and compresses each part once,
+// thoroughly: it is served many times.
+func newRenderedBody(title string, html []byte) (*renderedBody, error) {
+	rb := &renderedBody{title: title, parts: bytes.Split(html, formTokenHole)}
 	var buf bytes.Buffer
-	buf.Grow(len(html) / 6)
+	buf.Grow(len(html) / 5)
 	fw, err := flate.NewWriter(&buf, flate.BestCompression)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := fw.Write(html); err != nil {
-		return nil, err
+	offsets := make([]int, 0, len(rb.parts)+1)
+	for i, p := range rb.parts {
+		if i > 0 {
+			// A fresh start: a segment may not refer to the one before,
+			// since a token the compressor never saw lies between them.
+			fw.Reset(&buf)
+		}
+		offsets = append(offsets, buf.Len())
+		if _, err := fw.Write(p); err != nil {
+			return nil, err
+		}
+		if err := fw.Flush(); err != nil {
+			return nil, err
+		}
 	}
-	if err := fw.Flush(); err != nil {
-		return nil, err
+	offsets = append(offsets, buf.Len())
+	all := buf.Bytes()
+	for i := range rb.parts {
+		rb.deflate = append(rb.deflate, all[offsets[i]:offsets[i+1]:offsets[i+1]])
 	}
-	return &renderedBody{html: html, deflate: buf.Bytes()}, nil
+	rb.size = len(html) + len(all) + len(title) + 64*len(rb.parts)
+	return rb, nil
 }
+
+// holes is the number of form tokens the body takes.
+func (rb *renderedBody) holes() int { return len(rb.parts) - 1 }
+
+// appendHTML appends the body's HTML with token in every hole.
+func (rb *renderedBody) appendHTML(out *bytes.Buffer, token []byte) {
+	for i, p := range rb.parts {
+		if i > 0 {
+			out.Write(token)
+		}
+		out.Write(p)
+	}
+}
+
+// formTokenHole stands for the reader's form token in a body rendered for
+// many readers (csrfTokenOf returns it in a context made by holeContext);
+// random, so that no page can contain it, and made of characters that
+// HTML escaping leaves alone.
+var formTokenHole = func() []byte {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return []byte("csrfhole" + hex.EncodeToString(b))
+}()
 
 // bodyMarker stands for the body while the layout of a cached page is
 // rendered; random, so that no page can contain it.
@@ -241,12 +290,33 @@ var bodyMarker = func() []byte {
 	return []byte("<!--body-" + hex.EncodeToString(b) + "-->")
 }()
 
-// renderCached writes rb inside the layout, like render. To a client that
-// accepts gzip it sends the layout around rb's deflate segment, so the
-// body's compression is paid once per rendering, not per request.
+// formToken is what fills the holes of a body served to r: the reader's
+// form token, masked afresh, escaped as templ escapes an attribute.
+func formToken(r *http.Request) []byte {
+	return []byte(templ.EscapeString(csrfTokenOf(r.Context())))
+}
+
+// renderCached writes rb inside the layout, like render, with the reader's
+// form token in its holes. To a client that accepts gzip it sends the
+// layout and the token around rb's deflate segments, so the body's
+// compression is paid once per rendering, not per request.
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int, title, nav string, rb *renderedBody) {
-	if !acceptsGzip(r) {
-		s.render(w, r, status, title, nav, rawBytes(rb.html))
+	token := formToken(r)
+	if !acceptsGzip(r) || rb.deflate == nil {
+		body := templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+			for i, p := range rb.parts {
+				if i > 0 {
+					if _, err := w.Write(token); err != nil {
+						return err
+					}
+				}
+				if _, err := w.Write(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		s.render(w, r, status, title, nav, body)
 		return
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
@@ -264,13 +334,14 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int
 	page := buf.Bytes()
 	i := bytes.Index(page, bodyMarker)
 	if i < 0 {
-		s.render(w, r, status, title, nav, rawBytes(rb.html))
+		s.log.Error("render: the layout lost the body's place", "request_id", requestIDOf(r.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	out := bufPool.Get().(*bytes.Buffer)
 	out.Reset()
 	defer bufPool.Put(out)
-	writeGzipPage(out, page[:i], rb, page[i+len(bodyMarker):])
+	writeGzipPage(out, page[:i], rb, token, page[i+len(bodyMarker):])
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Encoding", "gzip")
@@ -280,23 +351,36 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int
 	_, _ = w.Write(out.Bytes())
 }
 
-// writeGzipPage writes head, rb's HTML and tail to out as one gzip stream
-// (RFC 1952): head as stored (uncompressed) deflate blocks, rb's deflate
-// segment as it is, tail as a final stored block, then the CRC-32 and size
-// of the whole. The few kilobytes of layout around the body are not worth
-// compressing per request: running a compressor costs more than sending
-// them (about 60 µs for 4 KB, against 2 µs to copy them), and the body,
-// compressed once, is nine tenths of the page.
-func writeGzipPage(out *bytes.Buffer, head []byte, rb *renderedBody, tail []byte) {
+// writeGzipPage writes head, rb's HTML with token in its holes, and tail to
+// out as one gzip stream (RFC 1952): head and the tokens as stored
+// (uncompressed) deflate blocks, rb's deflate segments as they are, tail
+// as a final stored block, then the CRC-32 and size of the whole. The few
+// kilobytes of layout around the body are not worth compressing per
+// request: running a compressor costs more than sending them (about 60 µs
+// for 4 KB, against 2 µs to copy them), and the body, compressed once, is
+// nine tenths of the page. The tokens are never compressed, so their
+// compressed size says nothing about them (BREACH).
+func writeGzipPage(out *bytes.Buffer, head []byte, rb *renderedBody, token, tail []byte) {
 	// ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown).
 	out.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255})
 	writeStored(out, head, false)
-	out.Write(rb.deflate)
+	crc := crc32.ChecksumIEEE(head)
+	size := len(head) + len(tail)
+	for i, d := range rb.deflate {
+		if i > 0 {
+			writeStored(out, token, false)
+			crc = crc32.Update(crc, crc32.IEEETable, token)
+			size += len(token)
+		}
+		out.Write(d)
+		crc = crc32.Update(crc, crc32.IEEETable, rb.parts[i])
+		size += len(rb.parts[i])
+	}
 	writeStored(out, tail, true)
-	crc := crc32.Update(crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, rb.html), crc32.IEEETable, tail)
+	crc = crc32.Update(crc, crc32.IEEETable, tail)
 	var trailer [8]byte
 	binary.LittleEndian.PutUint32(trailer[:4], crc)
-	binary.LittleEndian.PutUint32(trailer[4:], uint32(len(head)+len(rb.html)+len(tail)))
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(size))
 	out.Write(trailer[:])
 }
 

@@ -33,7 +33,6 @@ func (s *Server) latestPlanPage(page string) handlerFunc {
 // dashboard is the supervision dashboard (督办看板) of a plan, as of now or
 // as of the end of a past date.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	plan, err := s.plan(r)
 	if err != nil {
 		return err
@@ -43,47 +42,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The body is the same for everyone: it is cached per plan generation,
-	// language, as-of date and minute (see pageCache).
-	key, cacheable := s.cache.key(plan.ID, "dashboard", string(web.LangOf(ctx)), asOf, at.Truncate(time.Minute).Format(time.RFC3339))
-	if cacheable {
-		if body, ok := s.cache.get(key); ok {
-			w.Header().Set("X-Duban-Cache", "hit")
-			s.renderCached(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", body)
-			return nil
-		}
-		w.Header().Set("X-Duban-Cache", "miss")
-	} else {
-		w.Header().Set("X-Duban-Cache", "off")
-		body, err := s.dashboardBody(ctx, plan, at, asOf)
-		if err != nil {
-			return err
-		}
-		s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body))
-		return nil
-	}
-	// One rebuild per key: readers that miss together wait for it rather
-	// than all loading the same plan. It runs apart from any one reader's
-	// request, so a reader who leaves does not fail the others.
-	// The body is compressed here, once per rebuild, not per reader.
-	v, err, _ := s.flight.Do(key, func() (any, error) {
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
-		defer cancel()
-		html, err := s.dashboardBody(bctx, plan, at, asOf)
-		if err != nil {
-			return nil, err
-		}
-		body, err := newRenderedBody(html)
-		if err != nil {
-			return nil, err
-		}
-		s.cache.put(key, body)
-		return body, nil
+	// language, as-of date and minute (see pagecache.go).
+	key, cacheable := s.cache.key(plan.ID, "dashboard", langOf(r), asOf, minuteOf(at))
+	return s.cachedPage(w, r, "dashboard", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		html, err := s.dashboardBody(ctx, plan, at, asOf)
+		return web.T(ctx, "dash.title"), html, err
 	})
-	if err != nil {
-		return err
-	}
-	s.renderCached(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", v.(*renderedBody))
-	return nil
 }
 
 // dashboardBody renders the dashboard's body (the part inside the layout,

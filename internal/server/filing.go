@@ -36,12 +36,37 @@ func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
 
 // reportForm shows the report form, pre-filled from the last report so that a
 // weekly report is an edit, not a rewrite.
+//
+// Only the assignment's unit's staff may read it, and they all read the
+// same form: it is cached per plan generation, assignment, language and
+// minute.
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.reportTarget(r)
+	id, err := intParam(r, "id")
 	if err != nil {
 		return err
 	}
-	m := s.reportFormModel(r.Context(), t)
+	seen := s.cache.markPlans()
+	meta, err := s.assignmentMeta(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !s.actor(r).CanFileReport(meta.asg) {
+		return workplan.ErrNotOwnUnit
+	}
+	key, cacheable := s.cache.keySince(seen, meta.planID, "form", strconv.FormatInt(id, 10), langOf(r), minuteOf(s.now()))
+	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		t, err := s.store.ReportTarget(ctx, id)
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.ReportForm(s.filledReportForm(ctx, t)))
+		return web.T(ctx, "report.title"), html, err
+	})
+}
+
+// filledReportForm is the report form of t pre-filled from its last report.
+func (s *Server) filledReportForm(ctx context.Context, t workplan.ReportTarget) web.ReportFormPage {
+	m := s.reportFormModel(ctx, t)
 	if last := t.Last; last != nil {
 		m.Percent, m.Progress, m.Problems, m.NextSteps = last.Percent, last.Progress, last.Problems, last.NextSteps
 		vals := map[int64]float64{}
@@ -54,8 +79,7 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, web.T(r.Context(), "report.title"), "my", web.ReportForm(m))
-	return nil
+	return m
 }
 
 func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) web.ReportFormPage {
@@ -122,6 +146,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	case formErr != nil:
 		return formErr
 	}
+	s.wroteAssignment(ctx, id)
 	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(id, 10)+"?filed=1", http.StatusSeeOther)
 	return nil
 }

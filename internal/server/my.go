@@ -1,10 +1,11 @@
 package server
 
 import (
+	"context"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"duban/internal/deadline"
 	"duban/internal/workplan"
@@ -12,24 +13,40 @@ import (
 )
 
 // myTasks lists the signed-in staff member's assignments, most urgent first.
+//
+// Every staff member of a unit reads the same list: it is cached per unit,
+// the generations of the unit's plans, language, as-of date and minute.
 func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u, _ := userOf(ctx)
 	if u.UnitID == 0 {
 		return workplan.Errorf(workplan.EForbidden, "您的账号未关联单位")
 	}
-	ids, err := s.store.UnitPlans(ctx, u.UnitID)
-	if err != nil {
-		return err
-	}
-	plans, err := s.store.ListPlans(ctx)
-	if err != nil {
-		return err
-	}
 	at, asOf, err := s.asOfInstant(r)
 	if err != nil {
 		return err
 	}
+	seen := s.cache.markPlans()
+	plans, err := s.unitPlans(ctx, u.UnitID)
+	if err != nil {
+		return err
+	}
+	key, cacheable := s.cache.keyPlans(planIDs(plans), "my", strconv.FormatInt(u.UnitID, 10), u.UnitName, langOf(r), asOf, minuteOf(at))
+	cacheable = cacheable && s.cache.stillFresh(seen)
+	unitID, unitName := u.UnitID, u.UnitName
+	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		m, err := s.myTasksModel(ctx, unitID, unitName, plans, at, asOf)
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.MyTasks(m))
+		return web.T(ctx, "my.title"), html, err
+	})
+}
+
+// myTasksModel lists unit unitID's assignments in plans, returned reports
+// first, then most urgent first.
+func (s *Server) myTasksModel(ctx context.Context, unitID int64, unitName string, plans []workplan.Plan, at time.Time, asOf string) (web.MyTasksPage, error) {
 	type row struct {
 		st deadline.Status
 		r  web.MyTaskRow
@@ -37,16 +54,13 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	}
 	var rows []row
 	for _, p := range plans {
-		if !slices.Contains(ids, p.ID) {
-			continue
-		}
 		// The unit's part as every other page shows it: read from the
 		// plan's state.
-		ps, err := s.loadPlanState(ctx, p.Plan, at, asOf)
+		ps, err := s.loadPlanState(ctx, p, at, asOf)
 		if err != nil {
-			return err
+			return web.MyTasksPage{}, err
 		}
-		for _, ua := range ps.UnitAssignments(u.UnitID) {
+		for _, ua := range ps.UnitAssignments(unitID) {
 			t, st := ua.Task.Task, ua.Status
 			last := fmtTime(ua.Facts.LastReportAt)
 			if last == "" {
@@ -68,7 +82,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		returned, err := s.store.LatestReturns(ctx, ids)
 		if err != nil {
-			return err
+			return web.MyTasksPage{}, err
 		}
 		for i := range rows {
 			rows[i].r.Returned = returned[rows[i].id].ReturnReason
@@ -80,10 +94,9 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		return urgency(rows[i].st, rows[j].st)
 	})
-	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0, AsOf: asOf}
+	m := web.MyTasksPage{Unit: unitName, Empty: len(rows) == 0, AsOf: asOf}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, r.r)
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "my.title"), "my", web.MyTasks(m))
-	return nil
+	return m, nil
 }

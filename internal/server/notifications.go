@@ -187,28 +187,41 @@ func (s *Server) headerCounts(ctx context.Context, u workplan.User, p *web.Page)
 }
 
 // notificationsPage lists the signed-in user's notifications.
+//
+// Cached per user and generation of the user's notifications (a new one,
+// or one read, changes it), language and query.
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	u, _ := userOf(ctx)
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	list, more, err := s.store.Notifications(ctx, u.ID, before, 50)
-	if err != nil {
-		return err
-	}
-	m := web.NotificationsPage{ReadAll: "/notifications/read-all", CSRF: csrfTokenOf(ctx), Settings: "/account/notifications",
-		Unread: s.unreadOf(ctx, u.ID)}
-	if r.URL.Query().Get("read") != "" {
-		m.Notice = web.T(ctx, "notify.allread")
-	}
-	for _, n := range list {
-		m.Rows = append(m.Rows, web.NotificationRow{Href: "/notifications/" + strconv.FormatInt(n.ID, 10), Subject: web.NoticeSubject(ctx, n.Kind, n.Args),
-			Lines: web.NoticeLines(ctx, n.Kind, n.Args), At: fmtTime(n.CreatedAt), Unread: n.ReadAt == nil})
-	}
-	if more && len(list) > 0 {
-		m.MoreHref = "/notifications?before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
-	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "notify.title"), "notifications", web.Notifications(m))
-	return nil
+	u, _ := userOf(r.Context())
+	q := r.URL.Query()
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	readNotice := q.Get("read") != ""
+	key, cacheable := s.cache.keyNotices(u.ID, langOf(r), strconv.FormatInt(before, 10), strconv.FormatBool(readNotice))
+	userID := u.ID
+	return s.cachedPage(w, r, "notifications", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		list, more, err := s.store.Notifications(ctx, userID, before, 50)
+		if err != nil {
+			return "", nil, err
+		}
+		// From the store, not the header's count (counts), which hears
+		// of changes after the page cache does.
+		unread, err := s.store.UnreadCount(ctx, userID)
+		if err != nil {
+			return "", nil, err
+		}
+		m := web.NotificationsPage{ReadAll: "/notifications/read-all", CSRF: csrfTokenOf(ctx), Settings: "/account/notifications", Unread: unread}
+		if readNotice {
+			m.Notice = web.T(ctx, "notify.allread")
+		}
+		for _, n := range list {
+			m.Rows = append(m.Rows, web.NotificationRow{Href: "/notifications/" + strconv.FormatInt(n.ID, 10), Subject: web.NoticeSubject(ctx, n.Kind, n.Args),
+				Lines: web.NoticeLines(ctx, n.Kind, n.Args), At: fmtTime(n.CreatedAt), Unread: n.ReadAt == nil})
+		}
+		if more && len(list) > 0 {
+			m.MoreHref = "/notifications?before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
+		}
+		html, err := renderBody(ctx, web.Notifications(m))
+		return web.T(ctx, "notify.title"), html, err
+	})
 }
 
 // openNotification marks a notification read and follows its link.
@@ -223,6 +236,7 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.counts.forgetUser(u.ID)
+	s.changedHere(workplan.Change{Notices: true, User: u.ID})
 	http.Redirect(w, r, localPath(n.Link), http.StatusSeeOther)
 	return nil
 }
@@ -234,6 +248,7 @@ func (s *Server) readAll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.counts.forgetUser(u.ID)
+	s.changedHere(workplan.Change{Notices: true, User: u.ID})
 	http.Redirect(w, r, "/notifications?read=1", http.StatusSeeOther)
 	return nil
 }
@@ -539,29 +554,30 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ordersBlock is the 督办单 section of an assignment's page.
-func (s *Server) ordersBlock(ctx context.Context, actor workplan.Actor, asg workplan.Assignment, inForce bool) (web.OrdersBlock, error) {
+// ordersBlock is the 督办单 section of an assignment's page for readers of
+// class v.
+func (s *Server) ordersBlock(ctx context.Context, v assignmentViewer, asg workplan.Assignment, inForce bool) (web.OrdersBlock, error) {
 	orders, err := s.store.Orders(ctx, asg.ID)
 	if err != nil {
 		return web.OrdersBlock{}, err
 	}
 	csrf := csrfTokenOf(ctx)
-	b := web.OrdersBlock{CSRF: csrf, CanIssue: inForce && actor.Role == workplan.UserSupervisor,
+	b := web.OrdersBlock{CSRF: csrf, CanIssue: inForce && v.issue,
 		IssueAction: "/assignments/" + strconv.FormatInt(asg.ID, 10) + "/orders",
 		MinReply:    deadline.DateOf(s.now(), deadline.Shanghai).AddDays(1).String()}
 	for _, o := range orders {
-		v := web.OrderView{Anchor: "order-" + strconv.FormatInt(o.ID, 10), Number: o.Number(), Level: o.Level, LevelLabel: web.OrderLevel(ctx, o.Level),
+		ov := web.OrderView{Anchor: "order-" + strconv.FormatInt(o.ID, 10), Number: o.Number(), Level: o.Level, LevelLabel: web.OrderLevel(ctx, o.Level),
 			Reason: o.Reason, ReplyBy: o.ReplyBy.String(), IssuedBy: o.IssuerName, IssuedAt: fmtTime(o.IssuedAt), Automatic: o.Automatic,
 			Answer: o.Answer, AnsweredBy: o.AnswererName, PrintHref: "/orders/" + strconv.FormatInt(o.ID, 10)}
 		if o.Automatic {
-			v.IssuedBy = o.Office
+			ov.IssuedBy = o.Office
 		}
 		if o.AnsweredAt != nil {
-			v.AnsweredAt = fmtTime(*o.AnsweredAt)
-		} else if actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID {
-			v.AnswerAction = "/orders/" + strconv.FormatInt(o.ID, 10) + "/answer"
+			ov.AnsweredAt = fmtTime(*o.AnsweredAt)
+		} else if v.report {
+			ov.AnswerAction = "/orders/" + strconv.FormatInt(o.ID, 10) + "/answer"
 		}
-		b.Orders = append(b.Orders, v)
+		b.Orders = append(b.Orders, ov)
 	}
 	return b, nil
 }
@@ -585,6 +601,7 @@ func (s *Server) issueOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.wroteAssignment(ctx, id)
 	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(id, 10)+"#order-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
 	return nil
 }
@@ -599,6 +616,7 @@ func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.wroteAssignment(r.Context(), o.AssignmentID)
 	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(o.AssignmentID, 10)+"#order-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
 	return nil
 }

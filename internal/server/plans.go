@@ -93,7 +93,7 @@ func (s *Server) asOfInstant(r *http.Request) (time.Time, string, error) {
 // returned is shared: callers must not change it.
 func (s *Server) loadPlanState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
 	if asOf != "" {
-		return s.buildPlanState(ctx, plan, at, asOf)
+		return s.pastState(ctx, plan, at, asOf)
 	}
 	key, cacheable := s.cache.key(plan.ID, "state", at.Truncate(time.Minute).Format(time.RFC3339))
 	if !cacheable {
@@ -117,6 +117,38 @@ func (s *Server) loadPlanState(ctx context.Context, plan workplan.Plan, at time.
 	}
 	return v.(*planState), nil
 }
+
+// pastState is plan's state at the past instant at (the end of day asOf),
+// rebuilt from history, and kept (pageCache.pastState) while no structure
+// change is heard: what is written now is dated now, after at. An instant
+// within pastSettled of now is not kept, so that writes dated by another
+// replica's clock, a little behind, still count.
+func (s *Server) pastState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
+	if !at.Before(s.now().Add(-pastSettled)) {
+		return s.buildPlanState(ctx, plan, at, asOf)
+	}
+	if ps, ok := s.cache.pastState(plan.ID, at); ok && ps.AsOf == asOf {
+		return ps, nil
+	}
+	v, err, _ := s.flight.Do("past|"+strconv.FormatInt(plan.ID, 10)+"|"+at.Format(time.RFC3339Nano)+"|"+asOf, func() (any, error) {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
+		defer cancel()
+		seen := s.cache.markPlans()
+		ps, err := s.buildPlanState(bctx, plan, at, asOf)
+		if err == nil {
+			s.cache.putPastState(plan.ID, at, ps, seen)
+		}
+		return ps, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*planState), nil
+}
+
+// pastSettled is how far in the past an instant must be for its state to
+// be kept.
+const pastSettled = 10 * time.Minute
 
 func (s *Server) buildPlanState(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) (*planState, error) {
 	pa, err := s.store.PlanAt(ctx, plan.ID, at, asOf == "")

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"duban/internal/postgres"
@@ -52,28 +54,74 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 
 // reviewQueue lists the completion claims the viewer may review, and for
 // supervisors the pending extension requests.
+//
+// What it lists depends on the reviewer's unit (for staff, the claims of
+// the tasks it leads in its plans) or on being a supervisor (every claim
+// and request): it is cached per unit and its plans' generations, or for
+// supervisors per generation of every plan, with language, query and
+// minute.
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
-	return s.renderReviewQueue(w, r, http.StatusOK, 0, "")
+	actor := s.actor(r)
+	super := actor.Role == workplan.UserSupervisor
+	unit := actor.UnitID
+	if super {
+		unit = 0
+	}
+	var key string
+	var cacheable bool
+	if super {
+		key, cacheable = s.cache.keyAll("review", "super", langOf(r), minuteOf(s.now()), r.URL.RawQuery)
+	} else {
+		seen := s.cache.markPlans()
+		plans, err := s.unitPlans(r.Context(), unit)
+		if err != nil {
+			return err
+		}
+		key, cacheable = s.cache.keyPlans(planIDs(plans), "review", strconv.FormatInt(unit, 10), langOf(r), minuteOf(s.now()), r.URL.RawQuery)
+		cacheable = cacheable && s.cache.stillFresh(seen)
+	}
+	q := r.URL.Query()
+	return s.cachedPage(w, r, "review", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		m, err := s.reviewQueueModel(ctx, unit, super, q, 0, "")
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.ReviewQueue(m))
+		return web.T(ctx, "review.title"), html, err
+	})
 }
 
-// renderReviewQueue renders the review page; errReport and msg put an error
-// beside one report's form.
+// renderReviewQueue renders the review page with an error beside one
+// report's form (errReport, msg), for this request alone.
 func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, errReport int64, msg string) error {
 	ctx := r.Context()
 	actor := s.actor(r)
+	super := actor.Role == workplan.UserSupervisor
 	unit := actor.UnitID
-	if actor.Role == workplan.UserSupervisor {
+	if super {
 		unit = 0
 	}
-	pending, err := s.store.PendingReviews(ctx, unit)
+	m, err := s.reviewQueueModel(ctx, unit, super, r.URL.Query(), errReport, msg)
 	if err != nil {
 		return err
 	}
+	s.render(w, r, status, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
+	return nil
+}
+
+// reviewQueueModel lists what awaits review by unit (0: every unit) and,
+// for supervisors, the extension requests; q holds the notices of the last
+// decision, errReport and msg an error beside one report's form.
+func (s *Server) reviewQueueModel(ctx context.Context, unit int64, super bool, q url.Values, errReport int64, msg string) (web.ReviewQueuePage, error) {
+	pending, err := s.store.PendingReviews(ctx, unit)
+	if err != nil {
+		return web.ReviewQueuePage{}, err
+	}
 	m := web.ReviewQueuePage{CSRF: csrfTokenOf(ctx)}
-	if actor.Role == workplan.UserSupervisor {
+	if super {
 		m.CanDecideExtensions = true
 		if m.Extensions, err = s.pendingExtensionRows(ctx); err != nil {
-			return err
+			return m, err
 		}
 	}
 	ids := make([]int64, len(pending))
@@ -82,9 +130,9 @@ func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, statu
 	}
 	details, err := s.store.ReportDetails(ctx, ids)
 	if err != nil {
-		return err
+		return m, err
 	}
-	if q := r.URL.Query(); q.Get("decided") != "" {
+	if q.Get("decided") != "" {
 		m.Notice = web.T(ctx, "ext.decided."+q.Get("decided"))
 	} else if q.Get("reviewed") != "" {
 		key := "review.done.accept"
@@ -97,7 +145,7 @@ func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, statu
 	for _, p := range pending {
 		warnings, err := s.reviewWarnings(ctx, boards, p.PlanSlug, p.TaskNumber, p.Assignment.ID)
 		if err != nil {
-			return err
+			return m, err
 		}
 		m.Rows = append(m.Rows, web.ReviewQueueRow{
 			TaskNumber: p.TaskNumber, TaskTitle: p.TaskTitle, Href: assignmentHref(p.Assignment.ID, ""),
@@ -116,6 +164,5 @@ func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, statu
 			row.Error = msg
 		}
 	}
-	s.render(w, r, status, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
-	return nil
+	return m, nil
 }

@@ -75,7 +75,7 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return nil, err
 			}
-			b, err := newRenderedBody(html)
+			b, err := newRenderedBody("", html)
 			if err == nil && cacheable {
 				s.cache.put(key, b)
 			}
@@ -91,12 +91,14 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	if !acceptsGzip(r) {
-		h.Set("Content-Length", strconv.Itoa(len(body.html)))
-		_, _ = w.Write(body.html)
+		var out bytes.Buffer
+		body.appendHTML(&out, nil)
+		h.Set("Content-Length", strconv.Itoa(out.Len()))
+		_, _ = w.Write(out.Bytes())
 		return nil
 	}
 	var out bytes.Buffer
-	writeGzipPage(&out, nil, body, nil)
+	writeGzipPage(&out, nil, body, nil, nil)
 	h.Set("Content-Encoding", "gzip")
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Length", strconv.Itoa(out.Len()))

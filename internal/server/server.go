@@ -121,7 +121,7 @@ type Server struct {
 	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
-	// cache holds rendered dashboards while change notifications flow, and
+	// cache holds rendered pages while change notifications flow, and
 	// flight makes readers that miss it together wait for one rebuild.
 	cache  *pageCache
 	flight singleflight.Group
@@ -139,6 +139,11 @@ type Server struct {
 	counts *counts
 	robots RobotSender
 }
+
+// pageCacheBytes bounds the page bodies a replica keeps (HTML and its
+// compressed form): the daily pages of a few dozen plans, their task and
+// assignment pages and a few thousand readers' own pages.
+const pageCacheBytes = 32 << 20
 
 // maxUploadsInMemory bounds the evidence bytes one replica holds at once:
 // two full reports (a copy goes to the database driver too), well within
@@ -171,7 +176,7 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
+	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(pageCacheBytes),
 		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter(),
 		counts: newCounts()}
 	s.store = evictingStore{Store: store, sessions: s.sessions}

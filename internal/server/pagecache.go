@@ -1,0 +1,233 @@
+package server
+
+// Pages served from the page cache (cache.go). A page's body is rendered
+// once per key and kept, compressed, until what it depends on changes; the
+// layout around it (the reader's name, bell and counts, the sign-out form)
+// is rendered per request, and the reader's form token is spliced into the
+// body's holes at serve time (compress.go). The key of each page names
+// exactly what its body depends on:
+//
+//   - the change generation of the plans it shows (a report, review,
+//     extension, 督办单, comment or reseed announces one: changes.go), or of
+//     every plan, or of the reader's notifications;
+//   - the class of reader it was rendered for: not the user, but the
+//     smallest thing the page differs by — a unit's staff, a role, the set
+//     of assignments whose reports the reader may read — computed by the
+//     same function that the rendering takes its permissions from
+//     (taskViewer, assignmentViewer), so that the key cannot leave out
+//     what the body shows;
+//   - the language, the query string as sent, and the minute (the status
+//     of work depends on the clock).
+//
+// A body is rendered in a context that carries the language and nothing
+// of the reader (viewerFree): whatever the rendering reads of the reader
+// comes in through the viewer class, so no user's data can reach a body
+// that others are served. Permissions are checked before the cache is
+// looked at, from data cached per structure change (assignmentMeta).
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"duban/internal/workplan"
+	"duban/web"
+)
+
+// keyTokenHole marks a context whose form token is formTokenHole.
+const keyTokenHole ctxKey = 400
+
+// viewerFree returns the context a cached body is rendered in: the
+// language of ctx and the form token's hole, nothing of the reader (no
+// user, no session, no request), and the server's request timeout, since a
+// rendering serves every reader waiting for it.
+func (s *Server) viewerFree(ctx context.Context) (context.Context, context.CancelFunc) {
+	b := web.WithLang(context.Background(), web.LangOf(ctx))
+	b = context.WithValue(b, keyTokenHole, true)
+	return context.WithTimeout(b, s.cfg.RequestTimeout)
+}
+
+// pageBuild renders a page's body in a viewer-free context: its title and
+// its HTML (with formTokenHole where the reader's form token goes).
+type pageBuild func(ctx context.Context) (title string, html []byte, err error)
+
+// renderBody renders c into a new buffer.
+func renderBody(ctx context.Context, c templ.Component) ([]byte, error) {
+	var b bytes.Buffer
+	if err := c.Render(ctx, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// cachedPage serves the page whose body build renders, from the cache
+// under key when cacheable (see pageCache.key and its variants: take the
+// key before reading anything the body shows). Readers that miss together
+// wait for one rendering. Without the cache (change notifications down)
+// the body is rendered for this request alone, the same way.
+func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, nav, key string, cacheable bool, build pageBuild) error {
+	if !cacheable {
+		w.Header().Set("X-Duban-Cache", "off")
+		ctx, cancel := s.viewerFree(r.Context())
+		defer cancel()
+		title, html, err := build(ctx)
+		if err != nil {
+			return err
+		}
+		s.renderCached(w, r, http.StatusOK, title, nav, &renderedBody{title: title, parts: bytes.Split(html, formTokenHole)})
+		return nil
+	}
+	if rb, ok := s.cache.get(key); ok {
+		w.Header().Set("X-Duban-Cache", "hit")
+		s.renderCached(w, r, http.StatusOK, rb.title, nav, rb)
+		return nil
+	}
+	w.Header().Set("X-Duban-Cache", "miss")
+	// Rendered apart from any one reader's request, so that a reader who
+	// leaves does not fail the others; compressed here, once.
+	v, err, _ := s.flight.Do("page|"+key, func() (any, error) {
+		ctx, cancel := s.viewerFree(r.Context())
+		defer cancel()
+		title, html, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rb, err := newRenderedBody(title, html)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.put(key, rb)
+		return rb, nil
+	})
+	if err != nil {
+		return err
+	}
+	rb := v.(*renderedBody)
+	s.renderCached(w, r, http.StatusOK, rb.title, nav, rb)
+	return nil
+}
+
+// minuteOf is the minute part of a page's key.
+func minuteOf(t time.Time) string { return strconv.FormatInt(t.Unix()/60, 10) }
+
+// langOf is the language part of a page's key.
+func langOf(r *http.Request) string { return string(web.LangOf(r.Context())) }
+
+// flags encodes booleans for a key.
+func flags(bs ...bool) string {
+	var b strings.Builder
+	for _, v := range bs {
+		if v {
+			b.WriteByte('1')
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	return b.String()
+}
+
+// ids encodes IDs for a key.
+func ids(list []int64) string {
+	var b strings.Builder
+	for i, id := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// assignmentMeta is what deciding who may read an assignment needs, and
+// where it belongs: it changes only with structure changes (a reseed, a
+// designation mapped, a unit renamed), and is kept until one is heard.
+type assignmentMeta struct {
+	asg    workplan.Assignment
+	leads  []int64
+	planID int64
+}
+
+// assignmentMeta returns assignment id with its task's lead units and its
+// plan, from the memo or the store.
+func (s *Server) assignmentMeta(ctx context.Context, id int64) (assignmentMeta, error) {
+	key := "asg:" + strconv.FormatInt(id, 10)
+	if v, ok := s.cache.memoGet(key); ok {
+		return v.(assignmentMeta), nil
+	}
+	seen := s.cache.markPlans()
+	var m assignmentMeta
+	var err error
+	if m.asg, err = s.store.AssignmentByID(ctx, id); err != nil {
+		return m, err
+	}
+	if m.leads, err = s.store.TaskLeads(ctx, m.asg.TaskID); err != nil {
+		return m, err
+	}
+	_, plan, err := s.store.TaskByID(ctx, m.asg.TaskID)
+	if err != nil {
+		return m, err
+	}
+	m.planID = plan.ID
+	s.cache.memoPut(key, m, seen)
+	return m, nil
+}
+
+// unitPlans returns the plans unit unitID has assignments in, in the order
+// ListPlans gives them, from the memo or the store.
+func (s *Server) unitPlans(ctx context.Context, unitID int64) ([]workplan.Plan, error) {
+	key := "unitplans:" + strconv.FormatInt(unitID, 10)
+	if v, ok := s.cache.memoGet(key); ok {
+		return v.([]workplan.Plan), nil
+	}
+	seen := s.cache.markPlans()
+	in, err := s.store.UnitPlans(ctx, unitID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.store.ListPlans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []workplan.Plan
+	for _, p := range all {
+		for _, id := range in {
+			if id == p.ID {
+				out = append(out, p.Plan)
+				break
+			}
+		}
+	}
+	s.cache.memoPut(key, out, seen)
+	return out, nil
+}
+
+// planIDs lists the plans' IDs.
+func planIDs(plans []workplan.Plan) []int64 {
+	out := make([]int64, len(plans))
+	for i, p := range plans {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// changedHere tells this replica's caches at once of a change it made
+// itself, so that the writer's next page (after the redirect) shows it
+// even if the database's announcement has not arrived yet; the
+// announcement follows and changes the keys again, which costs one more
+// rendering.
+func (s *Server) changedHere(ch workplan.Change) {
+	s.cache.changed(ch)
+}
+
+// wroteAssignment is changedHere for a write to assignment id (a report,
+// a review, an extension, a 督办单): its plan changed.
+func (s *Server) wroteAssignment(ctx context.Context, id int64) {
+	if m, err := s.assignmentMeta(ctx, id); err == nil {
+		s.changedHere(workplan.Change{Plan: m.planID})
+	}
+}
