@@ -1,0 +1,300 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"duban/internal/auth"
+	"duban/internal/server"
+	"duban/internal/workplan"
+)
+
+// viewer is a signed-in user of the page cache tests: a principal of the
+// world or another account.
+type viewer struct {
+	name  string
+	token string
+}
+
+func (w *world) viewerOf(p who) viewer { return viewer{p.String(), w.tokens[p]} }
+
+// newViewer creates a user and a session for them.
+func (w *world) newViewer(username string, role workplan.UserRole, unit int64) viewer {
+	w.t.Helper()
+	u := w.createUser(username, role, unit, false)
+	tok, _ := w.startSession(u.ID)
+	return viewer{username, tok}
+}
+
+// page is one response of a page.
+type page struct {
+	status int
+	cache  string
+	body   string
+}
+
+// fetch GETs path from base as v, gzipped when gz (and then decompressed).
+func fetch(t *testing.T, base string, v viewer, path string, gz bool) page {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+path, nil)
+	require.NoError(t, err)
+	req.AddCookie(&http.Cookie{Name: "duban_session", Value: v.token})
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	body := string(b)
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		body = gunzip(t, b)
+	}
+	return page{res.StatusCode, res.Header.Get("X-Duban-Cache"), body}
+}
+
+// reference is the page as a server without the cache renders it.
+func (w *world) reference(v viewer, path string) page {
+	w.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, path, nil)
+	require.NoError(w.t, err)
+	req.AddCookie(&http.Cookie{Name: "duban_session", Value: v.token})
+	res := w.sendRequest(req)
+	return page{res.Code, res.Header().Get("X-Duban-Cache"), res.Body.String()}
+}
+
+// withoutTokens blanks the form tokens, masked afresh on every page.
+func withoutTokens(s string) string { return csrfRe.ReplaceAllString(s, `name="csrf" value=""`) }
+
+// TestCachedPagesAreEachViewersOwn loads every daily page as every kind of
+// reader, in turns, from a replica that caches them, and compares each
+// answer with the page a server without the cache renders for the same
+// reader: a reader served from a body cached for another class of reader
+// would see the difference (other units' reports, forms they may not
+// use). Readers of one class share a body (the second is a hit), and every
+// reader's form token is their own.
+func TestCachedPagesAreEachViewersOwn(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	// w.srv, never served, does not listen for changes: it caches nothing.
+	a := serveReplica(t, w, server.New(testConfig(t), w.db, quietLog(), server.WithClock(w.clock.Now), server.WithPasswordParams(auth.TestParams)))
+	own2 := w.newViewer("own2", workplan.UserStaff, w.ownUnit.ID)
+	leader2 := w.newViewer("leader2", workplan.UserLeader, 0)
+	viewers := []viewer{w.viewerOf(staffOwn), w.viewerOf(staffOther), own2, w.viewerOf(leader), leader2, w.viewerOf(supervisor), w.viewerOf(admin)}
+	ownAsg, otherAsg := strconv.FormatInt(w.plan.ownAsg.ID, 10), strconv.FormatInt(w.plan.otherAsg.ID, 10)
+	paths := []string{
+		"/plans/fixture/dashboard", "/plans/fixture/tasks", "/plans/fixture/tasks?unit=" + strconv.FormatInt(w.ownUnit.ID, 10),
+		"/plans/fixture/tasks/1", "/plans/fixture/tasks/2", "/plans/fixture/tasks/1?as_of=2024-02-28",
+		"/assignments/" + ownAsg, "/assignments/" + otherAsg, "/assignments/" + ownAsg + "?filed=1",
+		"/assignments/" + ownAsg + "/report", "/assignments/" + otherAsg + "/report",
+		"/my", "/review", "/plans/fixture/weekly", "/plans/fixture/ranking", "/notifications",
+	}
+	hits := map[string]int{}
+	for round := range 2 {
+		for _, path := range paths {
+			for _, v := range viewers {
+				want := w.reference(v, path)
+				got := fetch(t, a.base, v, path, round == 1)
+				require.Equal(t, want.status, got.status, "%s as %s", path, v.name)
+				if want.status != http.StatusOK {
+					continue
+				}
+				assert.Equal(t, "off", want.cache, "the reference server caches nothing")
+				require.Contains(t, []string{"hit", "miss"}, got.cache, "%s as %s", path, v.name)
+				if got.cache == "hit" {
+					hits[path]++
+				}
+				require.Equal(t, withoutTokens(want.body), withoutTokens(got.body), "%s as %s, round %d (%s)", path, v.name, round, got.cache)
+				// The tokens are the reader's: each unmasks to their session's.
+				for _, m := range csrfRe.FindAllStringSubmatch(got.body, -1) {
+					tok := strings.ReplaceAll(m[1], "&#43;", "+")
+					assert.True(t, auth.EqualTokens(auth.UnmaskToken(tok), auth.CSRFToken(v.token)), "%s as %s: a form token not theirs", path, v.name)
+				}
+			}
+		}
+	}
+	for _, path := range paths {
+		assert.Positive(t, hits[path], "%s is served from the cache", path)
+	}
+
+	// What the classes are: the second staff member of the owning unit reads
+	// the first one's /my and report form, the second leader the first
+	// one's task page; the other unit's staff do not.
+	for _, tc := range []struct {
+		path   string
+		first  viewer
+		second viewer
+		shared bool
+	}{
+		{"/my?x=1", w.viewerOf(staffOwn), own2, true},
+		{"/assignments/" + ownAsg + "/report?x=1", w.viewerOf(staffOwn), own2, true},
+		{"/plans/fixture/tasks/1?x=1", w.viewerOf(leader), leader2, true},
+		{"/plans/fixture/tasks/1?x=2", w.viewerOf(staffOwn), w.viewerOf(staffOther), false},
+		{"/plans/fixture/tasks/1?x=3", w.viewerOf(leader), w.viewerOf(supervisor), false},
+		{"/review?x=1", w.viewerOf(staffOwn), w.viewerOf(staffOther), false},
+	} {
+		require.Equal(t, http.StatusOK, fetch(t, a.base, tc.first, tc.path, false).status)
+		second := fetch(t, a.base, tc.second, tc.path, false)
+		assert.Equal(t, tc.shared, second.cache == "hit", "%s: %s after %s", tc.path, tc.second.name, tc.first.name)
+	}
+
+	// And the content differs where the permissions do: the other unit's
+	// staff do not read the owning unit's reports on task 1, which it leads.
+	ownPage := fetch(t, a.base, w.viewerOf(staffOwn), "/plans/fixture/tasks/2", true).body
+	otherPage := fetch(t, a.base, w.viewerOf(staffOther), "/plans/fixture/tasks/2", true).body
+	assert.Contains(t, ownPage, "已起草方案")
+	assert.NotContains(t, otherPage, "已起草方案", "another unit's report text leaked through the cache")
+	supPage := fetch(t, a.base, w.viewerOf(supervisor), "/assignments/"+otherAsg, true).body
+	staffPage := fetch(t, a.base, w.viewerOf(staffOther), "/assignments/"+otherAsg, true).body
+	assert.Contains(t, supPage, "/extensions/"+strconv.FormatInt(w.plan.extension.ID, 10)+"/decide")
+	assert.NotContains(t, staffPage, "/decide", "a supervisor's decision form leaked through the cache")
+}
+
+// TestCachedPagesFollowWrites: the pages cached by one replica show what
+// is written through another on their next read once the change is
+// announced, and what is written through themselves at once.
+func TestCachedPagesFollowWrites(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	newReplica := func() *replica {
+		return serveReplica(t, w, server.New(testConfig(t), w.db, quietLog(), server.WithClock(w.clock.Now), server.WithPasswordParams(auth.TestParams)))
+	}
+	a, b := newReplica(), newReplica()
+	ownAsg, otherAsg := strconv.FormatInt(w.plan.ownAsg.ID, 10), strconv.FormatInt(w.plan.otherAsg.ID, 10)
+	// cached loads path on r as p until it is served from the cache.
+	cached := func(r *replica, p who, path string) string {
+		t.Helper()
+		var got page
+		eventually(t, func() bool {
+			got = fetch(t, r.base, w.viewerOf(p), path, true)
+			require.Equal(t, http.StatusOK, got.status, path)
+			return got.cache == "hit"
+		}, path+" is never served from the cache")
+		return got.body
+	}
+	// shows waits until path on r, as p, contains want.
+	shows := func(r *replica, p who, path, want string) {
+		t.Helper()
+		eventually(t, func() bool { return strings.Contains(fetch(t, r.base, w.viewerOf(p), path, true).body, want) },
+			path+" never shows "+want)
+	}
+	// showsNow requires path on r, as p, to contain want on the next read.
+	showsNow := func(r *replica, p who, path, want string) {
+		t.Helper()
+		assert.Contains(t, fetch(t, r.base, w.viewerOf(p), path, true).body, want, "%s on the replica that wrote", path)
+	}
+	post := func(r *replica, p who, path string, form url.Values) {
+		t.Helper()
+		res, body := r.call(p, http.MethodPost, path, form)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "%s: %s", path, body)
+	}
+
+	pages := []struct {
+		p    who
+		path string
+	}{
+		{staffOwn, "/assignments/" + ownAsg}, {staffOwn, "/assignments/" + ownAsg + "/report"}, {staffOwn, "/my"},
+		{staffOwn, "/plans/fixture/tasks/2"}, {leader, "/plans/fixture/tasks/1"}, {leader, "/plans/fixture/tasks"},
+		{leader, "/plans/fixture/dashboard"}, {leader, "/plans/fixture/weekly"}, {leader, "/plans/fixture/ranking"},
+		{leader, "/plans/fixture/tasks?unit=" + strconv.FormatInt(w.ownUnit.ID, 10)},
+		{supervisor, "/review"}, {staffOwn, "/review"}, {supervisor, "/assignments/" + otherAsg}, {staffOwn, "/notifications"},
+	}
+	before := map[*replica]map[string]string{}
+	for _, r := range []*replica{a, b} {
+		before[r] = map[string]string{}
+		for _, pg := range pages {
+			before[r][pg.path] = withoutTokens(cached(r, pg.p, pg.path))
+		}
+	}
+	// changed requires path on r, as p, to differ from what was cached,
+	// at once on the replica that wrote (now), else eventually.
+	changed := func(r *replica, p who, path string, now bool) {
+		t.Helper()
+		differs := func() bool { return withoutTokens(fetch(t, r.base, w.viewerOf(p), path, true).body) != before[r][path] }
+		if now {
+			assert.True(t, differs(), "%s unchanged on the replica that wrote", path)
+			return
+		}
+		eventually(t, differs, path+" still shows what was cached before the write")
+	}
+
+	// A report filed through a: a shows it at once, b when it hears of it.
+	form := fetch(t, a.base, w.viewerOf(staffOwn), "/assignments/"+ownAsg+"/report", false).body
+	version := versionRe.FindStringSubmatch(form)[1]
+	post(a, staffOwn, "/assignments/"+ownAsg+"/report", url.Values{"version": {version}, "percent": {"55"}, "progress": {"方案已印发"}})
+	for _, r := range []*replica{a, b} {
+		check := shows
+		if r == a {
+			check = showsNow
+		}
+		check(r, staffOwn, "/assignments/"+ownAsg, "方案已印发")
+		check(r, staffOwn, "/plans/fixture/tasks/2", "方案已印发")
+		check(r, staffOwn, "/my", "55%")
+		check(r, leader, "/plans/fixture/tasks?unit="+strconv.FormatInt(w.ownUnit.ID, 10), "55")
+		changed(r, leader, "/plans/fixture/weekly", r == a)
+		// What the ranking and the dashboard show may not change with one
+		// report, but they are rendered again.
+		for _, path := range []string{"/plans/fixture/ranking", "/plans/fixture/dashboard"} {
+			if r == a {
+				assert.Equal(t, "miss", fetch(t, r.base, w.viewerOf(leader), path, true).cache, path)
+			} else {
+				eventually(t, func() bool { return fetch(t, r.base, w.viewerOf(leader), path, true).cache == "miss" }, path+" never rendered again")
+			}
+		}
+		f := fetch(t, r.base, w.viewerOf(staffOwn), "/assignments/"+ownAsg+"/report", true).body
+		assert.NotEqual(t, version, versionRe.FindStringSubmatch(f)[1], "the report form carries the new version")
+		assert.Contains(t, f, `value="55"`)
+	}
+
+	// The claim on task 1 reviewed by the lead unit through b.
+	res, page := b.call(staffOwn, http.MethodGet, "/review", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, page, "平台已上线")
+	post(b, staffOwn, "/reports/"+strconv.FormatInt(w.plan.claim.ID, 10)+"/review",
+		url.Values{"decision": {"return"}, "reason": {"请补充上线清单"}, "version": {strconv.Itoa(w.version(w.plan.otherAsg.ID))}})
+	for _, r := range []*replica{a, b} {
+		shows(r, supervisor, "/assignments/"+otherAsg, "请补充上线清单")
+		eventually(t, func() bool {
+			return !strings.Contains(fetch(t, r.base, w.viewerOf(supervisor), "/review", true).body, "平台已上线")
+		}, "the reviewed claim is still in the supervisor's queue")
+	}
+
+	// The pending extension request decided through a.
+	post(a, supervisor, "/extensions/"+strconv.FormatInt(w.plan.extension.ID, 10)+"/decide", url.Values{"decision": {"reject"}, "reason": {"理由不足"}})
+	showsNow(a, supervisor, "/assignments/"+otherAsg, "理由不足")
+	shows(b, supervisor, "/assignments/"+otherAsg, "理由不足")
+	// A new request through b.
+	post(b, staffOwn, "/assignments/"+ownAsg+"/extension", url.Values{"requested_due": {"2025-06-30"}, "reason": {"等待上级批复"}})
+	showsNow(b, staffOwn, "/assignments/"+ownAsg, "等待上级批复")
+	shows(a, supervisor, "/review", "等待上级批复")
+
+	// A leader's comment through a.
+	post(a, leader, "/plans/fixture/tasks/1/comments", url.Values{"text": {"务必按期完成"}})
+	showsNow(a, leader, "/plans/fixture/tasks/1", "务必按期完成")
+	shows(b, leader, "/plans/fixture/tasks/1", "务必按期完成")
+
+	// The return notified the other unit; the 督办单 answered through b
+	// notifies the supervisor, and shows on the assignment's page.
+	post(b, staffOwn, "/orders/"+strconv.FormatInt(w.plan.order.ID, 10)+"/answer", url.Values{"answer": {"已部署整改"}})
+	showsNow(b, staffOwn, "/assignments/"+ownAsg, "已部署整改")
+	shows(a, staffOwn, "/assignments/"+ownAsg, "已部署整改")
+	shows(a, supervisor, "/notifications", "已部署整改")
+	// Notifications read through b are read on a too.
+	unread := func(r *replica) bool {
+		return strings.Contains(fetch(t, r.base, w.viewerOf(staffOwn), "/notifications", true).body, `data-testid="read-all"`)
+	}
+	require.True(t, unread(a))
+	post(b, staffOwn, "/notifications/read-all", url.Values{})
+	assert.False(t, unread(b), "read on the replica that marked them")
+	eventually(t, func() bool { return !unread(a) }, "still unread on the other replica")
+}
