@@ -82,14 +82,17 @@ type pageCache struct {
 	lru      *list.List
 	bytes    int
 	maxBytes int
-	// dashCounts, stateCounts and planCounts count the lookups of bodies,
+	// pageCounts, stateCounts and planCounts count the lookups of bodies,
 	// states and plans, for the metrics (metrics.go).
-	dashCounts, stateCounts, planCounts metrics.CacheCounts
+	pageCounts, stateCounts, planCounts metrics.CacheCounts
 }
 
+// cachedState is a plan's state with the plan's generations it was read
+// at (a key without the minute) and the minute it was evaluated in.
 type cachedState struct {
-	key string
-	ps  *planState
+	gens   string
+	minute int64
+	ps     *planState
 }
 
 // maxStates bounds the plan states kept: a deployment has a few plans, the
@@ -127,8 +130,8 @@ type pastKey struct {
 // maxMemo and maxPast bound the memo and the past states: the memo holds
 // small values (a few hundred bytes), a past state a plan's picture.
 const (
-	maxMemo = 200_000
-	maxPast = 32
+	maxMemo = 50_000
+	maxPast = 16
 )
 
 func newPageCache(maxBytes int) *pageCache {
@@ -155,33 +158,52 @@ func (c *pageCache) setListening(on bool) {
 	c.bytes = 0
 }
 
-// state returns plan planID's state cached under key (see key).
-func (c *pageCache) state(planID int64, key string) (*planState, bool) {
+// state returns plan planID's state read at generations gens (see key)
+// and evaluated in minute, or in the minute before (then fresh is false:
+// the caller may serve it while a newer one is evaluated).
+func (c *pageCache) state(planID int64, gens string, minute int64) (ps *planState, fresh, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.states[planID]
-	if !ok || e.key != key {
+	if !ok || e.gens != gens || e.minute > minute || e.minute < minute-1 {
 		c.stateCounts.Misses.Add(1)
-		return nil, false
+		return nil, false, false
 	}
 	c.stateCounts.Hits.Add(1)
-	return e.ps, true
+	return e.ps, e.minute == minute, true
 }
 
-// putState keeps plan planID's state built for key, replacing the plan's
-// older one. The state is shared by every reader from now on: nobody may
-// change it.
-func (c *pageCache) putState(planID int64, key string, ps *planState) {
+// previousState returns the plan's cached state if it was read at
+// generations gens, whatever its minute: the state a new evaluation of the
+// same facts is compared with (versionStates).
+func (c *pageCache) previousState(planID int64, gens string) *planState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.states[planID]; ok && e.gens == gens {
+		return e.ps
+	}
+	return nil
+}
+
+// putState keeps plan planID's state read at gens and evaluated in
+// minute, replacing the plan's older one (not a later evaluation of the
+// same generations). The state is shared by every reader from now on:
+// nobody may change it.
+func (c *pageCache) putState(planID int64, gens string, minute int64, ps *planState) {
 	c.stateCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {
 		return
 	}
-	if _, ok := c.states[planID]; !ok && len(c.states) >= maxStates {
+	old, ok := c.states[planID]
+	if ok && old.gens == gens && old.minute > minute {
+		return
+	}
+	if !ok && len(c.states) >= maxStates {
 		c.states = map[int64]cachedState{}
 	}
-	c.states[planID] = cachedState{key: key, ps: ps}
+	c.states[planID] = cachedState{gens: gens, minute: minute, ps: ps}
 }
 
 // plan returns the cached plan of slug while no change was announced since
@@ -389,16 +411,16 @@ func (c *pageCache) get(key string) (*renderedBody, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok {
-		c.dashCounts.Misses.Add(1)
+		c.pageCounts.Misses.Add(1)
 		return nil, false
 	}
-	c.dashCounts.Hits.Add(1)
+	c.pageCounts.Hits.Add(1)
 	c.lru.MoveToFront(e)
 	return e.Value.(*cacheEntry).body, true
 }
 
 func (c *pageCache) put(key string, body *renderedBody) {
-	c.dashCounts.Rebuilds.Add(1)
+	c.pageCounts.Rebuilds.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {

@@ -227,8 +227,12 @@ type renderedBody struct {
 
 // newRenderedBody cuts html at its holes and compresses each part once,
 // thoroughly: it is served many times.
+//
+// What it keeps is copied to slices of their exact size: the buffers they
+// were written to have room to spare, up to as much again, which a cache
+// of many bodies would hold for nothing.
 func newRenderedBody(title string, html []byte) (*renderedBody, error) {
-	rb := &renderedBody{title: title, parts: bytes.Split(html, formTokenHole)}
+	rb := &renderedBody{title: title, parts: bytes.Split(bytes.Clone(html), formTokenHole)}
 	var buf bytes.Buffer
 	buf.Grow(len(html) / 5)
 	fw, err := flate.NewWriter(&buf, flate.BestCompression)
@@ -251,7 +255,7 @@ func newRenderedBody(title string, html []byte) (*renderedBody, error) {
 		}
 	}
 	offsets = append(offsets, buf.Len())
-	all := buf.Bytes()
+	all := bytes.Clone(buf.Bytes())
 	for i := range rb.parts {
 		rb.deflate = append(rb.deflate, all[offsets[i]:offsets[i+1]:offsets[i+1]])
 	}

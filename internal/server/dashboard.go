@@ -8,13 +8,10 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"time"
-
 	"github.com/a-h/templ"
 
 	"duban/internal/deadline"
 	"duban/internal/status"
-	"duban/internal/workplan"
 	"duban/web"
 )
 
@@ -42,21 +39,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The body is the same for everyone: it is cached per plan generation,
-	// language, as-of date and minute (see pagecache.go).
-	key, cacheable := s.cache.key(plan.ID, "dashboard", langOf(r), asOf, minuteOf(at))
+	// language, as-of date and the minute of the state it shows, whose
+	// time it says (see pagecache.go).
+	key, cacheable := s.cache.key(plan.ID, "dashboard", langOf(r), asOf)
+	ps, err := s.loadPlanState(r.Context(), plan, at, asOf)
+	if err != nil {
+		return err
+	}
+	key += "|" + minuteOf(ps.At) + "|" + s.today()
 	return s.cachedPage(w, r, "dashboard", key, cacheable, func(ctx context.Context) (string, []byte, error) {
-		html, err := s.dashboardBody(ctx, plan, at, asOf)
+		html, err := s.dashboardBody(ctx, ps)
 		return web.T(ctx, "dash.title"), html, err
 	})
 }
 
 // dashboardBody renders the dashboard's body (the part inside the layout,
 // the same for every reader) for plan as of at.
-func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) ([]byte, error) {
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) dashboardBody(ctx context.Context, ps *planState) ([]byte, error) {
+	plan, asOf := ps.Plan, ps.AsOf
 	m := dashboardModel(ctx, ps, s.cfg.DueSoonDays)
 	m.Today = deadline.DateOf(s.now(), deadline.Shanghai).String()
 	board, err := s.planIndicators(ctx, ps)

@@ -39,7 +39,7 @@ func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
 //
 // Only the assignment's unit's staff may read it, and they all read the
 // same form: it is cached per plan generation, assignment, language and
-// minute.
+// version of its task's statuses (taskKey).
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 	id, err := intParam(r, "id")
 	if err != nil {
@@ -53,13 +53,24 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.actor(r).CanFileReport(meta.asg) {
 		return workplan.ErrNotOwnUnit
 	}
-	key, cacheable := s.cache.keySince(seen, meta.planID, "form", strconv.FormatInt(id, 10), langOf(r), minuteOf(s.now()))
+	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "form", strconv.FormatInt(id, 10), langOf(r))
+	ps, err := s.loadPlanState(r.Context(), meta.plan, s.now(), "")
+	if err != nil {
+		return err
+	}
+	key += "|" + ps.taskKey(meta.asg.TaskID)
 	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
 		t, err := s.store.ReportTarget(ctx, id)
 		if err != nil {
 			return "", nil, err
 		}
-		html, err := renderBody(ctx, web.ReportForm(s.filledReportForm(ctx, t)))
+		m := s.filledReportForm(ctx, t)
+		if a, _, ok := ps.Assignment(id); ok && a.Version == t.Facts.Version {
+			// The light as the other pages show it, from the state the
+			// key names.
+			m.Light = lightView(ctx, a.Status)
+		}
+		html, err := renderBody(ctx, web.ReportForm(m))
 		return web.T(ctx, "report.title"), html, err
 	})
 }

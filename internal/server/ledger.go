@@ -166,7 +166,7 @@ func unitNames(ts *status.Task, roles ...workplan.Role) string {
 // now or as of a past date.
 //
 // The page is the same for every reader: it is cached per plan generation,
-// language, filters and minute.
+// language, filters and version of the plan's statuses (statusKey).
 func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	plan, err := s.plan(r)
 	if err != nil {
@@ -186,12 +186,13 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 			filters.Set(k, x)
 		}
 	}
-	key, cacheable := s.cache.key(plan.ID, "ledger", langOf(r), asOf, minuteOf(at), filters.Encode())
+	key, cacheable := s.cache.key(plan.ID, "ledger", langOf(r), filters.Encode())
+	ps, err := s.loadPlanState(r.Context(), plan, at, asOf)
+	if err != nil {
+		return err
+	}
+	key += "|" + ps.statusKey() + "|" + s.today()
 	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
-		ps, err := s.loadPlanState(ctx, plan, at, asOf)
-		if err != nil {
-			return "", nil, err
-		}
 		html, err := renderBody(ctx, web.Ledger(s.ledgerModel(ctx, ps, f, filters)))
 		return web.T(ctx, "ledger.title"), html, err
 	})

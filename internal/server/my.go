@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"time"
 
 	"duban/internal/deadline"
 	"duban/internal/workplan"
@@ -15,7 +14,8 @@ import (
 // myTasks lists the signed-in staff member's assignments, most urgent first.
 //
 // Every staff member of a unit reads the same list: it is cached per unit,
-// the generations of the unit's plans, language, as-of date and minute.
+// the generations of the unit's plans and the versions of their statuses
+// (statusKey), language and as-of date.
 func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u, _ := userOf(ctx)
@@ -31,11 +31,20 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	key, cacheable := s.cache.keyPlans(planIDs(plans), "my", strconv.FormatInt(u.UnitID, 10), u.UnitName, langOf(r), asOf, minuteOf(at))
+	key, cacheable := s.cache.keyPlans(planIDs(plans), "my", strconv.FormatInt(u.UnitID, 10), u.UnitName, langOf(r), asOf)
 	cacheable = cacheable && s.cache.stillFresh(seen)
+	states := make([]*planState, len(plans))
+	for i, p := range plans {
+		// The unit's part as every other page shows it: read from the
+		// plan's state.
+		if states[i], err = s.loadPlanState(ctx, p, at, asOf); err != nil {
+			return err
+		}
+		key += "|" + states[i].statusKey()
+	}
 	unitID, unitName := u.UnitID, u.UnitName
 	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
-		m, err := s.myTasksModel(ctx, unitID, unitName, plans, at, asOf)
+		m, err := s.myTasksModel(ctx, unitID, unitName, states, asOf)
 		if err != nil {
 			return "", nil, err
 		}
@@ -46,20 +55,15 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 
 // myTasksModel lists unit unitID's assignments in plans, returned reports
 // first, then most urgent first.
-func (s *Server) myTasksModel(ctx context.Context, unitID int64, unitName string, plans []workplan.Plan, at time.Time, asOf string) (web.MyTasksPage, error) {
+func (s *Server) myTasksModel(ctx context.Context, unitID int64, unitName string, states []*planState, asOf string) (web.MyTasksPage, error) {
 	type row struct {
 		st deadline.Status
 		r  web.MyTaskRow
 		id int64
 	}
 	var rows []row
-	for _, p := range plans {
-		// The unit's part as every other page shows it: read from the
-		// plan's state.
-		ps, err := s.loadPlanState(ctx, p, at, asOf)
-		if err != nil {
-			return web.MyTasksPage{}, err
-		}
+	for _, ps := range states {
+		p := ps.Plan
 		for _, ua := range ps.UnitAssignments(unitID) {
 			t, st := ua.Task.Task, ua.Status
 			last := fmtTime(ua.Facts.LastReportAt)

@@ -84,8 +84,9 @@ func taskLabels(states ...*planState) map[int]string {
 // by default the last seven days.
 //
 // The same for every reader: cached per plan generation, language, dates
-// and minute. The state at the first date, in the past, is kept apart
-// (pastState): reports arriving now do not change it.
+// and, to today, the version of the plan's statuses (statusKey). The state
+// at the first date, in the past, is kept apart (pastState): reports
+// arriving now do not change it.
 func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	plan, err := s.plan(r)
@@ -113,9 +114,17 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	key, cacheable := s.cache.key(plan.ID, "weekly", langOf(r), from.String(), to.String(), minuteOf(now))
+	key, cacheable := s.cache.key(plan.ID, "weekly", langOf(r), from.String(), to.String(), today.String())
+	var after *planState
+	if !toAt.Before(now) {
+		// To today: the present state, whose statuses the page shows.
+		if after, err = s.loadPlanState(ctx, plan, now, ""); err != nil {
+			return err
+		}
+		key += "|" + after.statusKey()
+	}
 	return s.cachedPage(w, r, "weekly", key, cacheable, func(ctx context.Context) (string, []byte, error) {
-		m, err := s.weeklyModel(ctx, plan, from, to, fromAt, toAt, today)
+		m, err := s.weeklyModel(ctx, plan, from, to, fromAt, toAt, today, after)
 		if err != nil {
 			return "", nil, err
 		}
@@ -125,15 +134,16 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 }
 
 // weeklyModel compares plan between the ends of days from and to (at
-// fromAt and toAt).
-func (s *Server) weeklyModel(ctx context.Context, plan workplan.Plan, from, to deadline.Date, fromAt, toAt time.Time, today deadline.Date) (web.WeeklyPage, error) {
+// fromAt and toAt); after, if not nil, is the state at toAt.
+func (s *Server) weeklyModel(ctx context.Context, plan workplan.Plan, from, to deadline.Date, fromAt, toAt time.Time, today deadline.Date, after *planState) (web.WeeklyPage, error) {
 	before, err := s.stateAt(ctx, plan, fromAt)
 	if err != nil {
 		return web.WeeklyPage{}, err
 	}
-	after, err := s.stateAt(ctx, plan, toAt)
-	if err != nil {
-		return web.WeeklyPage{}, err
+	if after == nil {
+		if after, err = s.stateAt(ctx, plan, toAt); err != nil {
+			return web.WeeklyPage{}, err
+		}
 	}
 	reports, err := s.store.ReportsBetween(ctx, plan.ID, fromAt, toAt)
 	if err != nil {
@@ -179,8 +189,9 @@ func (s *Server) weeklyModel(ctx context.Context, plan workplan.Plan, from, to d
 
 // ranking is the monthly ranking (月排序) of the plan's units by outcomes.
 //
-// The same for every reader: cached per plan generation, language, month
-// and minute.
+// The same for every reader: cached per plan generation, language, month,
+// day and, for this month, the version of the plan's statuses (statusKey):
+// today counts as the present state judges it.
 func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	plan, err := s.plan(r)
 	if err != nil {
@@ -191,7 +202,17 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.now()
-	key, cacheable := s.cache.key(plan.ID, "ranking", langOf(r), month, minuteOf(now))
+	key, cacheable := s.cache.key(plan.ID, "ranking", langOf(r), month, s.today())
+	if !at.Before(now) {
+		// This month: judged now, as the present state (whose statuses
+		// decide today's part) was evaluated.
+		ps, err := s.loadPlanState(r.Context(), plan, now, "")
+		if err != nil {
+			return err
+		}
+		key += "|" + ps.statusKey()
+		at = ps.At
+	}
 	return s.cachedPage(w, r, "ranking", key, cacheable, func(ctx context.Context) (string, []byte, error) {
 		m, err := s.rankingModel(ctx, plan, month, p, at, now)
 		if err != nil {

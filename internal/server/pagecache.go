@@ -35,6 +35,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"duban/internal/deadline"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -58,11 +59,13 @@ type pageBuild func(ctx context.Context) (title string, html []byte, err error)
 
 // renderBody renders c into a new buffer.
 func renderBody(ctx context.Context, c templ.Component) ([]byte, error) {
-	var b bytes.Buffer
-	if err := c.Render(ctx, &b); err != nil {
+	b := bufPool.Get().(*bytes.Buffer)
+	b.Reset()
+	defer bufPool.Put(b)
+	if err := c.Render(ctx, b); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return bytes.Clone(b.Bytes()), nil
 }
 
 // cachedPage serves the page whose body build renders, from the cache
@@ -115,6 +118,10 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, nav, key str
 // minuteOf is the minute part of a page's key.
 func minuteOf(t time.Time) string { return strconv.FormatInt(t.Unix()/60, 10) }
 
+// today is the date part of the key of a page that shows today's date or
+// a date from it (a date picker's bounds).
+func (s *Server) today() string { return deadline.DateOf(s.now(), deadline.Shanghai).String() }
+
 // langOf is the language part of a page's key.
 func langOf(r *http.Request) string { return string(web.LangOf(r.Context())) }
 
@@ -147,9 +154,9 @@ func ids(list []int64) string {
 // where it belongs: it changes only with structure changes (a reseed, a
 // designation mapped, a unit renamed), and is kept until one is heard.
 type assignmentMeta struct {
-	asg    workplan.Assignment
-	leads  []int64
-	planID int64
+	asg   workplan.Assignment
+	leads []int64
+	plan  workplan.Plan
 }
 
 // assignmentMeta returns assignment id with its task's lead units and its
@@ -168,11 +175,9 @@ func (s *Server) assignmentMeta(ctx context.Context, id int64) (assignmentMeta, 
 	if m.leads, err = s.store.TaskLeads(ctx, m.asg.TaskID); err != nil {
 		return m, err
 	}
-	_, plan, err := s.store.TaskByID(ctx, m.asg.TaskID)
-	if err != nil {
+	if _, m.plan, err = s.store.TaskByID(ctx, m.asg.TaskID); err != nil {
 		return m, err
 	}
-	m.planID = plan.ID
 	s.cache.memoPut(key, m, seen)
 	return m, nil
 }
@@ -228,6 +233,6 @@ func (s *Server) changedHere(ch workplan.Change) {
 // a review, an extension, a 督办单): its plan changed.
 func (s *Server) wroteAssignment(ctx context.Context, id int64) {
 	if m, err := s.assignmentMeta(ctx, id); err == nil {
-		s.changedHere(workplan.Change{Plan: m.planID})
+		s.changedHere(workplan.Change{Plan: m.plan.ID})
 	}
 }

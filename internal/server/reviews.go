@@ -58,8 +58,9 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 // What it lists depends on the reviewer's unit (for staff, the claims of
 // the tasks it leads in its plans) or on being a supervisor (every claim
 // and request): it is cached per unit and its plans' generations, or for
-// supervisors per generation of every plan, with language, query and
-// minute.
+// supervisors per generation of every plan, with language and query
+// (nothing on it depends on the clock: the warnings beside a claim come
+// from indicator values).
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	actor := s.actor(r)
 	super := actor.Role == workplan.UserSupervisor
@@ -70,14 +71,14 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	var key string
 	var cacheable bool
 	if super {
-		key, cacheable = s.cache.keyAll("review", "super", langOf(r), minuteOf(s.now()), r.URL.RawQuery)
+		key, cacheable = s.cache.keyAll("review", "super", langOf(r), r.URL.RawQuery)
 	} else {
 		seen := s.cache.markPlans()
 		plans, err := s.unitPlans(r.Context(), unit)
 		if err != nil {
 			return err
 		}
-		key, cacheable = s.cache.keyPlans(planIDs(plans), "review", strconv.FormatInt(unit, 10), langOf(r), minuteOf(s.now()), r.URL.RawQuery)
+		key, cacheable = s.cache.keyPlans(planIDs(plans), "review", strconv.FormatInt(unit, 10), langOf(r), r.URL.RawQuery)
 		cacheable = cacheable && s.cache.stillFresh(seen)
 	}
 	q := r.URL.Query()

@@ -20,9 +20,9 @@ import (
 // the comments. The task is shown as it stood at the date asked for (or
 // now); an archived task stays readable, as it stood when it was archived.
 //
-// The page is cached per plan generation, task, language, query, minute
-// and taskViewer: readers who may comment, map and read the same reports
-// are served the same body.
+// The page is cached per plan generation, task, language, query, version
+// of the task's statuses (taskKey) and taskViewer: readers who may
+// comment, map and read the same reports are served the same body.
 func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	plan, err := s.plan(r)
@@ -37,7 +37,7 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base, cacheable := s.cache.key(plan.ID, "task", strconv.FormatInt(n, 10), langOf(r), asOf, minuteOf(at), r.URL.RawQuery)
+	base, cacheable := s.cache.key(plan.ID, "task", strconv.FormatInt(n, 10), langOf(r), r.URL.RawQuery)
 	ps, err := s.loadPlanState(ctx, plan, at, asOf)
 	if err != nil {
 		return err
@@ -58,7 +58,8 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := taskViewerOf(s.actor(r), ts)
 	u := *r.URL
-	return s.cachedPage(w, r, "ledger", base+"|"+v.key(), cacheable, func(ctx context.Context) (string, []byte, error) {
+	key := base + "|" + ps.taskKey(task.ID) + "|" + v.key()
+	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
 		return s.taskBody(ctx, &u, plan, task, ts, state, ps, at, asOf, v)
 	})
 }
@@ -387,8 +388,8 @@ func (s *Server) readableAssignment(r *http.Request, id int64) (asg workplan.Ass
 // review and extension actions the viewer may take.
 //
 // The page is cached per plan generation, assignment, language, query,
-// minute and assignmentViewer: readers who may do the same things on it
-// are served the same body.
+// version of its task's statuses (taskKey), day and assignmentViewer:
+// readers who may do the same things on it are served the same body.
 func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := intParam(r, "id")
 	if err != nil {
@@ -408,10 +409,15 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		return workplan.Errorf(workplan.EForbidden, "只能查看本单位或本单位牵头任务的报送")
 	}
 	v := assignmentViewerOf(actor, meta)
-	key, cacheable := s.cache.keySince(seen, meta.planID, "assignment", strconv.FormatInt(id, 10), langOf(r), asOf, minuteOf(at), r.URL.RawQuery, v.key())
+	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "assignment", strconv.FormatInt(id, 10), langOf(r), r.URL.RawQuery, v.key(), s.today())
+	ps, err := s.loadPlanState(r.Context(), meta.plan, at, asOf)
+	if err != nil {
+		return err
+	}
+	key += "|" + ps.taskKey(meta.asg.TaskID)
 	u := *r.URL
 	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
-		return s.assignmentBody(ctx, &u, meta, at, asOf, v)
+		return s.assignmentBody(ctx, &u, meta, ps, at, v)
 	})
 }
 
@@ -441,9 +447,9 @@ func (v assignmentViewer) key() string { return flags(v.report, v.review, v.deci
 
 // assignmentBody renders the assignment page's body for readers of class
 // v; u is the page's URL (notices, the timeline's paging).
-func (s *Server) assignmentBody(ctx context.Context, u *url.URL, meta assignmentMeta, at time.Time, asOf string, v assignmentViewer) (string, []byte, error) {
-	asg, id, q := meta.asg, meta.asg.ID, u.Query()
-	a, ts, plan, state, err := s.findAssignment(ctx, asg, at, asOf)
+func (s *Server) assignmentBody(ctx context.Context, u *url.URL, meta assignmentMeta, ps *planState, at time.Time, v assignmentViewer) (string, []byte, error) {
+	asg, id, q, asOf, plan := meta.asg, meta.asg.ID, u.Query(), ps.AsOf, meta.plan
+	a, ts, state, err := s.findAssignment(ctx, asg, ps, at)
 	if err != nil {
 		return "", nil, err
 	}
@@ -541,32 +547,29 @@ func (s *Server) assignmentBody(ctx context.Context, u *url.URL, meta assignment
 	return asg.UnitName + " · " + ts.Task.Title, html, err
 }
 
-// findAssignment evaluates one assignment (and its task) as of at. An
-// assignment no longer in force (its unit left the task, or the task was
-// archived) is evaluated as it stood just before: archived is then true. One
-// not yet in force at at has a bare status and notYet set.
-func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, at time.Time, asOf string) (a status.Assignment, ts *status.Task, plan workplan.Plan, st taskState, err error) {
-	task, plan, err := s.store.TaskByID(ctx, asg.TaskID)
-	if err != nil {
-		return a, nil, plan, 0, err
-	}
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
-	if err != nil {
-		return a, nil, plan, 0, err
-	}
+// findAssignment evaluates one assignment (and its task) as of at, where
+// its plan stood as ps says. An assignment no longer in force (its unit
+// left the task, or the task was archived) is evaluated as it stood just
+// before: archived is then true. One not yet in force at at has a bare
+// status and notYet set.
+func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, ps *planState, at time.Time) (a status.Assignment, ts *status.Task, st taskState, err error) {
 	if a, ts, ok := ps.Assignment(asg.ID); ok {
-		return a, ts, plan, taskInForce, nil
+		return a, ts, taskInForce, nil
 	}
 	if asg.ArchivedAt != nil && !at.Before(*asg.ArchivedAt) {
-		pa, err := s.store.TaskAt(ctx, plan.ID, asg.TaskID, asg.ArchivedAt.Add(-time.Microsecond), true)
+		pa, err := s.store.TaskAt(ctx, ps.Plan.ID, asg.TaskID, asg.ArchivedAt.Add(-time.Microsecond), true)
 		if err != nil {
-			return a, nil, plan, 0, err
+			return a, nil, 0, err
 		}
 		if a, ts, ok := status.Evaluate(pa, s.policy()).Assignment(asg.ID); ok {
-			return a, ts, plan, taskArchived, nil
+			return a, ts, taskArchived, nil
 		}
 	}
-	return status.Assignment{AssignmentFacts: workplan.AssignmentFacts{Assignment: asg}}, &status.Task{Task: task}, plan, taskNotYet, nil
+	task, _, err := s.store.TaskByID(ctx, asg.TaskID)
+	if err != nil {
+		return a, nil, 0, err
+	}
+	return status.Assignment{AssignmentFacts: workplan.AssignmentFacts{Assignment: asg}}, &status.Task{Task: task}, taskNotYet, nil
 }
 
 // addComment records a leader's comment on a task.
