@@ -15,10 +15,16 @@ import (
 	"duban/internal/server"
 )
 
+var (
+	inlineTagRe = regexp.MustCompile(`</?(?:a|abbr|code|del|em|ins|span|strong|time)(?:\s[^>]*)?>`)
+	tagRe       = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
 // helpText is the visible text of a page, tags removed and entities decoded,
-// with runs of white space made one space.
+// with runs of white space made one space. Inline tags (a, span, ins …) go
+// without a trace, as a reader sees them; other tags end a word.
 func helpText(body string) string {
-	s := regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(body, " ")
+	s := tagRe.ReplaceAllString(inlineTagRe.ReplaceAllString(body, ""), " ")
 	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
 }
 
@@ -38,7 +44,7 @@ func TestHelpPage(t *testing.T) {
 	for _, want := range []string{
 		"超过 30 个百分点", "超过 14 天(两个报送周期)", // red: PACE_RED_POINTS, 2 × REPORT_CADENCE_DAYS
 		"14 天内到期;或进度落后序时进度 10 至 30 个百分点;或超过 7 天(一个报送周期)", // yellow
-		"落后序时进度 10 个百分点及以上,或超过 7 天没有报送", // 滞后
+		"落后序时进度 10 个百分点及以上,或超过 7 天没有报送",                  // 滞后
 		"至少每 7 天报送一次",
 		"按时完成 40%", "未超期(按任务单位天数计) 30%", "跟上序时进度 15%", "15%",
 		"《平凉数字政府建设政务服务专报》",
