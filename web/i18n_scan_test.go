@@ -396,3 +396,29 @@ func TestEveryAuditFieldHasALabel(t *testing.T) {
 	}
 	t.Logf("%d audit state keys, each labelled", len(keys))
 }
+
+// TestHelpAuditPreviewMessagesAgree: the help page's, the audit trail's and
+// the plan preview's messages take the same arguments in both languages,
+// and the English has no Chinese but the names it quotes.
+func TestHelpAuditPreviewMessagesAgree(t *testing.T) {
+	t.Parallel()
+	verbs := func(s string) []string {
+		var out []string
+		for i := 0; i < len(s)-1; i++ {
+			if s[i] == '%' {
+				out = append(out, s[i:i+2])
+				i++
+			}
+		}
+		return out
+	}
+	n := 0
+	for k, m := range messages {
+		if !strings.HasPrefix(k, "help.") && !strings.HasPrefix(k, "audit.") && !strings.HasPrefix(k, "plans.field.") && !strings.HasPrefix(k, "plans.meta.") {
+			continue
+		}
+		n++
+		assert.Equal(t, verbs(m[0]), verbs(m[1]), "%s: the arguments differ", k)
+	}
+	assert.Greater(t, n, 150)
+}

@@ -112,6 +112,20 @@ var (
 // auditValueKeys are the message prefixes of coded values, by key.
 var auditValueKeys = map[string]string{"role": "acct.role.", "kind": "acct.kind.", "decision": "audit.value.decision.", "reason": "audit.value.reason."}
 
+// auditCounts are counters that say nothing when 0 in a record of what an
+// action did (a plan load that archived no task).
+var auditCounts = map[string]bool{"added": true, "changed": true, "archived": true, "restored": true,
+	"evidence": true, "sessions_ended": true, "other_sessions_ended": true}
+
+// auditLast ranks a key: 1 for references and digests (…_id, sha256,
+// …_bytes), which are listed after what people read first.
+func auditLast(k string) int {
+	if strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_bytes") || k == "sha256" {
+		return 1
+	}
+	return 0
+}
+
 // auditText bounds a value shown in the trail, in characters; the record
 // itself keeps everything.
 const auditText = 100
@@ -301,13 +315,15 @@ func (v auditView) changes(before, after auditState) []web.AuditChange {
 			keys = append(keys, k)
 		}
 	}
+	// References and digests say least: they go last.
+	slices.SortStableFunc(keys, func(a, b string) int { return auditLast(a) - auditLast(b) })
 	for _, k := range keys {
 		label := web.AuditField(v.ctx, k)
 		av, inAfter := after.vals[k]
 		if !hadBefore || !before.has(k) {
 			// What a creation or an event set; what it left empty says
 			// nothing.
-			if !emptyJSON(av) {
+			if !emptyJSON(av) && !(auditCounts[k] && av == json.Number("0")) {
 				out = append(out, web.AuditChange{Label: label, After: v.value(k, av)})
 			}
 			continue
@@ -425,6 +441,9 @@ func (v auditView) text(k, s string) string {
 	}
 	if p, ok := auditValueKeys[k]; ok && web.HasMessage(p+s) {
 		return web.T(ctx, p+s)
+	}
+	if p, ok := v.plans[s]; ok && k == "plan" {
+		return p.Title
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.In(shanghai).Format("2006-01-02 15:04:05")

@@ -49,16 +49,18 @@ func (s *Server) helpModel(ctx context.Context) web.HelpPage {
 		}
 		return out
 	}
+	// The pages are named as the navigation names them.
+	nav := func(key string) string { return web.T(ctx, "nav."+key) }
 	// Staff of a lead unit are staff: both sections are theirs.
 	m.Roles = []web.HelpRole{
 		{ID: "staff", Title: web.T(ctx, "help.role.staff"), Current: current == string(workplan.UserStaff),
-			Steps: steps("help.staff.", 6, map[int][]any{2: {c.CadenceDays}})},
+			Steps: steps("help.staff.", 6, map[int][]any{1: {nav("my")}, 2: {c.CadenceDays}, 6: {nav("import")}})},
 		{ID: "lead", Title: web.T(ctx, "help.role.lead"), Note: web.T(ctx, "help.role.lead.is"), Current: current == string(workplan.UserStaff),
-			Steps: steps("help.lead.", 3, nil)},
+			Steps: steps("help.lead.", 3, map[int][]any{1: {nav("review")}})},
 		{ID: "supervisor", Title: web.T(ctx, "help.role.super"), Current: current == string(workplan.UserSupervisor),
-			Steps: steps("help.super.", 5, map[int][]any{1: {c.CadenceDays}, 5: {c.BulletinTitle}})},
+			Steps: steps("help.super.", 5, map[int][]any{1: {nav("weekly"), c.CadenceDays}, 2: {nav("review")}, 5: {nav("ranking"), c.BulletinTitle}})},
 		{ID: "leader", Title: web.T(ctx, "help.role.leader"), Current: current == string(workplan.UserLeader),
-			Steps: steps("help.leader.", 4, nil)},
+			Steps: steps("help.leader.", 4, map[int][]any{1: {nav("dashboard")}})},
 		{ID: "admin", Title: web.T(ctx, "help.role.admin"), Current: current == string(workplan.UserAdmin),
 			Steps: steps("help.admin.", 5, nil)},
 	}

@@ -9,38 +9,65 @@ import (
 	"duban/web"
 )
 
+// sides writes a side of a change as text with changes in [brackets].
+func sides(c web.TextChange) string {
+	var b strings.Builder
+	for _, p := range c.Parts {
+		if p.Changed {
+			b.WriteString("[" + p.Text + "]")
+		} else {
+			b.WriteString(p.Text)
+		}
+	}
+	return b.String()
+}
+
 func TestTextChanges(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("甲", 60)
+	ctx := strings.Repeat("甲", previewContext)
 	tests := []struct {
 		name          string
 		before, after string
-		old, new      web.TextChange
+		old, new      string
+		shortened     bool
 	}{
-		{"insertion", "形成测试方案。", "形成并印发测试方案。",
-			web.TextChange{Prefix: "形成", Suffix: "测试方案。"},
-			web.TextChange{Prefix: "形成", Changed: "并印发", Suffix: "测试方案。"}},
-		{"replacement", "2024年12月底前", "2025年6月底前",
-			web.TextChange{Prefix: "202", Changed: "4年12", Suffix: "月底前"},
-			web.TextChange{Prefix: "202", Changed: "5年6", Suffix: "月底前"}},
-		{"added", "", "新内容",
-			web.TextChange{Empty: true},
-			web.TextChange{Changed: "新内容"}},
-		{"repeated characters are not counted twice", "甲甲", "甲甲甲",
-			web.TextChange{Prefix: "甲甲"},
-			web.TextChange{Prefix: "甲甲", Changed: "甲"}},
+		{"insertion", "形成测试方案。", "形成并印发测试方案。", "形成测试方案。", "形成[并印发]测试方案。", false},
+		{"two changes apart", "市级1200项以上(>=1200项)", "市级1300项以上(>=1300项)",
+			"市级1[2]00项以上(>=1[2]00项)", "市级1[3]00项以上(>=1[3]00项)", false},
+		{"one shared character between changes is folded into them", "形成方案的通知", "印发制度的办法",
+			"[形成方案的通知]", "[印发制度的办法]", false},
+		{"added", "", "新内容", "", "[新内容]", false},
+		{"removed", "旧内容", "", "[旧内容]", "", false},
+		{"repeated characters", "甲甲", "甲甲甲", "甲甲", "甲甲[甲]", false},
 		{"long unchanged text is shortened on both sides", long + "旧" + long, long + "新" + long,
-			web.TextChange{Lead: true, Trail: true, Prefix: strings.Repeat("甲", previewContext), Changed: "旧", Suffix: strings.Repeat("甲", previewContext)},
-			web.TextChange{Lead: true, Trail: true, Prefix: strings.Repeat("甲", previewContext), Changed: "新", Suffix: strings.Repeat("甲", previewContext)}},
+			"…" + ctx + "[旧]" + ctx + "…", "…" + ctx + "[新]" + ctx + "…", true},
+		{"a long stretch between two changes keeps both ends", "旧" + long + "旧", "新" + long + "新",
+			"[旧]" + ctx + "…" + ctx + "[旧]", "[新]" + ctx + "…" + ctx + "[新]", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o, n := textChanges(tt.before, tt.after)
-			assert.Equal(t, tt.old, o)
-			assert.Equal(t, tt.new, n)
+			o, n, short := textChanges(tt.before, tt.after)
+			assert.Equal(t, tt.old, sides(o))
+			assert.Equal(t, tt.new, sides(n))
+			assert.Equal(t, tt.shortened, short)
+			assert.Equal(t, tt.before == "", o.Empty)
+			assert.Equal(t, tt.after == "", n.Empty)
 		})
 	}
+}
+
+// TestTextChangesBounded: two long texts that differ throughout are not
+// compared character by character past maxDiffCells: the middle is one
+// change, and it is quick.
+func TestTextChangesBounded(t *testing.T) {
+	t.Parallel()
+	a, b := strings.Repeat("甲乙", 600), strings.Repeat("乙甲", 600)
+	o, n, _ := textChanges(a, b)
+	assert.Len(t, o.Parts, 1)
+	assert.Len(t, n.Parts, 1)
+	assert.True(t, o.Parts[0].Changed)
 }
 
 func TestUnitChips(t *testing.T) {
