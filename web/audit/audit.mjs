@@ -1,5 +1,6 @@
 // make audit: Lighthouse (accessibility, best practices) and axe-core on the
-// dashboard, the ledger, a task page and the report form, signed in.
+// dashboard, the ledger, a task page and the report form, signed in; the
+// help page (signed in and out), the audit trail and a plan preview.
 // Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
 // accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports).
 // Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
@@ -49,6 +50,27 @@ const pages = [
   { name: 'task', who: leader, url: '/plans/plan-2023/tasks/11' },
   { name: 'report-form', who: staff, url: reportHref },
 ];
+
+// The help page (signed in and signed out), the audit trail and the preview
+// of a revised plan (its deadline, units and text changed).
+const anonContext = await browser.newContext({ bypassCSP: true, locale: 'zh-CN' });
+const anon = { context: anonContext, page: await anonContext.newPage() };
+const admin = await signIn('admin');
+const planText = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'seeds', 'pingliang-2023.txt'), 'utf8')
+  .replace('市级大厅进驻事项1200项以上', '市级大厅进驻事项1300项以上')
+  .replace('责任单位:各县(市、区)人民政府,平凉工业园区(高新区)管委会,', '责任单位:各县(市、区)人民政府,市大数据中心,')
+  .replace('完成时限:2023年9月底前', '完成时限:2023年12月底前');
+await admin.page.goto(base + '/admin/plans');
+await admin.page.selectOption('#plan', 'plan-2023');
+await admin.page.fill('#text', planText);
+await Promise.all([admin.page.waitForNavigation(), admin.page.click('[data-testid=seed-form] button[type=submit]')]);
+if (!(await admin.page.$('[data-testid=changed]'))) throw new Error('the plan preview shows no changed task: ' + admin.page.url());
+pages.push(
+  { name: 'help', who: leader, url: '/help' },
+  { name: 'help-signed-out', who: anon, url: '/help' },
+  { name: 'audit', who: admin, url: '/admin/audit' },
+  { name: 'plan-preview', who: admin, url: new URL(admin.page.url()).pathname },
+);
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let failed = false;
