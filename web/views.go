@@ -40,6 +40,8 @@ type DashboardPage struct {
 	Sections   []SectionBar
 	Matrix     Matrix
 	LedgerHref string
+	// Indicators count the plan's indicators met, not met and without data.
+	Indicators IndicatorCounts
 }
 
 // CategoryCard is the number of tasks in one category (超期, 滞后 …) and of
@@ -358,6 +360,9 @@ type ReviewForm struct {
 	Action  string
 	Version int
 	CSRF    string
+	// Warnings say which of the task's indicators are reported below
+	// target, so that the reviewer of a completion claim decides knowingly.
+	Warnings []string
 }
 
 // CommentView is a leader's comment (批示) on a task.

@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+
 	"duban/internal/cli"
+	"duban/internal/deadline"
+	"duban/internal/gen"
+	"duban/internal/loadtest"
+	"duban/seeds"
 	"errors"
 	"fmt"
 	"net"
@@ -102,6 +107,7 @@ the postgres OS user cannot reach DIR (a clone under a private folder), the
 cluster lives in that user's home instead; DIR says where.`)
 	data := fs.String("data", ".devdb", "folder of the local PostgreSQL cluster")
 	bin := fs.String("duban", "", "the product binary to serve with (default: duban beside this program)")
+	demo := fs.Bool("demo", true, "on an empty database, load a demo history (the bundled plan moved to this year, weekly reports to yesterday) rather than the bare plan")
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return cli.HelpOK(err)
 	}
@@ -139,7 +145,8 @@ cluster lives in that user's home instead; DIR says where.`)
 		return err
 	}
 	accountsFile := filepath.Join(*data, "demo-accounts.txt")
-	if err := prepare(ctx, de, cfg, accountsFile); err != nil {
+	loaded, err := prepare(ctx, de, cfg, accountsFile, *demo)
+	if err != nil {
 		return err
 	}
 	addr := cfg.ListenAddr
@@ -156,6 +163,13 @@ cluster lives in that user's home instead; DIR says where.`)
 		env = append(env, "OWNER_DATABASE_URL="+cfg.OwnerDatabaseURL)
 	}
 	return runServer(ctx, e, product, env, "http://"+addr, func(base string) {
+		if loaded != nil {
+			// A published bulletin (专报) of last month, made as the demo
+			// supervisor does it, through the page's form.
+			if err := loaded.publish(ctx, base); err != nil {
+				fmt.Fprintf(e.Stderr, "dev: demo bulletin: %v\n", err)
+			}
+		}
 		fmt.Fprintf(e.Stdout, "\nduban is running: %s   (Ctrl-C to stop)\n", base)
 		if b, err := os.ReadFile(accountsFile); err == nil {
 			fmt.Fprintf(e.Stdout, "Sign in with a demo account (development only; kept in %s):\n%s\n", accountsFile, b)
@@ -181,19 +195,75 @@ func productBinary(path string) (string, error) {
 	return path, nil
 }
 
-// prepare loads the bundled plan and the demo accounts into an empty
-// database.
-func prepare(ctx context.Context, e cli.Env, cfg config.Config, accountsFile string) error {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+// demoLoaded is what prepare loaded into an empty database for the demo.
+type demoLoaded struct {
+	slug               string
+	supervisor, secret string
+	month              deadline.Date
+}
+
+// publish publishes the demo plan's bulletin of last month.
+func (d *demoLoaded) publish(ctx context.Context, base string) error {
+	start := deadline.NewDate(d.month.Year, d.month.Month-1, 1)
+	return loadtest.PublishBulletin(ctx, base, d.supervisor, d.secret, d.slug, start, deadline.NewDate(start.Year, start.Month+1, 0))
+}
+
+// prepare fills an empty database: with demo, a demo history (gen.Demo:
+// the bundled plan moved to this year, with weekly reports, reviews,
+// returns, extensions, evidence and indicator values up to yesterday),
+// else the bare bundled plan; then the demo accounts. It returns what the
+// demo needs after the server starts, nil when it loaded nothing or no demo.
+func prepare(ctx context.Context, e cli.Env, cfg config.Config, accountsFile string, demo bool) (*demoLoaded, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 4})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
-	seeded, err := cli.SeedIfEmpty(ctx, db, workplan.System("duban-dev dev"), e.Stdout)
-	if err != nil || !seeded {
-		return err
+	plans, err := db.ListPlans(ctx)
+	if err != nil || len(plans) > 0 {
+		return nil, err
 	}
-	return demoAccounts(ctx, e, db, accountsFile)
+	if !demo {
+		if _, err := cli.SeedIfEmpty(ctx, db, workplan.System("duban-dev dev"), e.Stdout); err != nil {
+			return nil, err
+		}
+		_, err := demoAccounts(ctx, e, db, accountsFile)
+		return nil, err
+	}
+	reg, err := cli.Registry()
+	if err != nil {
+		return nil, err
+	}
+	src, err := seeds.FS.ReadFile(seeds.DefaultPlan)
+	if err != nil {
+		return nil, err
+	}
+	opt := gen.Demo(src, reg, db.Now())
+	fmt.Fprintf(e.Stdout, "loading the demo history: the bundled plan moved to %d, %d weeks of weekly reports …\n", gen.DemoYear(db.Now()), opt.Weeks)
+	sum, err := gen.Run(ctx, db, opt)
+	if err != nil {
+		return nil, fmt.Errorf("dev: demo history: %w", err)
+	}
+	fmt.Fprintf(e.Stdout, "demo history: %d reports, %d reviews, %d extension requests, %d evidence files (development only; make run with --demo=false for the bare plan)\n",
+		sum.Reports, sum.Reviews, sum.Extensions, sum.Evidence)
+	accounts, err := demoAccounts(ctx, e, db, accountsFile)
+	if err != nil {
+		return nil, err
+	}
+	plans, err = db.ListPlans(ctx)
+	if err != nil || len(plans) == 0 {
+		return nil, err
+	}
+	d := &demoLoaded{slug: plans[0].Slug, month: deadline.DateOf(db.Now(), deadline.Shanghai)}
+	for _, a := range accounts {
+		if a.Role == workplan.UserSupervisor && a.Password != "" {
+			d.supervisor, d.secret = a.Username, a.Password
+		}
+	}
+	if d.supervisor == "" {
+		return nil, nil
+	}
+	return d, nil
 }
 
 // runServer runs the product binary's "duban serve" with env until it ends or ctx
@@ -245,13 +315,14 @@ func runServer(ctx context.Context, e cli.Env, product string, env []string, bas
 	}
 }
 
-// demoAccounts creates the development demo accounts on a freshly seeded
-// database and keeps their passwords in file (inside the ignored cluster
-// folder) so that every later `make run` can say how to sign in.
-func demoAccounts(ctx context.Context, e cli.Env, db *postgres.DB, file string) error {
+// demoAccounts creates the development demo accounts on a freshly filled
+// database and keeps their passwords, with what each role should look at,
+// in file (inside the ignored cluster folder) so that every later make run
+// can say how to sign in.
+func demoAccounts(ctx context.Context, e cli.Env, db *postgres.DB, file string) ([]postgres.DemoAccount, error) {
 	accounts, err := db.CreateDemoAccounts(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var b strings.Builder
 	for _, a := range accounts {
@@ -260,11 +331,22 @@ func demoAccounts(ctx context.Context, e cli.Env, db *postgres.DB, file string) 
 			continue
 		}
 		fmt.Fprintf(&b, "  %-11s %-24s password: %s   (%s%s)\n", a.Username, a.DisplayName, a.Password, a.Role.Label(), unitSuffix(a.Unit))
+		if hint := demoHints[a.Role]; hint != "" {
+			fmt.Fprintf(&b, "              %s\n", hint)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return err
+		return nil, err
 	}
-	return os.WriteFile(file, []byte(b.String()), 0o600)
+	return accounts, os.WriteFile(file, []byte(b.String()), 0o600)
+}
+
+// demoHints say what each role of the demo should look at first.
+var demoHints = map[workplan.UserRole]string{
+	workplan.UserLeader:     "看:督办看板(超期、滞后、需约谈)、月排序、专报",
+	workplan.UserSupervisor: "看:审核(完成申报、延期申请)、看板上待明确的集合称谓、发布专报",
+	workplan.UserStaff:      "看:我的任务(退回的报送在最前),填报进展和佐证材料",
+	workplan.UserAdmin:      "看:方案导入(预览修订)、单位库、账号、审计日志",
 }
 
 func unitSuffix(unit string) string {

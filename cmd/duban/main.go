@@ -23,6 +23,7 @@ func commands() []cli.Command {
 		{Name: "plan", Summary: "read plan documents: plan parse FILE prints the parsed plan as JSON", Run: cmdPlan},
 		{Name: "user", Summary: "accounts: user create --username U --name N --role R [--unit NAME] [--password-stdin]", Run: cmdUser},
 		{Name: "token", Summary: "API tokens: token create --name N | token revoke --name N | token list", Run: cmdToken},
+		{Name: "screen-token", Summary: "wall-screen tokens: screen-token create --name N [--plan SLUG] | revoke --name N | list", Run: cmdScreenToken},
 		{Name: "seed", Summary: "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", Run: cmdSeed},
 		{Name: "snapshot", Summary: "record the daily snapshots of assignment state: snapshot [--through DATE]", Run: cmdSnapshot},
 		{Name: "backup", Summary: "write the whole database to a file, evidence included: backup FILE", Run: cmdBackup},

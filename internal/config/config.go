@@ -75,6 +75,9 @@ type Config struct {
 	PaceRed     float64
 	// BulletinTitle is the title of the periodic bulletin (BULLETIN_TITLE).
 	BulletinTitle string
+	// ScreenRefresh is how often the wall screen reloads itself
+	// (SCREEN_REFRESH), whole seconds from 10s to 1h.
+	ScreenRefresh time.Duration
 	// RankWeightOnTime, RankWeightOverdue, RankWeightPace and
 	// RankWeightReport weigh the outcome measures of the monthly ranking
 	// (DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE,
@@ -117,6 +120,7 @@ var Vars = []Var{
 	{"PACE_YELLOW_POINTS", "10", "yellow when progress lags the expected pace by this many points"},
 	{"PACE_RED_POINTS", "30", "red when progress lags the expected pace by more than this"},
 	{"BULLETIN_TITLE", "平凉数字政府建设政务服务专报", "title of the bulletin (专报)"},
+	{"SCREEN_REFRESH", "60s", "how often the wall screen (/plans/{slug}/screen) reloads itself, 10s to 1h"},
 	{"DUBAN_RANK_W_ONTIME", "40", "ranking weight of the on-time completion rate"},
 	{"DUBAN_RANK_W_OVERDUE", "30", "ranking weight of the share of assignment-days not overdue"},
 	{"DUBAN_RANK_W_PACE", "15", "ranking weight of keeping pace with expected progress"},
@@ -249,6 +253,10 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("config: SESSION_ABSOLUTE_TIMEOUT=%v is shorter than SESSION_IDLE_TIMEOUT=%v", c.SessionAbsolute, c.SessionIdle)
 	}
 	c.BulletinTitle = get("BULLETIN_TITLE")
+	if c.ScreenRefresh, err = time.ParseDuration(get("SCREEN_REFRESH")); err != nil || c.ScreenRefresh < 10*time.Second ||
+		c.ScreenRefresh > time.Hour || c.ScreenRefresh%time.Second != 0 {
+		return c, fmt.Errorf("config: SCREEN_REFRESH=%q: want whole seconds from 10s to 1h, such as 60s or 5m", get("SCREEN_REFRESH"))
+	}
 	weights := []struct {
 		name string
 		dst  *float64

@@ -54,6 +54,7 @@ func NewAssignment(p Params, c City, a postgres.PlanAssignment, staff Staff) (As
 		traits:  unitTraits(p, c.Index, a.UnitName),
 		horizon: a.Start.AddDays(7 * p.Weeks).Time(deadline.Shanghai),
 	}
+	s.measured = measured(p, c.Index, a)
 	s.plan()
 	return Assignment{s}, true
 }
@@ -189,6 +190,8 @@ type sim struct {
 	traits  traits
 	course  course
 	horizon time.Time
+	// measured are the indicators of the task the unit fills in, by ID.
+	measured map[int64]bool
 
 	facts   deadline.Facts
 	version int
@@ -439,7 +442,12 @@ func (s *sim) report(t time.Time, w, percent int, claims bool, progress, problem
 		Percent: percent, Progress: progress, Problems: problems, NextSteps: next, ClaimsCompletion: claims}
 	if s.a.Role.Scored() && len(s.a.Indicators) > 0 && (claims || w%4 == 3) {
 		for _, ind := range s.a.Indicators {
-			rep.Indicators = append(rep.Indicators, workplan.IndicatorValue{IndicatorID: ind.ID, Value: indicatorValue(r, ind, percent)})
+			// The value is drawn whether or not the unit fills it in, so
+			// that the rest of the history does not depend on the choice.
+			v := indicatorValue(r, ind, percent)
+			if s.measured[ind.ID] {
+				rep.Indicators = append(rep.Indicators, workplan.IndicatorValue{IndicatorID: ind.ID, Value: v})
+			}
 		}
 	}
 	s.h.Reports = append(s.h.Reports, rep)
@@ -473,6 +481,24 @@ func (s *sim) review(id int64, reportAt, t time.Time, by postgres.BulkUser, d wo
 		kind = deadline.EventReturn
 	}
 	s.event(deadline.Event{Kind: kind, At: t, ReportAt: reportAt}, 0, rid, 0)
+}
+
+// measuredShare is the chance that a unit fills in a given indicator of its
+// task: indicator fields are optional, and units leave blank what they do
+// not measure (a county rarely reports the city hall's figure).
+const measuredShare = 0.7
+
+// measured returns the IDs of the indicators of assignment a that its unit
+// fills in, decided once per unit and indicator from a stream of their own,
+// so that the rest of the history is what it would be without the choice.
+func measured(p Params, city int, a postgres.PlanAssignment) map[int64]bool {
+	out := map[int64]bool{}
+	for _, ind := range a.Indicators {
+		if rngFor(p.Seed, "measured", city, a.TaskNumber, ind.Position, a.UnitName).Float64() < measuredShare {
+			out[ind.ID] = true
+		}
+	}
+	return out
 }
 
 // indicatorValue is the value of ind a unit reports when percent done: it

@@ -32,6 +32,9 @@ type Options struct {
 	MustChangePassword bool
 	// Force allows a database that already has plans (see ErrNotEmpty).
 	Force bool
+	// NoAdmin leaves out the administrator account (the demo of make run
+	// makes its own accounts).
+	NoAdmin bool
 	// Workers is the number of goroutines, and database connections, that
 	// prepare plans and write history at once (0: 2).
 	Workers int
@@ -98,8 +101,10 @@ func Run(ctx context.Context, store *postgres.DB, opt Options) (Summary, error) 
 		return sum, fmt.Errorf("gen: the plan has no issue date to start the history from")
 	}
 	issued := *doc.IssuedOn
-	if end := issued.AddDays(7*opt.Weeks + 21).End(deadline.Shanghai); end.After(db.Now()) {
-		return sum, fmt.Errorf("gen: %d weeks from %s would reach %s, in the future", opt.Weeks, issued, deadline.DateOf(end, deadline.Shanghai))
+	// Every event falls before the end of the last week (the history's
+	// horizon), which must not be after today: history is of the past.
+	if end := issued.AddDays(7 * opt.Weeks); end.After(deadline.DateOf(db.Now(), deadline.Shanghai)) {
+		return sum, fmt.Errorf("gen: %d weeks from %s would reach %s, in the future", opt.Weeks, issued, end)
 	}
 	cities := Cities(opt.Seed, opt.Scale, opt.Registry)
 	if err := checkEmpty(ctx, db, opt, cities, doc.Year); err != nil {
@@ -115,8 +120,10 @@ func Run(ctx context.Context, store *postgres.DB, opt Options) (Summary, error) 
 	stopProgress := g.progress()
 	defer stopProgress()
 	g.phase.Store("plans")
-	if err := g.admin(); err != nil {
-		return sum, err
+	if !opt.NoAdmin {
+		if err := g.admin(); err != nil {
+			return sum, err
+		}
 	}
 	// Plans are loaded one after the other while workers make each one's
 	// accounts and prepare its assignments; then the workers play the

@@ -342,9 +342,13 @@ func copyReports(ctx context.Context, tx pgx.Tx, reports []workplan.Report) erro
 		return mapErr(err, "copy reports")
 	}
 	var values [][]any
+	var withValues []int64
 	for _, r := range reports {
 		for _, iv := range r.Indicators {
 			values = append(values, []any{r.ID, iv.IndicatorID, iv.Value})
+		}
+		if len(r.Indicators) > 0 {
+			withValues = append(withValues, r.ID)
 		}
 	}
 	if len(values) == 0 {
@@ -353,7 +357,8 @@ func copyReports(ctx context.Context, tx pgx.Tx, reports []workplan.Report) erro
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_indicator_values"}, []string{"report_id", "indicator_id", "value"}, pgx.CopyFromRows(values)); err != nil {
 		return mapErr(err, "copy indicator values")
 	}
-	return nil
+	_, err = tx.Exec(ctx, upsertIndicatorLatest, withValues)
+	return mapErr(err, "latest indicator values")
 }
 
 func copyEvidence(ctx context.Context, tx pgx.Tx, files []BulkEvidence) error {
@@ -462,6 +467,13 @@ func (db *Bulk) LastSnapshotDay(ctx context.Context) (deadline.Date, bool, error
 // historyChecks are queries that count rows of the progress history that
 // disagree with each other, each with what a non-zero count means.
 var historyChecks = []struct{ what, sql string }{
+	{"latest indicator values that are not each assignment's newest (indicator_latest)", `
+		SELECT count(*) FROM (
+			SELECT DISTINCT ON (v.indicator_id, r.assignment_id) v.indicator_id, r.assignment_id, r.id
+			FROM report_indicator_values v JOIN reports r ON r.id = v.report_id
+			ORDER BY v.indicator_id, r.assignment_id, r.submitted_at DESC, r.id DESC) w
+		FULL JOIN indicator_latest l ON l.indicator_id = w.indicator_id AND l.assignment_id = w.assignment_id
+		WHERE l.report_id IS DISTINCT FROM w.id`},
 	{"report events that differ from their report", `
 		SELECT count(*) FROM assignment_events e JOIN reports r ON r.id = e.report_id
 		WHERE e.kind = 'report' AND (r.assignment_id <> e.assignment_id OR r.submitted_at <> e.at
@@ -535,7 +547,7 @@ func (db *Bulk) CheckReferences(ctx context.Context) ([]string, error) {
 		WHERE c.contype = 'f' AND cardinality(c.conkey) = 1
 		  AND c.conrelid::regclass::text = ANY($1)
 		ORDER BY 2, 1`, []string{"users", "reports", "report_indicator_values", "evidence_files", "reviews",
-		"extension_requests", "extension_decisions", "assignment_events", "assignment_state"})
+		"extension_requests", "extension_decisions", "assignment_events", "assignment_state", "indicator_latest"})
 	if err != nil {
 		return nil, mapErr(err, "foreign keys")
 	}

@@ -294,6 +294,9 @@ func (db *DB) fileReport(ctx context.Context, conn *pgx.Conn, own bool, actor wo
 	for _, iv := range in.Indicators {
 		b.Queue(`INSERT INTO report_indicator_values (report_id, indicator_id, value) VALUES ($1, $2, $3)`, reportID, iv.IndicatorID, iv.Value)
 	}
+	if len(in.Indicators) > 0 {
+		b.Queue(upsertIndicatorLatest, []int64{reportID})
+	}
 	for _, f := range in.Evidence {
 		sum := sha256.Sum256(f.Content)
 		b.Queue(`

@@ -85,10 +85,10 @@ func (db *DB) TaskIndicators(ctx context.Context, taskID int64) ([]workplan.Task
 // finds it without sorting an indicator's whole history.
 // indicatorColumns are an indicator's columns (table alias i), scanned into
 // indicatorDest.
-const indicatorColumns = `i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit`
+const indicatorColumns = `i.id, i.task_id, i.position, i.text, i.comparator, i.value::float8, i.unit, coalesce(i.combine, '')`
 
 func indicatorDest(i *workplan.Indicator) []any {
-	return []any{&i.ID, &i.TaskID, &i.Position, &i.Text, &i.Comparator, &i.Value, &i.Unit}
+	return []any{&i.ID, &i.TaskID, &i.Position, &i.Text, &i.Comparator, &i.Value, &i.Unit, &i.Combine}
 }
 
 // reportColumns are a report's own columns (table alias r), scanned into

@@ -20,6 +20,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	r.Get("/tasks", s.h(s.apiTasks))
 	r.Get("/tasks/{number}", s.h(s.apiTask))
 	r.Get("/ranking", s.h(s.apiRanking))
+	r.Get("/indicators", s.h(s.apiIndicators))
 }
 
 // apiTaskJSON is one task in the API.

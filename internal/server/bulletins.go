@@ -98,10 +98,11 @@ func (s *Server) buildBulletin(ctx context.Context, plan workplan.Plan, p output
 	if err != nil {
 		return outputs.Bulletin{}, err
 	}
-	inds, err := s.store.PlanIndicators(ctx, plan.ID, endAt)
+	board, err := s.planIndicators(ctx, end)
 	if err != nil {
 		return outputs.Bulletin{}, err
 	}
+	inds := bulletinIndicators(board)
 	in := outputs.BulletinInput{Title: s.cfg.BulletinTitle, PlanTitle: plan.Title, Number: number, Period: p, PublishedAt: at,
 		Publisher: publisherOf(plan), Preview: preview, End: end.Picture, Begin: begin.Picture, Ranking: rk, Reports: len(reports),
 		Indicators: inds, IndicatorTask: map[int64]int{}}

@@ -95,6 +95,11 @@ func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.
 	}
 	m := dashboardModel(ctx, ps, s.cfg.DueSoonDays)
 	m.Today = deadline.DateOf(s.now(), deadline.Shanghai).String()
+	board, err := s.planIndicators(ctx, ps)
+	if err != nil {
+		return nil, err
+	}
+	m.Indicators = indicatorCounts(ctx, plan.Slug, asOf, board)
 	var body bytes.Buffer
 	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
 		return nil, fmt.Errorf("server: render dashboard: %w", err)

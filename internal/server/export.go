@@ -67,7 +67,12 @@ func (s *Server) exportLedger(format string) handlerFunc {
 		}
 		plan := ps.Plan
 		f := ledgerFilter(r.URL.Query())
-		rows, _, err := s.ledgerRows(ctx, s.actor(r), filterLedger(ps, f))
+		items := filterLedger(ps, f)
+		rows, _, err := s.ledgerRows(ctx, s.actor(r), items)
+		if err != nil {
+			return err
+		}
+		board, err := s.planIndicators(ctx, ps)
 		if err != nil {
 			return err
 		}
@@ -76,13 +81,13 @@ func (s *Server) exportLedger(format string) handlerFunc {
 		switch format {
 		case "xlsx":
 			title := plan.Title + " 任务台账(导出时间 " + fmtTime(s.now()) + ")"
-			if body, err = outputs.XLSX(title, rows); err != nil {
+			if body, err = outputs.XLSXWithIndicators(title, rows, indicatorSheet(ctx, plan.Title, ps, board, items)); err != nil {
 				return err
 			}
 			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		default:
 			var buf bytes.Buffer
-			if err := outputs.CSV(&buf, rows); err != nil {
+			if err := outputs.CSVWithIndicators(&buf, rows, indicatorColumns(ctx, board, items)); err != nil {
 				return err
 			}
 			body = buf.Bytes()

@@ -171,7 +171,7 @@ func (m *month) refreshSessions() {
 }
 
 var (
-	rankRowRe = regexp.MustCompile(`<td class="rank">([^<]+)</td><td class="unit">([^<]+)</td>`)
+	rankRowRe = regexp.MustCompile(`<td class="rank"[^>]*>([^<]+)</td><td class="unit"[^>]*>([^<]+)</td>`)
 	tableRe   = func(id string) *regexp.Regexp { return regexp.MustCompile(`(?s)data-testid="` + id + `".*?</table>`) }
 )
 

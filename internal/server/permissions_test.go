@@ -194,6 +194,21 @@ var matrix = []route{
 	{method: "GET", pattern: "/api/v1/tasks", want: public(401), token: 200},
 	{method: "GET", pattern: "/api/v1/tasks/{number}", path: func(*world) string { return "/api/v1/tasks/1" }, want: public(401), token: 200},
 	{method: "GET", pattern: "/api/v1/ranking", want: public(401), token: 200},
+	{method: "GET", pattern: "/api/v1/indicators", path: func(w *world) string { return "/api/v1/indicators?plan=" + w.plan.slug }, want: public(401), token: 200},
+	// The indicator board (日监测, indicators_test.go): everyone signed in
+	// reads it; administrators set how an indicator's unit values combine.
+	{method: "GET", pattern: "/indicators", want: everyone(303)},
+	{method: "GET", pattern: "/plans/{slug}/indicators", path: func(w *world) string { return "/plans/" + w.plan.slug + "/indicators" }, want: everyone(200)},
+	{method: "GET", pattern: "/plans/{slug}/indicators/{id}", path: func(w *world) string {
+		return "/plans/" + w.plan.slug + "/indicators/" + id(w.indicator())
+	}, want: everyone(200)},
+	{method: "POST", pattern: "/plans/{slug}/indicators/{id}/rule", path: func(w *world) string {
+		return "/plans/" + w.plan.slug + "/indicators/" + id(w.indicator()) + "/rule"
+	}, form: func(*world) url.Values { return url.Values{"combine": {"each"}} }, want: adminOnly(303)},
+	// The wall screen: leaders, supervisors and administrators (or a screen
+	// token, screen_test.go); staff read the dashboard instead.
+	{method: "GET", pattern: "/plans/{slug}/screen", path: func(w *world) string { return "/plans/" + w.plan.slug + "/screen" },
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 200, supervisor: 200, admin: 200}},
 	{method: "GET", pattern: "/my", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 403, admin: 403}},
 	{method: "GET", pattern: "/review", want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 200, leader: 403, supervisor: 200, admin: 403}},
 	// Supervision outputs (outputs_test.go): everyone signed in reads them;

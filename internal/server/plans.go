@@ -59,6 +59,9 @@ type planState struct {
 	*status.Picture
 	// AsOf is the date asked for ("" for now).
 	AsOf string
+	// indicators is the state's indicator board, computed on first use
+	// (planIndicators).
+	indicators indicatorMemo
 }
 
 // asOfInstant reads the as_of date of a request: "" is now; a date D means the

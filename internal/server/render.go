@@ -72,6 +72,7 @@ func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
 	links = append(links,
 		web.NavLink{Key: "dashboard", Label: web.T(ctx, "nav.dashboard"), Href: "/dashboard"},
 		web.NavLink{Key: "ledger", Label: web.T(ctx, "nav.ledger"), Href: "/ledger"},
+		web.NavLink{Key: "indicators", Label: web.T(ctx, "nav.indicators"), Href: "/indicators"},
 		web.NavLink{Key: "weekly", Label: web.T(ctx, "nav.weekly"), Href: "/weekly"},
 		web.NavLink{Key: "ranking", Label: web.T(ctx, "nav.ranking"), Href: "/ranking"},
 		web.NavLink{Key: "bulletins", Label: web.T(ctx, "nav.bulletins"), Href: "/bulletins"})

@@ -386,12 +386,18 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 		}
 		m.Notice = web.T(ctx, key)
 	}
+	boards := reviewBoards{}
 	for _, p := range pending {
+		warnings, err := s.reviewWarnings(ctx, boards, p.PlanSlug, p.TaskNumber, p.Assignment.ID)
+		if err != nil {
+			return err
+		}
 		m.Rows = append(m.Rows, web.ReviewQueueRow{
 			TaskNumber: p.TaskNumber, TaskTitle: p.TaskTitle, Href: assignmentHref(p.Assignment.ID, ""),
 			Unit: p.Assignment.UnitName, Author: p.Report.AuthorName, At: fmtTime(p.Report.SubmittedAt), Percent: p.Report.Percent,
 			Progress: p.Report.Progress,
-			Review:   web.ReviewForm{Action: "/reports/" + strconv.FormatInt(p.Report.ID, 10) + "/review", Version: p.Version, CSRF: csrfTokenOf(ctx)},
+			Review: web.ReviewForm{Action: "/reports/" + strconv.FormatInt(p.Report.ID, 10) + "/review", Version: p.Version, CSRF: csrfTokenOf(ctx),
+				Warnings: warnings},
 		})
 	}
 	s.render(w, r, http.StatusOK, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))

@@ -39,6 +39,11 @@ func (s *Server) routes() *chi.Mux {
 		// Help: anyone, signed in or not (the sign-in page links to it).
 		r.Get("/help", s.h(s.help))
 
+		// The wall screen of the operations centre: signed-in leaders,
+		// supervisors and administrators, or a screen token, which opens
+		// this page and nothing else (screen.go).
+		r.Get("/plans/{slug}/screen", s.h(s.screen))
+
 		// Signed-in users; those with a one-time password are sent to
 		// /account/password first.
 		r.Group(func(r chi.Router) {
@@ -61,6 +66,10 @@ func (s *Server) routes() *chi.Mux {
 			r.Get("/plans/{slug}/dashboard", s.h(s.dashboard))
 			r.Get("/plans/{slug}/tasks", s.h(s.ledger))
 			r.Get("/plans/{slug}/tasks/{number}", s.h(s.taskPage))
+			r.Get("/indicators", s.h(s.latestPlanPage("indicators")))
+			r.Get("/plans/{slug}/indicators", s.h(s.indicatorBoard))
+			r.Get("/plans/{slug}/indicators/{id}", s.h(s.indicatorPage))
+			r.With(s.requireRole(workplan.UserAdmin)).Post("/plans/{slug}/indicators/{id}/rule", s.h(s.setIndicatorRule))
 			r.With(s.requireRole(workplan.UserLeader, workplan.UserSupervisor)).
 				Post("/plans/{slug}/tasks/{number}/comments", s.h(s.addComment))
 			r.With(s.requireRole(workplan.UserSupervisor, workplan.UserAdmin)).

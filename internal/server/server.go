@@ -43,6 +43,7 @@ type Store interface {
 	pageStore
 	seedStore
 	outputStore
+	indicatorStore
 }
 
 // signInStore is what signing in needs: credentials and the throttled

@@ -27,7 +27,7 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ts, state, err := s.taskAsOf(ctx, plan, task, at, asOf)
+	ts, state, ps, err := s.taskStateAsOf(ctx, plan, task, at, asOf)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,8 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, i := range inds {
-		m.Indicators = append(m.Indicators, indicatorRow(i))
+	if m.Indicators, err = s.taskIndicatorRows(ctx, ps, ts, state, inds); err != nil {
+		return err
 	}
 	if len(readable) > 0 {
 		page, err := s.timelinePage(r, readable, at, asOf)
@@ -133,24 +133,30 @@ const (
 // was in force, else as it stood when it was archived, else (not added yet)
 // the bare task.
 func (s *Server) taskAsOf(ctx context.Context, plan workplan.Plan, task workplan.Task, at time.Time, asOf string) (*status.Task, taskState, error) {
+	ts, state, _, err := s.taskStateAsOf(ctx, plan, task, at, asOf)
+	return ts, state, err
+}
+
+// taskStateAsOf is taskAsOf with the plan's state at at.
+func (s *Server) taskStateAsOf(ctx context.Context, plan workplan.Plan, task workplan.Task, at time.Time, asOf string) (*status.Task, taskState, *planState, error) {
 	ps, err := s.loadPlanState(ctx, plan, at, asOf)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	if ts := ps.Task(task.Number); ts != nil && ts.Task.ID == task.ID {
-		return ts, taskInForce, nil
+		return ts, taskInForce, ps, nil
 	}
 	if task.ArchivedAt != nil && !at.Before(*task.ArchivedAt) {
 		pa, err := s.store.TaskAt(ctx, plan.ID, task.ID, task.ArchivedAt.Add(-time.Microsecond), true)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		if ts := status.Evaluate(pa, s.policy()).Task(task.Number); ts != nil {
-			return ts, taskArchived, nil
+			return ts, taskArchived, ps, nil
 		}
-		return &status.Task{Task: task}, taskArchived, nil
+		return &status.Task{Task: task}, taskArchived, ps, nil
 	}
-	return &status.Task{Task: task, Category: status.Unassigned}, taskNotYet, nil
+	return &status.Task{Task: task, Category: status.Unassigned}, taskNotYet, ps, nil
 }
 
 // asOfTime is the bound for history reads: zero (no bound) for now.
@@ -375,11 +381,17 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		if len(reports) > 0 {
 			latest = reports[0].ID
 		}
+		var warnings []string
+		if len(reports) > 0 && reports[0].ClaimsCompletion && len(reports[0].Reviews) == 0 {
+			if warnings, err = s.reviewWarnings(ctx, reviewBoards{}, plan.Slug, ts.Task.Number, asg.ID); err != nil {
+				return err
+			}
+		}
 		canReview = func(rp workplan.Report) *web.ReviewForm {
 			if rp.ID != latest || !rp.ClaimsCompletion || len(rp.Reviews) > 0 {
 				return nil
 			}
-			return &web.ReviewForm{Action: "/reports/" + strconv.FormatInt(rp.ID, 10) + "/review", Version: a.Version, CSRF: csrf}
+			return &web.ReviewForm{Action: "/reports/" + strconv.FormatInt(rp.ID, 10) + "/review", Version: a.Version, CSRF: csrf, Warnings: warnings}
 		}
 	}
 	m.Timeline, m.Pager = s.timeline(ctx, reports, map[int64]string{id: asg.UnitName}, inds, canReview), page.pager

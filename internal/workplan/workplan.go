@@ -175,6 +175,10 @@ type Indicator struct {
 	Comparator string // ">=", "<=", "="
 	Value      float64
 	Unit       string // 项, %, 亿条, 小时, 个工作日 …
+	// Combine is how the values units report make the task's value, as an
+	// administrator set it; "" until one does (then DefaultCombine applies:
+	// see Rule).
+	Combine Combine
 }
 
 // Assignment is one unit's part in one task.

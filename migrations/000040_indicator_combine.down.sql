@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE indicators DROP COLUMN combine;
+COMMIT;
