@@ -117,13 +117,25 @@ var auditValueKeys = map[string]string{"role": "acct.role.", "kind": "acct.kind.
 var auditCounts = map[string]bool{"added": true, "changed": true, "archived": true, "restored": true,
 	"evidence": true, "sessions_ended": true, "other_sessions_ended": true}
 
-// auditLast ranks a key: 1 for references and digests (…_id, sha256,
-// …_bytes), which are listed after what people read first.
-func auditLast(k string) int {
-	if strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_bytes") || k == "sha256" {
-		return 1
+// auditOrder is the order in which an entry's fields are read: what the
+// thing is called, what it is, what changed; keys not listed follow in the
+// order stored, then references and digests (…_id, sha256, …_bytes).
+var auditOrder = []string{"name", "title", "display_name", "username", "role", "unit_id", "unit_name", "kind", "short", "confirmed",
+	"disabled", "members", "designation", "decision", "reason", "percent", "claimed", "completed_at", "requested_due", "extended_due",
+	"approved", "period_start", "period_end", "version", "source_name", "added", "changed", "archived", "restored", "unknown_units"}
+
+// auditRedundant are keys that say again what another key of the same
+// state says: a user's unit name beside the unit (named from its ID).
+var auditRedundant = map[string]string{"unit_name": "unit_id"}
+
+func auditRank(k string) int {
+	if i := slices.Index(auditOrder, k); i >= 0 {
+		return i
 	}
-	return 0
+	if strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_bytes") || k == "sha256" {
+		return len(auditOrder) + 1
+	}
+	return len(auditOrder)
 }
 
 // auditText bounds a value shown in the trail, in characters; the record
@@ -238,7 +250,7 @@ func (v auditView) row(e workplan.AuditEntry, before, after auditState) web.Audi
 	if e.EntityID != "" {
 		row.FilterHref = auditFilterHref(e.Entity, e.EntityID)
 	}
-	row.Changes = v.changes(before, after)
+	row.Changes = v.changes(e.Entity, before, after)
 	return row
 }
 
@@ -306,7 +318,7 @@ func (v auditView) entity(e workplan.AuditEntry, after auditState) (name, href s
 // changes lists an entry's fields: with a state before, the keys that
 // changed ("label: old → new"; the row's version, which every edit bumps,
 // left out); without, every key of the state after ("label: value").
-func (v auditView) changes(before, after auditState) []web.AuditChange {
+func (v auditView) changes(entity string, before, after auditState) []web.AuditChange {
 	var out []web.AuditChange
 	hadBefore := len(before.keys) > 0
 	keys := append([]string{}, after.keys...)
@@ -315,15 +327,23 @@ func (v auditView) changes(before, after auditState) []web.AuditChange {
 			keys = append(keys, k)
 		}
 	}
-	// References and digests say least: they go last.
-	slices.SortStableFunc(keys, func(a, b string) int { return auditLast(a) - auditLast(b) })
+	// PostgreSQL keeps a jsonb object's keys shortest first: put them in
+	// the order people read them, references and digests last.
+	slices.SortStableFunc(keys, func(a, b string) int { return auditRank(a) - auditRank(b) })
 	for _, k := range keys {
 		label := web.AuditField(v.ctx, k)
 		av, inAfter := after.vals[k]
+		if r, ok := auditRedundant[k]; ok && (after.has(r) || before.has(r)) {
+			continue
+		}
 		if !hadBefore || !before.has(k) {
-			// What a creation or an event set; what it left empty says
-			// nothing.
-			if !emptyJSON(av) && !(auditCounts[k] && av == json.Number("0")) {
+			// A new record's version is 1: only a plan's says something.
+			if k == "version" && entity != "plan" {
+				continue
+			}
+			// What a creation or an event set; what it left empty, false
+			// or at zero says nothing.
+			if !emptyJSON(av) && av != false && !(auditCounts[k] && av == json.Number("0")) {
 				out = append(out, web.AuditChange{Label: label, After: v.value(k, av)})
 			}
 			continue
