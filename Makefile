@@ -52,6 +52,7 @@ bench: build
 	$(DEV) devdb exec -- $(GO) test -run '^$$' -bench SeedEmptyDatabase -benchmem -benchtime 5x ./internal/postgres
 	$(DEV) bench --scales 1,200 --data $(BENCH_DATA_DIR) $(BENCH_FLAGS)
 	$(DEV) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench PlanAtScale -benchtime 100x ./internal/postgres'
+	$(DEV) devdb exec --dir $(BENCH_DATA_DIR)/scale-200 -- sh -c 'DUBAN_BENCH_URL=$$DATABASE_URL $(GO) test -run "^$$" -bench ReminderPassScale -benchtime 3x -timeout 30m ./internal/remind'
 
 ## reliability: fault tests (database restart, failover to a synchronous standby, terminated connections, SIGTERM, slow clients, runaway query) and the soak (RELIABILITY_SOAK=2m)
 reliability:

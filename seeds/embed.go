@@ -13,5 +13,9 @@ var FS embed.FS
 // DefaultPlan is the file name of the plan seeded into an empty database.
 const DefaultPlan = "pingliang-2023.txt"
 
+// Holidays is the file name of the working-day calendar: China's official
+// holidays and make-up working days (调休), year by year.
+const Holidays = "holidays.json"
+
 // Registry is the file name of the unit registry.
 const Registry = "units.json"

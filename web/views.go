@@ -36,7 +36,10 @@ type DashboardPage struct {
 	DueSoon      []DueRow
 	// Unmapped are collective designations nobody has mapped to units: the
 	// to-do of supervisors and administrators. They count nowhere.
-	Unmapped   []UnmappedRow
+	Unmapped []UnmappedRow
+	// Interviews are the assignments that reached level 3 of the escalation
+	// ladder and are still overdue: 需约谈.
+	Interviews []InterviewRow
 	Sections   []SectionBar
 	Matrix     Matrix
 	LedgerHref string
@@ -399,6 +402,10 @@ type AssignmentPage struct {
 	MinDue     string
 	CSRF       string
 	AsOf       string
+	// LateRequest labels the extension form 逾期申请: the due date passed.
+	LateRequest bool
+	// Orders are the 督办单 on the assignment.
+	Orders OrdersBlock
 }
 
 // ExtensionView is an extension request with its decision.
@@ -438,6 +445,8 @@ type MyTaskRow struct {
 	LastReport string
 	ReportHref string
 	ViewHref   string
+	// Returned is the reason the latest report was returned ("": it was not).
+	Returned string
 }
 
 // ReportFormPage is the progress report form, pre-filled from the last report.
@@ -478,6 +487,11 @@ type ReviewQueuePage struct {
 	// Notice confirms the decision just recorded.
 	Notice string
 	Rows   []ReviewQueueRow
+	// Extensions are the pending extension requests, for supervisors
+	// (CanDecideExtensions).
+	Extensions          []PendingExtensionRow
+	CanDecideExtensions bool
+	CSRF                string
 }
 
 // ReviewQueueRow is one report awaiting review.
@@ -490,5 +504,10 @@ type ReviewQueueRow struct {
 	At         string
 	Percent    int
 	Progress   string
-	Review     ReviewForm
+	Problems   string
+	NextSteps  string
+	Evidence   []EvidenceView
+	// Error is shown beside the form (a return without a reason).
+	Error  string
+	Review ReviewForm
 }

@@ -26,6 +26,7 @@ func commands() []cli.Command {
 		{Name: "screen-token", Summary: "wall-screen tokens: screen-token create --name N [--plan SLUG] | revoke --name N | list", Run: cmdScreenToken},
 		{Name: "seed", Summary: "load or reload a plan document: seed [--dry-run] [--plan SLUG] [FILE]", Run: cmdSeed},
 		{Name: "snapshot", Summary: "record the daily snapshots of assignment state: snapshot [--through DATE]", Run: cmdSnapshot},
+		{Name: "notify", Summary: "reminders: notify run [--at TIME] [--dry-run] [--send] runs the daily reminder pass now and prints what it sent to whom", Run: cmdNotify},
 		{Name: "backup", Summary: "write the whole database to a file, evidence included: backup FILE", Run: cmdBackup},
 		{Name: "restore", Summary: "load a backup into an empty database: restore [--check] FILE", Run: cmdRestore},
 	}

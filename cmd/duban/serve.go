@@ -94,8 +94,10 @@ func serve(ctx context.Context, e cli.Env, cfg config.Config, migrate bool, read
 	}
 	var opts []server.Option
 	var snapshots snapshot.Taker = db
+	var m *metrics.Metrics
 	if cfg.MetricsAddr != "" {
-		m, stop, err := serveMetrics(cfg, db, log)
+		var stop func()
+		m, stop, err = serveMetrics(cfg, db, log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -106,8 +108,18 @@ func serve(ctx context.Context, e cli.Env, cfg config.Config, migrate bool, read
 		opts = append(opts, server.WithMetrics(m))
 		snapshots = m.Snapshots(db)
 	}
+	sender, err := newSender(cfg, db, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts = append(opts, server.WithRobotSender(sender))
 	srv := server.New(cfg, db, log, opts...)
 	startSnapshots(ctx, snapshots, log)
+	if err := startNotify(ctx, cfg, db, sender, log, m); err != nil {
+		ln.Close()
+		return err
+	}
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "env", cfg.Env)
 	if ready != nil {
 		ready(ln.Addr().String())

@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"duban/internal/auth"
+	"duban/internal/notify"
+	"duban/internal/postgres"
 	"duban/internal/workplan"
 )
 
 func cmdUser(ctx context.Context, e cli.Env, args []string) error {
-	fs := cli.NewFlags(e, "user", `user create --username U --name N --role R [--unit NAME] [--password-stdin]
+	fs := cli.NewFlags(e, "user", `user create --username U --name N --role R [--unit NAME] [--email E] [--unit-head] [--password-stdin]
 
 Creates an account, e.g. the first administrator:
   duban user create --username admin --name 管理员 --role admin
@@ -26,6 +28,8 @@ is not one-time.`)
 	role := fs.String("role", "", "admin, supervisor, leader or staff")
 	unit := fs.String("unit", "", "name of the user's unit, as in the unit registry")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	email := fs.String("email", "", "email address for notifications (optional)")
+	head := fs.Bool("unit-head", false, "the head of the user's unit (单位负责人): gets 督办通知 of level 2 and the weekly digest")
 	if len(args) == 0 || args[0] != "create" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fs.Usage()
@@ -60,6 +64,9 @@ is not one-time.`)
 		return err
 	}
 	defer db.Close()
+	if !postgres.ValidEmail(*email) {
+		return fmt.Errorf("user create: --email %q is not an email address", *email)
+	}
 	var unitID int64
 	if *unit != "" {
 		if unitID, err = db.UnitIDByName(ctx, *unit); err != nil {
@@ -74,6 +81,12 @@ is not one-time.`)
 		UnitID: unitID, Role: r, PasswordHash: hash, MustChangePassword: oneTime})
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)
+	}
+	if *email != "" || *head {
+		err := db.SetNotifySettings(ctx, workplan.System("duban user create"), notify.Settings{UserID: u.ID, Email: *email}, head)
+		if err != nil {
+			return fmt.Errorf("user create: %w", err)
+		}
 	}
 	fmt.Fprintf(e.Stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, u.Role.Label())
 	if oneTime {

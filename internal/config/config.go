@@ -88,6 +88,35 @@ type Config struct {
 	// written. "" means the supervision office (督查室), in the interface's
 	// language.
 	HelpContact string
+	// Notify holds the settings of 催办: channels, schedule, ladder.
+	Notify Notify
+}
+
+// Notify is the configuration of reminders, escalations and their channels
+// (issue 14).
+type Notify struct {
+	// SMTPURL is the mail server (SMTP_URL: smtp://user:pass@host:587,
+	// STARTTLS when offered; smtps:// for TLS from the start); "" sends no
+	// email. MailFrom is the sender (MAIL_FROM).
+	SMTPURL, MailFrom string
+	// Hour and Minute are when the daily pass runs, Asia/Shanghai (REMIND_AT);
+	// Off (REMIND_AT=off) leaves the pass to `duban notify run` (benchmarks).
+	Hour, Minute int
+	Off          bool
+	// DueSoonDays are the days before a due date to remind on
+	// (REMIND_DUE_SOON_DAYS); OverdueEveryDays how often overdue work is
+	// urged again (REMIND_OVERDUE_EVERY_DAYS); RefileWorkingDays how long a
+	// returned report may wait (REMIND_REFILE_WORKING_DAYS).
+	DueSoonDays       []int
+	OverdueEveryDays  int
+	RefileWorkingDays int
+	// EscalationDays are the days overdue of ladder levels 1-3
+	// (ESCALATION_DAYS); ReplyWorkingDays the reply deadline of an automatic
+	// 督办单 (ESCALATION_REPLY_WORKING_DAYS).
+	EscalationDays   [3]int
+	ReplyWorkingDays int
+	// Office is the issuing office printed on 督办单 (SUPERVISION_OFFICE).
+	Office string
 }
 
 // Var documents one environment variable.
@@ -126,6 +155,15 @@ var Vars = []Var{
 	{"DUBAN_RANK_W_PACE", "15", "ranking weight of keeping pace with expected progress"},
 	{"DUBAN_RANK_W_REPORT", "15", "ranking weight of reporting within the cadence (one report a cadence suffices; more earn nothing)"},
 	{"HELP_CONTACT", "", "whom to ask for help, shown on /help and the sign-in page, e.g. 市政府督查室 0933-1234567 (default: the supervision office)"},
+	{"SMTP_URL", "", "mail server for notifications, smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465; no email when unset"},
+	{"MAIL_FROM", "", "sender of notification email, e.g. 督办系统 <duban@example.gov.cn> (required with SMTP_URL)"},
+	{"REMIND_AT", "08:30", "time of day (Asia/Shanghai) of the daily reminder pass; off leaves it to duban notify run"},
+	{"REMIND_DUE_SOON_DAYS", "7,1", "remind this many days before a due date (the last working day on or before)"},
+	{"REMIND_OVERDUE_EVERY_DAYS", "7", "urge overdue work on the first working day after the due day, then every this many days"},
+	{"REMIND_REFILE_WORKING_DAYS", "3", "remind a unit whose returned report is not refiled within this many working days"},
+	{"ESCALATION_DAYS", "7,15,30", "days overdue at which the ladder issues 督办单 of level 1 (提醒), 2 (督办通知) and 3 (约谈); 0 leaves a level out"},
+	{"ESCALATION_REPLY_WORKING_DAYS", "5", "reply deadline of an automatic 督办单, in working days"},
+	{"SUPERVISION_OFFICE", "平凉市人民政府督查室", "issuing office printed on 督办单"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) and
@@ -275,6 +313,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.HelpContact, err = helpContact(get("HELP_CONTACT")); err != nil {
 		return c, err
 	}
+	if c.Notify, err = loadNotify(get, c.BaseURL); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -296,6 +337,78 @@ func helpContact(s string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// loadNotify reads and checks the variables of 催办.
+func loadNotify(get func(string) string, baseURL string) (Notify, error) {
+	n := Notify{SMTPURL: get("SMTP_URL"), MailFrom: get("MAIL_FROM"), Office: get("SUPERVISION_OFFICE")}
+	if n.SMTPURL != "" {
+		u, err := url.Parse(n.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return n, fmt.Errorf("config: SMTP_URL: want smtp://user:password@host:587 or smtps://host:465")
+		}
+		if !strings.Contains(n.MailFrom, "@") {
+			return n, fmt.Errorf("config: MAIL_FROM=%q: with SMTP_URL set, give the sender's address, e.g. 督办系统 <duban@example.gov.cn>", n.MailFrom)
+		}
+		if baseURL == "" {
+			return n, fmt.Errorf("config: BASE_URL is not set: with SMTP_URL set, every email links to the page where the reader acts, so give the public URL")
+		}
+	}
+	at := get("REMIND_AT")
+	if at == "off" {
+		n.Off = true
+	} else if t, err := time.Parse("15:04", at); err != nil {
+		return n, fmt.Errorf("config: REMIND_AT=%q: want a time of day such as 08:30, or off", at)
+	} else {
+		n.Hour, n.Minute = t.Hour(), t.Minute()
+	}
+	list := func(name string, want int) ([]int, error) {
+		var out []int
+		for _, f := range strings.Split(get(name), ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || v < 0 || v > 365 {
+				return nil, fmt.Errorf("config: %s=%q: want whole numbers of days from 0 to 365, separated by commas", name, get(name))
+			}
+			out = append(out, v)
+		}
+		if want > 0 && len(out) != want {
+			return nil, fmt.Errorf("config: %s=%q: want %d numbers", name, get(name), want)
+		}
+		return out, nil
+	}
+	var err error
+	if n.DueSoonDays, err = list("REMIND_DUE_SOON_DAYS", 0); err != nil {
+		return n, err
+	}
+	esc, err := list("ESCALATION_DAYS", 3)
+	if err != nil {
+		return n, err
+	}
+	last := 0
+	for i, d := range esc {
+		if d > 0 && d <= last {
+			return n, fmt.Errorf("config: ESCALATION_DAYS=%q: levels must climb (0 leaves a level out)", get("ESCALATION_DAYS"))
+		}
+		if d > 0 {
+			last = d
+		}
+		n.EscalationDays[i] = d
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"REMIND_OVERDUE_EVERY_DAYS", &n.OverdueEveryDays}, {"REMIND_REFILE_WORKING_DAYS", &n.RefileWorkingDays},
+		{"ESCALATION_REPLY_WORKING_DAYS", &n.ReplyWorkingDays}} {
+		d, err := strconv.Atoi(get(v.name))
+		if err != nil || d < 1 || d > 365 {
+			return n, fmt.Errorf("config: %s=%q: want a whole number of days from 1 to 365", v.name, get(v.name))
+		}
+		*v.dst = d
+	}
+	if n.Office == "" {
+		return n, fmt.Errorf("config: SUPERVISION_OFFICE is empty")
+	}
+	return n, nil
 }
 
 // parseProxies reads TRUSTED_PROXIES: addresses (10.0.0.5, ::1) and CIDR

@@ -25,6 +25,13 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, "production", c.Env)
 	assert.False(t, c.Secure())
 	assert.Error(t, c.RequireDatabase())
+	assert.Equal(t, Notify{Hour: 8, Minute: 30, DueSoonDays: []int{7, 1}, OverdueEveryDays: 7, RefileWorkingDays: 3,
+		EscalationDays: [3]int{7, 15, 30}, ReplyWorkingDays: 5, Office: "平凉市人民政府督查室"}, c.Notify, "reminders' defaults, no email")
+	c, err = Load(env(map[string]string{"REMIND_AT": "off", "ESCALATION_DAYS": "0,10,20", "SMTP_URL": "smtps://u:p@mail.example.gov.cn",
+		"MAIL_FROM": "督办系统 <duban@example.gov.cn>", "BASE_URL": "https://duban.example.gov.cn"}))
+	require.NoError(t, err)
+	assert.True(t, c.Notify.Off)
+	assert.Equal(t, [3]int{0, 10, 20}, c.Notify.EscalationDays, "0 leaves level 1 out")
 }
 
 func TestLoadErrorsNameTheVariable(t *testing.T) {
@@ -49,6 +56,15 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"pace", map[string]string{"PACE_RED_POINTS": "5"}, "PACE_RED_POINTS"},
 		{"cadence", map[string]string{"REPORT_CADENCE_DAYS": "0"}, "REPORT_CADENCE_DAYS"},
 		{"session", map[string]string{"SESSION_ABSOLUTE_TIMEOUT": "10m"}, "SESSION_ABSOLUTE_TIMEOUT"},
+		{"smtp scheme", map[string]string{"SMTP_URL": "http://mail.example.gov.cn"}, "SMTP_URL"},
+		{"smtp without sender", map[string]string{"SMTP_URL": "smtp://mail.example.gov.cn:587", "BASE_URL": "https://duban.example.gov.cn"}, "MAIL_FROM"},
+		{"smtp without base", map[string]string{"SMTP_URL": "smtp://mail.example.gov.cn:587", "MAIL_FROM": "duban@example.gov.cn"}, "BASE_URL"},
+		{"remind at", map[string]string{"REMIND_AT": "8.30"}, "REMIND_AT"},
+		{"due soon", map[string]string{"REMIND_DUE_SOON_DAYS": "7,x"}, "REMIND_DUE_SOON_DAYS"},
+		{"ladder climbs", map[string]string{"ESCALATION_DAYS": "15,7,30"}, "ESCALATION_DAYS"},
+		{"ladder levels", map[string]string{"ESCALATION_DAYS": "7,15"}, "ESCALATION_DAYS"},
+		{"overdue every", map[string]string{"REMIND_OVERDUE_EVERY_DAYS": "0"}, "REMIND_OVERDUE_EVERY_DAYS"},
+		{"reply", map[string]string{"ESCALATION_REPLY_WORKING_DAYS": "-1"}, "ESCALATION_REPLY_WORKING_DAYS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

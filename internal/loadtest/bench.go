@@ -225,7 +225,7 @@ func StartServer(ctx context.Context, bin, url string, env []string, log io.Writ
 	}
 	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1), log: &lockedBuffer{}}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "DUBAN_ENV=development", "LOG_LEVEL=warn",
+	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "DUBAN_ENV=development", "LOG_LEVEL=warn", "REMIND_AT=off",
 		"LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port))
 	s.cmd.Env = append(s.cmd.Env, env...)
 	var w io.Writer = s.log

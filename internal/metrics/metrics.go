@@ -10,8 +10,8 @@
 //
 //	m.RemindersSent = m.CounterVec("reminders_sent_total", "Reminders sent, by channel.", "channel")
 //
-// The reminders and the outbox do not exist yet. When they do, these are the
-// names that deploy/grafana/duban.json already charts (its Reminders row):
+// The reminders and the outbox (issue 14) expose what the Reminders row of
+// deploy/grafana/duban.json charts:
 //
 //	duban_reminder_pass_last_run_timestamp_seconds  gauge: when the daily pass last finished
 //	duban_reminder_pass_duration_seconds            gauge: how long it took
@@ -19,8 +19,8 @@
 //	duban_outbox_pending{channel}                   gauge: messages waiting to be sent
 //	duban_outbox_failed{channel}                    gauge: messages that gave up
 //
-// each one line in New with m.Gauge or m.GaugeVec, set by the job after
-// every pass (or m.GaugeFunc, read at scrape time).
+// each one line in New, set by the reminder runner after every pass
+// (ReminderPass) and by the outbox's sender after every round (Outbox).
 package metrics
 
 import (
@@ -75,6 +75,14 @@ type Metrics struct {
 	SnapshotLastSuccess prometheus.Gauge
 	// SnapshotLastDuration is how long the last run took, in seconds.
 	SnapshotLastDuration prometheus.Gauge
+
+	// ReminderLastRun, ReminderDuration and ReminderMessages describe the
+	// last daily reminder pass this process ran: when it finished, how
+	// long it took, how many messages it wrote.
+	ReminderLastRun, ReminderDuration, ReminderMessages prometheus.Gauge
+	// OutboxPending and OutboxFailed count the outbox's messages waiting
+	// and given up, by channel (email, wecom, dingtalk, feishu).
+	OutboxPending, OutboxFailed *prometheus.GaugeVec
 }
 
 // New returns a registry with the Go runtime, process and build collectors
@@ -100,6 +108,12 @@ func New() *Metrics {
 	m.SnapshotDays = m.Counter("snapshot_days_taken_total", "Days whose snapshots this process took.")
 	m.SnapshotLastSuccess = m.Gauge("snapshot_last_success_timestamp_seconds", "When the snapshot job last succeeded (Unix time).")
 	m.SnapshotLastDuration = m.Gauge("snapshot_last_run_duration_seconds", "How long the last run of the snapshot job took.")
+
+	m.ReminderLastRun = m.Gauge("reminder_pass_last_run_timestamp_seconds", "When the daily reminder pass last finished on this replica (Unix time).")
+	m.ReminderDuration = m.Gauge("reminder_pass_duration_seconds", "How long the last daily reminder pass took.")
+	m.ReminderMessages = m.Gauge("reminder_pass_messages", "Messages the last daily reminder pass wrote (people and unit robots).")
+	m.OutboxPending = m.GaugeVec("outbox_pending", "Outbox messages waiting to be sent, by channel.", "channel")
+	m.OutboxFailed = m.GaugeVec("outbox_failed", "Outbox messages that gave up after their last attempt, by channel.", "channel")
 	return m
 }
 
@@ -198,4 +212,20 @@ func (c countedTaker) TakeSnapshots(ctx context.Context, through deadline.Date) 
 	c.m.SnapshotDays.Add(float64(n))
 	c.m.SnapshotLastSuccess.SetToCurrentTime()
 	return n, nil
+}
+
+// ReminderPass records a finished reminder pass.
+func (m *Metrics) ReminderPass(took time.Duration, messages int) {
+	m.ReminderLastRun.SetToCurrentTime()
+	m.ReminderDuration.Set(took.Seconds())
+	m.ReminderMessages.Set(float64(messages))
+}
+
+// Outbox records the outbox's counts by status ("pending", "failed") and
+// channel; channels without messages read 0.
+func (m *Metrics) Outbox(counts map[string]map[string]int) {
+	for _, ch := range []string{"email", "wecom", "dingtalk", "feishu"} {
+		m.OutboxPending.WithLabelValues(ch).Set(float64(counts["pending"][ch]))
+		m.OutboxFailed.WithLabelValues(ch).Set(float64(counts["failed"][ch]))
+	}
 }

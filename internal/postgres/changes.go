@@ -16,7 +16,7 @@ import (
 const changeChannel = "duban_changes"
 
 // parseChange reads a notification's payload: "s:<plan>" progress,
-// "p:<plan>" structure, "a:<user>" accounts. Anything else is taken as a
+// "p:<plan>" structure, "a:<user>" accounts, "n:<user>" notifications. Anything else is taken as a
 // structure change of every plan, the change that drops the most.
 func parseChange(payload string) workplan.Change {
 	kind, num, _ := strings.Cut(payload, ":")
@@ -28,6 +28,8 @@ func parseChange(payload string) workplan.Change {
 		return workplan.Change{Plan: id}
 	case kind == "a":
 		return workplan.Change{Accounts: true, User: id}
+	case kind == "n":
+		return workplan.Change{Notices: true, User: id}
 	case kind == "p":
 		return workplan.Change{Plan: id, Structure: true}
 	}

@@ -47,7 +47,10 @@ func (db *DB) AddComment(ctx context.Context, actor workplan.Actor, taskID int64
 		if err != nil {
 			return mapErr(err, "insert comment")
 		}
-		return audit(ctx, tx, actor, "task.comment", "task", taskID, nil, map[string]any{"comment_id": id, "text": text})
+		if err := audit(ctx, tx, actor, "task.comment", "task", taskID, nil, map[string]any{"comment_id": id, "text": text}); err != nil {
+			return err
+		}
+		return noticeComment(ctx, tx, db.now(), taskID, actor, text)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: comment on task %d: %w", taskID, err)

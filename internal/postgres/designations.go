@@ -163,6 +163,11 @@ func reconcile(ctx context.Context, tx pgx.Tx, x *unitIndex, taskID int64, want 
 			if err := openPeriod(ctx, tx, id, w.role, w.via, from); err != nil {
 				return r, err
 			}
+			if from != nil { // a later version or a mapping, not the plan's first
+				if err := noticeAssigned(ctx, tx, now, id); err != nil {
+					return r, err
+				}
+			}
 			r.added = append(r.added, x.names[unit])
 		case h.role != w.role || h.via != w.via || h.archived:
 			if _, err := tx.Exec(ctx, `UPDATE assignments SET role = $2, via_unit_id = $3, archived_at = NULL WHERE id = $1`,
@@ -173,6 +178,9 @@ func reconcile(ctx context.Context, tx pgx.Tx, x *unitIndex, taskID int64, want 
 				return r, err
 			}
 			if h.archived {
+				if err := noticeAssigned(ctx, tx, now, h.id); err != nil {
+					return r, err
+				}
 				r.added = append(r.added, x.names[unit])
 			}
 		}

@@ -415,7 +415,10 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 		}
 		after := stateSummary(a.State)
 		after["report_id"], after["decision"], after["reason"] = in.ReportID, in.Decision, in.Reason
-		return audit(ctx, tx, actor, "report.review", "assignment", a.ID, before, after)
+		if err := audit(ctx, tx, actor, "report.review", "assignment", a.ID, before, after); err != nil {
+			return err
+		}
+		return noticeReview(ctx, tx, now, a.ID, actor, in)
 	})
 	if err != nil {
 		return workplan.Review{}, fmt.Errorf("postgres: review report %d: %w", in.ReportID, err)
@@ -461,8 +464,11 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			due = a.State.Facts.ExtendedDue
 		}
 		now := db.now()
-		if !now.Before(due.End(deadline.Shanghai)) {
-			return workplan.Errorf(workplan.EInvalid, "延期申请须在截止日期(%s)前提出", due)
+		// After the due date the request is a late one (逾期申请): still
+		// possible, for a date after today.
+		late := !now.Before(due.End(deadline.Shanghai))
+		if late && !newDue.After(deadline.DateOf(now, deadline.Shanghai)) {
+			return workplan.Errorf(workplan.EInvalid, "逾期申请的新截止日期(requested_due: %s)须晚于今天", newDue)
 		}
 		if !newDue.After(due) {
 			return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due: %s)须晚于当前截止日期 %s", newDue, due)
@@ -489,7 +495,7 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.ID, by, actor.Name, now, dateArg(newDue), reason).Scan(&req.ID); err != nil {
 			return mapErr(err, "insert extension request")
 		}
-		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason})
+		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason, "late": late})
 	})
 	if err != nil {
 		return req, fmt.Errorf("postgres: request extension for assignment %d: %w", assignmentID, err)
@@ -552,7 +558,10 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 		}
 		after := stateSummary(a.State)
 		after["request_id"], after["approved"], after["reason"] = requestID, approve, reason
-		return audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after)
+		if err := audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after); err != nil {
+			return err
+		}
+		return noticeExtension(ctx, tx, now, a.ID, actor, approve, dateOf(&newDue).String(), reason)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: decide extension %d: %w", requestID, err)

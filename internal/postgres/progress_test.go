@@ -258,10 +258,17 @@ func TestExtension(t *testing.T) {
 	require.NoError(t, f.db.Pool.QueryRow(ctx, `SELECT t.due_on::text FROM tasks t WHERE t.number = 22`).Scan(&original))
 	assert.Equal(t, "2023-08-31", original, "the original due date is kept")
 
-	// After the (extended) due date, no more requests.
+	// After the (extended) due date a unit may still ask (逾期申请, issue
+	// 14), but for a date after today.
 	f.clock.Set(time.Date(2023, 10, 1, 0, 0, 0, 0, sh))
-	_, err = f.db.RequestExtension(ctx, police, asg, deadline.NewDate(2023, 12, 31), "再延")
-	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))
+	_, err = f.db.RequestExtension(ctx, police, asg, deadline.NewDate(2023, 10, 1), "再延")
+	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err), "a late request asks for a date after today")
+	late, err := f.db.RequestExtension(ctx, police, asg, deadline.NewDate(2023, 12, 31), "再延")
+	require.NoError(t, err, "a late request (逾期申请)")
+	require.NoError(t, f.db.DecideExtension(ctx, sup, late.ID, false, "不同意"))
+	var notices int
+	require.NoError(t, f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE kind = 'extension_decided' AND args->>'unit' = '市公安局'`).Scan(&notices))
+	assert.Equal(t, 2, notices, "each decision notified the unit's staff, in its transaction")
 }
 
 func TestSeedPlanOverdueAsOf(t *testing.T) {

@@ -3,10 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"duban/internal/auth"
 	"duban/internal/workplan"
@@ -154,24 +151,6 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/account/sessions", http.StatusSeeOther)
 	return nil
-}
-
-// pathID reads the {id} URL parameter; a malformed one is "not found".
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFoundPage
-	}
-	return id, nil
-}
-
-// formVersion reads the hidden "version" field of an edit form.
-func formVersion(r *http.Request) (int, error) {
-	v, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil || v <= 0 {
-		return 0, workplan.Errorf(workplan.EInvalid, "表单缺少版本号,请刷新页面后重试")
-	}
-	return v, nil
 }
 
 func roleLabel(r *http.Request, role workplan.UserRole) string {

@@ -14,7 +14,7 @@ import (
 
 // auditEntities are the entities the filter offers; others can still be
 // asked for by URL.
-var auditEntities = []string{"user", "address", "session", "unit", "api_token", "screen_token", "plan", "task", "assignment", "indicator", "bulletin", "database"}
+var auditEntities = []string{"user", "address", "session", "unit", "api_token", "screen_token", "plan", "task", "assignment", "indicator", "bulletin", "calendar", "database"}
 
 // adminAudit browses the audit trail, newest first, filtered by actor,
 // action, entity (a kind, and one of them by its ID) and a date range (days

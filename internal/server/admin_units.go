@@ -116,11 +116,7 @@ func (s *Server) renderUnitFormPreview(w http.ResponseWriter, r *http.Request, s
 // 409 page if someone changed the unit since the form was loaded.
 func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
+	id, version, err := editTarget(r)
 	if err != nil {
 		return err
 	}
@@ -164,11 +160,7 @@ func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 // and writes nothing.
 func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
+	id, version, err := editTarget(r)
 	if err != nil {
 		return err
 	}

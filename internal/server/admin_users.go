@@ -124,11 +124,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status i
 // form was loaded; otherwise it shows the 409 conflict page.
 func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
+	id, version, err := editTarget(r)
 	if err != nil {
 		return err
 	}
@@ -212,11 +208,7 @@ func (s *Server) adminEnableUser(w http.ResponseWriter, r *http.Request) error {
 // setDisabled disables (ending every session) or re-enables a user.
 func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
+	id, version, err := editTarget(r)
 	if err != nil {
 		return err
 	}

@@ -241,3 +241,64 @@ func TestBrowserReportFlow(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, cellAsOf, "done", "as of the day before, the task was not done")
 }
+
+// TestBrowserReturnNotifiesTheAuthor: a supervisor returns a completion
+// claim with a reason; its author sees the bell's count, the notification,
+// and the returned report first on /my with the reason (issue 14).
+func TestBrowserReturnNotifiesTheAuthor(t *testing.T) {
+	t.Parallel()
+	chromium(t)
+	w := newWorld(t)
+	srv := httptest.NewServer(w.h)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+
+	author := b.as("other")
+	require.NoError(t, chromedp.Do(author, chromedp.Navigate(srv.URL+"/my"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=my-tasks]`))))
+	bells, err := chromedp.Run(author, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=bell-count]').length`))
+	require.NoError(t, err)
+	assert.Equal(t, 0, bells, "nothing unread yet")
+
+	sup := b.as("supervisor")
+	form := `form[action="/reports/` + strconv.FormatInt(w.plan.claim.ID, 10) + `/review"]`
+	require.NoError(t, chromedp.Do(sup,
+		chromedp.Navigate(srv.URL+"/review"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=review-queue]`)),
+		// A return without a reason shows the form again, with the message.
+		chromedp.Click(chromedp.CSS(form+` [data-testid=return]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=form-error]`)),
+	))
+	assert.Contains(t, b.text(sup, `[data-testid=form-error]`), "退回时请填写理由")
+	require.NoError(t, chromedp.Do(sup,
+		chromedp.SendKeys(chromedp.CSS(form+` input[name=reason]`), "缺少上线验收报告"),
+		chromedp.Click(chromedp.CSS(form+` [data-testid=return]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=reviewed]`)),
+	))
+
+	require.NoError(t, chromedp.Do(author, chromedp.Navigate(srv.URL+"/my"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=bell-count]`))))
+	assert.Equal(t, "1", b.text(author, `[data-testid=bell-count]`), "the bell counts the notification")
+	first := b.text(author, `[data-testid=my-tasks] li:first-child`)
+	assert.Contains(t, first, "已退回", "the returned report comes first")
+	assert.Contains(t, first, "缺少上线验收报告", "with the reason")
+	b.shot(author, "my-returned-desktop.png", 1280)
+	require.NoError(t, chromedp.Do(author, chromedp.Click(chromedp.CSS(`[data-testid=bell]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=notifications]`))))
+	n := b.text(author, `[data-testid=notification]`)
+	assert.Contains(t, n, "报送被退回:(1)建设测试平台")
+	assert.Contains(t, n, "缺少上线验收报告")
+	b.shot(author, "notifications-360.png", 360)
+	// Following it leads to the report form and marks it read.
+	require.NoError(t, chromedp.Do(author,
+		chromedp.Click(chromedp.CSS(`[data-testid=notification] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=report-form]`)),
+	))
+	left, err := chromedp.Run(author, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=bell-count]').length`))
+	require.NoError(t, err)
+	assert.Equal(t, 0, left, "read once followed")
+
+	// The fixture's 督办单, as its unit prints it.
+	own := b.as("own")
+	require.NoError(t, chromedp.Do(own, chromedp.Navigate(srv.URL+"/orders/"+strconv.FormatInt(w.plan.order.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=order-print]`))))
+	assert.Equal(t, "督办〔2024〕1号", b.text(own, `[data-testid=order-number]`))
+	b.shot(own, "order-print.png", 800)
+}

@@ -178,7 +178,7 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 // Pages depend on every change but those of accounts; cached plans only on
 // structure changes.
 func (c *pageCache) changed(ch workplan.Change) {
-	if ch.Accounts {
+	if ch.Accounts || ch.Notices {
 		return
 	}
 	c.mu.Lock()

@@ -100,6 +100,9 @@ func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.
 		return nil, err
 	}
 	m.Indicators = indicatorCounts(ctx, plan.Slug, asOf, board)
+	if m.Interviews, err = s.interviews(ctx, ps); err != nil {
+		return nil, err
+	}
 	var body bytes.Buffer
 	if err := web.Dashboard(m).Render(ctx, &body); err != nil {
 		return nil, fmt.Errorf("server: render dashboard: %w", err)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/deadline"
+	"duban/internal/notify"
 	"duban/internal/workplan"
 )
 
@@ -54,6 +55,10 @@ type planFixtures struct {
 	// upload is the token of the administrator's pending plan upload, made
 	// on first use (adminUpload).
 	upload string
+	// order is a 督办单 on ownAsg, issued by the supervisor; notice the
+	// notification it gave staffOwn.
+	order  notify.Order
+	notice int64
 }
 
 // version returns the current version of an assignment.
@@ -96,6 +101,10 @@ func (w *world) addPlan() {
 	require.NoError(w.t, err)
 	w.plan.extension, err = w.db.RequestExtension(bg, other, w.plan.otherAsg.ID, deadline.NewDate(2025, 3, 31), "需要联调")
 	require.NoError(w.t, err)
+	w.plan.order, err = w.db.IssueOrder(bg, workplan.ActorOf(w.users[supervisor], "fixture", "192.0.2.1"),
+		notify.OrderInput{AssignmentID: w.plan.ownAsg.ID, Level: 1, Reason: "请加快进度", ReplyBy: deadline.NewDate(2024, 3, 15)}, "平凉市人民政府督查室")
+	require.NoError(w.t, err)
+	require.NoError(w.t, w.db.Pool.QueryRow(bg, `SELECT max(id) FROM notifications WHERE user_id = $1`, w.users[staffOwn].ID).Scan(&w.plan.notice))
 }
 
 // adminUpload stores a revision of the fixture plan uploaded by the world's

@@ -116,6 +116,13 @@ var fieldRules = map[string]fieldRule{
 var routeFieldRules = map[string]map[string]fieldRule{
 	// The text of a plan pasted into the upload form.
 	"POST /admin/plans/upload": {"text": {planparse.MaxSize, "field.plan_text", true}},
+	// 催办 (issue 14): a 督办单's answer, a robot's webhook and secret, an
+	// email address, a calendar day's note.
+	"POST /orders/{id}/answer":             {"answer": {5000, "order.answer", true}},
+	"POST /admin/units/{id}/channels":      {"url": {1000, "notify.robot.url", false}, "secret": {200, "notify.robot.secret", false}},
+	"POST /account/notifications":          {"email": {254, "notify.email", false}},
+	"POST /admin/users/{id}/notifications": {"email": {254, "notify.email", false}},
+	"POST /admin/calendar":                 {"note": {100, "notify.calendar.note", false}},
 }
 
 // maxSlug bounds a plan's slug (slugRe); maxSearch the search words of the
@@ -244,11 +251,4 @@ func checkParams(r *http.Request) error {
 		}
 	}
 	return nil
-}
-
-// formText returns the text of form field name, trimmed, with line breaks
-// as LF: browsers send CR LF, and count it as one character against
-// maxlength, as the limits here do.
-func formText(r *http.Request, name string) string {
-	return strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(name), "\r\n", "\n"))
 }

@@ -88,7 +88,8 @@ func TestNoForeignLinks(t *testing.T) {
 	assert.NotContains(t, res.Body.String(), "javascript:")
 	assert.Contains(t, res.Body.String(), `href="/assignments/`+id(w.plan.otherAsg.ID)+`#r`+id(w.plan.claim.ID)+`" data-testid="conflict-reload"`)
 
-	// Deciding an extension goes back to its assignment, not to the Referer.
+	// Deciding an extension goes back to its assignment, not to the Referer
+	// (saying what was decided, issue 14).
 	form = url.Values{"decision": {"approve"}, "csrf": {csrf}}
 	req = httptest.NewRequest(http.MethodPost, "/extensions/"+id(w.plan.extension.ID)+"/decide", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -99,5 +100,5 @@ func TestNoForeignLinks(t *testing.T) {
 	}
 	res = w.sendRequest(req)
 	require.Equal(t, http.StatusSeeOther, res.Code)
-	assert.Equal(t, "/assignments/"+id(w.plan.otherAsg.ID), res.Header().Get("Location"))
+	assert.Equal(t, "/assignments/"+id(w.plan.otherAsg.ID)+"?decided=approve", res.Header().Get("Location"))
 }

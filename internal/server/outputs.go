@@ -48,19 +48,6 @@ func (s *Server) dayInstant(d deadline.Date, param string) (time.Time, error) {
 	return at, nil
 }
 
-// dateParam reads a date from the query, def when absent.
-func dateParam(r *http.Request, name string, def deadline.Date) (deadline.Date, error) {
-	q := r.URL.Query().Get(name)
-	if q == "" {
-		return def, nil
-	}
-	d, err := deadline.ParseDate(q)
-	if err != nil {
-		return d, workplan.Errorf(workplan.EInvalid, "日期 %s=%q 无效,应为 YYYY-MM-DD", name, q)
-	}
-	return d, nil
-}
-
 // stateAt is how plan stood at instant at: the cached present when at is
 // now, else rebuilt from history.
 func (s *Server) stateAt(ctx context.Context, plan workplan.Plan, at time.Time) (*planState, error) {

@@ -96,6 +96,45 @@ var matrix = []route{
 		return url.Values{"current": {testPassword}, "new": {"a brand new passphrase"}, "confirm": {"a brand new passphrase"}}
 	}, want: everyone(303)},
 	{method: "GET", pattern: "/account/sessions", want: everyone(200)},
+	// Notifications (issue 14): everyone has their own; one of staffOwn's
+	// does not exist for anybody else.
+	{method: "GET", pattern: "/notifications", want: everyone(200)},
+	{method: "POST", pattern: "/notifications/read-all", want: everyone(303)},
+	{method: "GET", pattern: "/notifications/{id}", path: func(w *world) string { return "/notifications/" + id(w.plan.notice) },
+		want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 404, leader: 404, supervisor: 404, admin: 404}},
+	{method: "GET", pattern: "/account/notifications", want: everyone(200)},
+	{method: "POST", pattern: "/account/notifications", form: func(*world) url.Values {
+		return url.Values{"email": {"me@example.gov.cn"}, "on": {"reminder", "comment"}}
+	}, want: everyone(303)},
+	// 督办单: the supervision office issues, the unit answers, whoever reads
+	// the assignment's reports reads (and prints) it.
+	{method: "POST", pattern: "/assignments/{id}/orders", path: func(w *world) string { return "/assignments/" + id(w.plan.ownAsg.ID) + "/orders" },
+		form: func(*world) url.Values {
+			return url.Values{"reason": {"请说明进展"}, "reply_by": {"2024-03-20"}, "level": {"2"}}
+		},
+		want: [nPrincipals]int{anon: login, staffOwn: 403, staffOther: 403, leader: 403, supervisor: 303, admin: 403}},
+	{method: "POST", pattern: "/orders/{id}/answer", path: func(w *world) string { return "/orders/" + id(w.plan.order.ID) + "/answer" },
+		form: func(*world) url.Values { return url.Values{"answer": {"已部署,本周完成"}} },
+		want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 403, leader: 403, supervisor: 403, admin: 403}},
+	{method: "GET", pattern: "/orders/{id}", path: func(w *world) string { return "/orders/" + id(w.plan.order.ID) },
+		want: [nPrincipals]int{anon: login, staffOwn: 200, staffOther: 404, leader: 200, supervisor: 200, admin: 200}},
+	{method: "GET", pattern: "/admin/users/{id}/notifications", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) + "/notifications" },
+		want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/users/{id}/notifications", path: func(w *world) string { return "/admin/users/" + id(w.target.ID) + "/notifications" },
+		form: func(*world) url.Values { return url.Values{"email": {"head@example.gov.cn"}, "unit_head": {"1"}} }, want: adminOnly(303)},
+	{method: "GET", pattern: "/admin/units/{id}/channels", path: func(w *world) string { return "/admin/units/" + id(w.ownUnit.ID) + "/channels" },
+		want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/units/{id}/channels", path: func(w *world) string { return "/admin/units/" + id(w.ownUnit.ID) + "/channels" },
+		form: func(*world) url.Values {
+			return url.Values{"robot": {"wecom"}, "url": {"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test"}, "leader": {"0"}}
+		}, want: adminOnly(303)},
+	{method: "POST", pattern: "/admin/units/{id}/channels/test", path: func(w *world) string { return "/admin/units/" + id(w.ownUnit.ID) + "/channels/test" },
+		want: adminOnly(303)},
+	{method: "GET", pattern: "/admin/deliveries", want: adminOnly(200)},
+	{method: "GET", pattern: "/admin/calendar", want: adminOnly(200)},
+	{method: "POST", pattern: "/admin/calendar", form: func(*world) url.Values {
+		return url.Values{"day": {"2024-03-02"}, "working": {"1"}, "note": {"调休"}}
+	}, want: adminOnly(303)},
 	// Only its owner can end a session; for everyone else it does not exist.
 	{method: "POST", pattern: "/account/sessions/{id}/end", path: func(w *world) string {
 		return "/account/sessions/" + id(w.spareSession) + "/end"

@@ -161,15 +161,6 @@ func (s *Server) planBySlug(ctx context.Context, slug string) (workplan.Plan, er
 	return p, nil
 }
 
-// intParam reads a numeric URL parameter; a bad one is a 404.
-func intParam(r *http.Request, name string) (int64, error) {
-	n, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, errNotFoundPage
-	}
-	return n, nil
-}
-
 // lightView turns a status into what pages show: the light's colour and
 // shape, labelled by the status's category (超期, 滞后 …), so that a red
 // light says whether the work is overdue or lagging.

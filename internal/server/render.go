@@ -41,6 +41,7 @@ func (s *Server) pageMeta(r *http.Request, title, nav string) web.Page {
 	if u, ok := userOf(ctx); ok {
 		p.User = u.DisplayName
 		p.Links = navLinks(ctx, u)
+		s.headerCounts(ctx, u, &p)
 	}
 	other := web.LangEN
 	if web.LangOf(ctx) == web.LangEN {
@@ -88,6 +89,8 @@ func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
 			web.NavLink{Key: "users", Label: web.T(ctx, "acct.nav.users"), Href: "/admin/users"},
 			web.NavLink{Key: "units", Label: web.T(ctx, "acct.nav.units"), Href: "/admin/units"},
 			web.NavLink{Key: "audit", Label: web.T(ctx, "acct.nav.audit"), Href: "/admin/audit"},
+			web.NavLink{Key: "deliveries", Label: web.T(ctx, "notify.deliveries"), Href: "/admin/deliveries"},
+			web.NavLink{Key: "calendar", Label: web.T(ctx, "notify.calendar"), Href: "/admin/calendar"},
 		)
 	}
 	links = append(links, web.NavLink{Key: "help", Label: web.T(ctx, "nav.help"), Href: "/help"})

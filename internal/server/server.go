@@ -44,6 +44,7 @@ type Store interface {
 	seedStore
 	outputStore
 	indicatorStore
+	noticeStore
 }
 
 // signInStore is what signing in needs: credentials and the throttled
@@ -134,6 +135,10 @@ type Server struct {
 	apiLimits *apiLimiter
 	// metrics, if not nil, records requests and events (WithMetrics).
 	metrics *metrics.Metrics
+	// counts holds the header's unread and review counts (notifications.go);
+	// robots sends a robot's test message at once (WithRobotSender).
+	counts *counts
+	robots RobotSender
 }
 
 // maxUploadsInMemory bounds the evidence bytes one replica holds at once:
@@ -168,7 +173,8 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
-		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter()}
+		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter(),
+		counts: newCounts()}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)
@@ -213,9 +219,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go feed.WatchChanges(watchCtx, func(ch workplan.Change) {
 			s.cache.changed(ch)
 			s.sessions.changed(ch)
+			s.counts.changed(ch)
 		}, func(on bool) {
 			s.cache.setListening(on)
 			s.sessions.setListening(on)
+			s.counts.setListening(on)
 		})
 	}
 	select {

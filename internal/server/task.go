@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"duban/internal/deadline"
 	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
@@ -313,6 +314,20 @@ func humanSize(n int) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// readableAssignment loads assignment id and says whether the viewer may
+// read its reports (and so its evidence and 督办单): its own unit, its
+// task's lead units, and everyone who is not staff.
+// The task's lead units come with it.
+func (s *Server) readableAssignment(r *http.Request, id int64) (asg workplan.Assignment, leads []int64, readable bool, err error) {
+	if asg, err = s.store.AssignmentByID(r.Context(), id); err != nil {
+		return asg, nil, false, err
+	}
+	if leads, err = s.store.TaskLeads(r.Context(), asg.TaskID); err != nil {
+		return asg, nil, false, err
+	}
+	return asg, leads, s.actor(r).CanReadReports(asg, leads), nil
+}
+
 // assignmentPage shows one unit's part in one task with its reports, the
 // review and extension actions the viewer may take.
 func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
@@ -325,18 +340,14 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	asg, err := s.store.AssignmentByID(ctx, id)
+	asg, leads, readable, err := s.readableAssignment(r, id)
 	if err != nil {
 		return err
 	}
-	leads, err := s.store.TaskLeads(ctx, asg.TaskID)
-	if err != nil {
-		return err
-	}
-	actor := s.actor(r)
-	if !actor.CanReadReports(asg, leads) {
+	if !readable {
 		return workplan.Errorf(workplan.EForbidden, "只能查看本单位或本单位牵头任务的报送")
 	}
+	actor := s.actor(r)
 	a, ts, plan, state, err := s.findAssignment(ctx, asg, at, asOf)
 	if err != nil {
 		return err
@@ -353,6 +364,9 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("filed") != "" {
 		m.Notice = web.T(ctx, "report.saved")
 	}
+	if d := r.URL.Query().Get("decided"); d == "approve" || d == "reject" {
+		m.Notice = web.T(ctx, "ext.decided."+d)
+	}
 	switch state {
 	case taskArchived:
 		m.State = web.T(ctx, "asg.archived.at", fmtTime(*asg.ArchivedAt))
@@ -361,9 +375,18 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		m.State = web.T(ctx, "asg.notyet")
 		m.Light = web.LightView{Class: "grey", Label: web.T(ctx, "light.notyet"), Reason: m.State}
 	}
-	if m.CanReport && ts.Task.Deadline.Kind.HasDue() && !a.Status.Completed && a.Status.DaysOverdue == 0 {
-		m.CanExtend = true
+	if m.CanReport && ts.Task.Deadline.Kind.HasDue() && !a.Status.Completed {
+		// Overdue units may still ask, marked 逾期申请, for a date after today.
+		m.CanExtend, m.LateRequest = true, a.Status.DaysOverdue > 0
 		m.MinDue = a.Status.Due.AddDays(1).String()
+		if m.LateRequest {
+			m.MinDue = deadline.DateOf(s.now(), deadline.Shanghai).AddDays(1).String()
+		}
+	}
+	if asOf == "" {
+		if m.Orders, err = s.ordersBlock(ctx, actor, asg, state == taskInForce); err != nil {
+			return err
+		}
 	}
 	inds, err := s.store.TaskIndicators(ctx, asg.TaskID)
 	if err != nil {

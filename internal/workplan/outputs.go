@@ -42,4 +42,7 @@ type Change struct {
 	// account, a new role or unit, a unit renamed. Plan is 0 then.
 	Accounts bool
 	User     int64
+	// Notices is true when user User (0: any user) got notifications or read
+	// them: only the unread counts depend on it. Plan is 0 then.
+	Notices bool
 }

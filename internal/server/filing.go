@@ -1,0 +1,186 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"duban/internal/deadline"
+	"duban/internal/evidence"
+	"duban/internal/workplan"
+	"duban/web"
+)
+
+// reportTarget reads what the report form of the URL's assignment shows, in
+// one round trip, and checks the viewer may report on it: staff of its own
+// unit only. The form and its submission are the requests of the busiest
+// morning, every unit filing at once.
+func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
+	id, err := intParam(r, "id")
+	if err != nil {
+		return workplan.ReportTarget{}, err
+	}
+	t, err := s.store.ReportTarget(r.Context(), id)
+	if err != nil {
+		return t, err
+	}
+	if !s.actor(r).CanFileReport(t.Facts.Assignment) {
+		return t, workplan.ErrNotOwnUnit
+	}
+	return t, nil
+}
+
+// reportForm shows the report form, pre-filled from the last report so that a
+// weekly report is an edit, not a rewrite.
+func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.reportTarget(r)
+	if err != nil {
+		return err
+	}
+	m := s.reportFormModel(r.Context(), t)
+	if last := t.Last; last != nil {
+		m.Percent, m.Progress, m.Problems, m.NextSteps = last.Percent, last.Progress, last.Problems, last.NextSteps
+		vals := map[int64]float64{}
+		for _, iv := range last.Indicators {
+			vals[iv.IndicatorID] = iv.Value
+		}
+		for i := range m.Indicators {
+			if v, ok := vals[m.Indicators[i].ID]; ok {
+				m.Indicators[i].Value = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, web.T(r.Context(), "report.title"), "my", web.ReportForm(m))
+	return nil
+}
+
+func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) web.ReportFormPage {
+	asg, task := t.Facts, t.Task
+	st := deadline.Evaluate(asg.Facts, s.now(), s.policy())
+	m := web.ReportFormPage{
+		Action: "/assignments/" + strconv.FormatInt(asg.ID, 10) + "/report", TaskNumber: task.Number, TaskTitle: task.Title,
+		TaskHref: taskHref(t.Plan.Slug, task.Number), Unit: asg.UnitName, Deadline: task.Deadline.Text + " · " + deadlineMeaning(ctx, task.Deadline),
+		Light: lightView(ctx, st), Version: asg.Version, CSRF: csrfTokenOf(ctx),
+		MaxFiles: workplan.MaxEvidenceFiles, MaxFileMB: maxEvidenceBytes >> 20, MaxTotalMB: maxReportEvidence >> 20,
+		Accept: evidenceAccept,
+	}
+	for _, i := range t.Indicators {
+		m.Indicators = append(m.Indicators, web.IndicatorInput{ID: i.ID, Name: "ind-" + strconv.FormatInt(i.ID, 10), Label: i.Text,
+			Target: comparatorSign(i.Comparator) + " " + strconv.FormatFloat(i.Value, 'f', -1, 64) + i.Unit})
+	}
+	return m
+}
+
+// fileReport files the posted report. Invalid input re-renders the form with
+// the values entered and a message naming the field; a stale version gets the
+// 409 page listing what changed meanwhile; nothing is written in either case.
+// FileReport checks, with the assignment locked, that it is the viewer's
+// unit's (403) and exists (404); the form's data is read only to show it
+// again.
+func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := intParam(r, "id")
+	if err != nil {
+		return err
+	}
+	cleanup, err := parseUpload(r)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	in, formErr := reportInput(r, id)
+	if formErr == nil {
+		var release func()
+		in.Evidence, release, formErr = s.evidenceFiles(r)
+		defer release()
+	}
+	if formErr == nil {
+		_, formErr = s.store.FileReport(ctx, s.actor(r), in)
+	}
+	var conflict *workplan.ConflictError
+	switch {
+	case errors.As(formErr, &conflict):
+		s.renderConflict(w, r, reportConflict(ctx, in, conflict, "/assignments/"+strconv.FormatInt(id, 10)+"/report"))
+		return nil
+	case formErr != nil && workplan.ErrorCode(formErr) == workplan.EInvalid:
+		t, err := s.reportTarget(r)
+		if err != nil {
+			return err
+		}
+		m := s.reportFormModel(ctx, t)
+		m.Error = workplan.ErrorMessage(formErr)
+		m.Percent, m.Progress, m.Problems, m.NextSteps, m.Claims = in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion
+		for i := range m.Indicators {
+			m.Indicators[i].Value = r.PostFormValue(m.Indicators[i].Name)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, web.T(ctx, "report.title"), "my", web.ReportForm(m))
+		return nil
+	case formErr != nil:
+		return formErr
+	}
+	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(id, 10)+"?filed=1", http.StatusSeeOther)
+	return nil
+}
+
+// reportInput reads the report fields of the form.
+func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
+	in := workplan.ReportInput{AssignmentID: asgID, Progress: formText(r, "progress"),
+		Problems: formText(r, "problems"), NextSteps: formText(r, "next_steps"),
+		ClaimsCompletion: r.PostFormValue("claims") == "1"}
+	var err error
+	if in.BaseVersion, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
+		return in, workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
+	}
+	if in.Percent, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("percent"))); err != nil {
+		return in, workplan.Errorf(workplan.EInvalid, "完成百分比(percent)应为 0 到 100 的整数")
+	}
+	for key, vals := range r.PostForm {
+		idStr, ok := strings.CutPrefix(key, "ind-")
+		if !ok || len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(idStr, 10, 64)
+		if err != nil {
+			return in, workplan.Errorf(workplan.EInvalid, "指标字段 %q 无效", key)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(vals[0]), 64)
+		if err != nil {
+			return in, workplan.Errorf(workplan.EInvalid, "指标值 %q 不是数字", vals[0])
+		}
+		in.Indicators = append(in.Indicators, workplan.IndicatorValue{IndicatorID: id, Value: v})
+	}
+	sort.Slice(in.Indicators, func(i, j int) bool { return in.Indicators[i].IndicatorID < in.Indicators[j].IndicatorID })
+	return in, nil
+}
+
+// evidenceAccept is the report form's accept attribute: the extensions
+// evidence.Check takes, and the types that make phones offer their camera
+// and documents.
+var evidenceAccept = strings.Join(evidence.Extensions(), ",") + ",application/pdf,image/jpeg,image/png,image/webp,image/heic"
+
+// reportConflict describes a report refused for a stale version.
+func reportConflict(ctx context.Context, in workplan.ReportInput, c *workplan.ConflictError, reload string) web.Conflict {
+	m := web.Conflict{What: web.T(ctx, "report.title"), ReloadHref: reload}
+	cur, _ := c.Current.(workplan.AssignmentConflict)
+	m.Fields = append(m.Fields, web.ConflictField{Label: web.T(ctx, "report.percent"), Yours: strconv.Itoa(in.Percent) + "%",
+		Theirs: strconv.Itoa(cur.State.Facts.Percent) + "%"})
+	for _, ch := range cur.Changes {
+		desc := ch.Kind
+		switch ch.Kind {
+		case "report":
+			desc = fmt.Sprintf("%s %d%%", web.T(ctx, "report.title"), ch.Percent)
+		case "accept":
+			desc = web.T(ctx, "review.accepted")
+		case "return":
+			desc = web.T(ctx, "review.returned") + ": " + ch.Reason
+		case "extension":
+			desc = web.T(ctx, "ext.approved") + " " + ch.NewDue
+		}
+		m.Fields = append(m.Fields, web.ConflictField{Label: ch.By + " · " + fmtTime(ch.At), Yours: "", Theirs: desc})
+	}
+	return m
+}
