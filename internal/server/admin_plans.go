@@ -242,21 +242,14 @@ func seedPreviewModel(ctx context.Context, d workplan.SeedDiff, name string) web
 	if m.Version == 0 {
 		m.Version = d.BaseVersion + 1
 	}
-	fields := func(fs []workplan.FieldChange) []web.FieldChangeView {
-		var out []web.FieldChangeView
-		for _, f := range fs {
-			out = append(out, web.FieldChangeView{Field: f.Field, Before: f.Before, After: f.After})
-		}
-		return out
-	}
 	tasks := func(tcs []workplan.TaskChange) []web.TaskChangeView {
 		var out []web.TaskChangeView
 		for _, t := range tcs {
-			out = append(out, web.TaskChangeView{Number: t.Number, Title: t.Title, Fields: fields(t.Fields)})
+			out = append(out, web.TaskChangeView{Number: t.Number, Title: t.Title, Fields: previewFields(ctx, "plans.field.", t.Fields)})
 		}
 		return out
 	}
-	m.Metadata = fields(d.Metadata)
+	m.Metadata = previewFields(ctx, "plans.meta.", d.Metadata)
 	m.Added, m.Changed, m.Restored, m.Archived = tasks(d.Added), tasks(d.Changed), tasks(d.Restored), tasks(d.Archived)
 	for _, wn := range d.Warnings {
 		if wn.Key != "" {

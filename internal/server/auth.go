@@ -223,6 +223,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, m web.LoginPage) {
 	r = s.withAnonCSRF(w, r)
 	m.CSRF = csrfTokenOf(r.Context())
+	m.Contact = s.helpContact(r.Context())
 	s.render(w, r, status, web.T(r.Context(), "acct.login.title"), "login", web.Login(m))
 }
 

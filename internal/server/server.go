@@ -97,6 +97,7 @@ type registryStore interface {
 type auditStore interface {
 	AuditLog(ctx context.Context, f workplan.AuditFilter) ([]workplan.AuditEntry, bool, error)
 	AuditActions(ctx context.Context) ([]string, error)
+	AuditNames(ctx context.Context, refs workplan.AuditRefs) (workplan.AuditNames, error)
 }
 
 // tokenStore is what the API's bearer tokens need.

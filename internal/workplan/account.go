@@ -60,6 +60,9 @@ type AuditFilter struct {
 	Actor  string
 	Action string
 	Entity string
+	// EntityID selects one entity (a user's ID, a plan's key …); with
+	// Entity, the whole history of that one thing.
+	EntityID string
 	// From and To bound the time: From <= at < To.
 	From, To time.Time
 	// BeforeID pages by keyset: only entries with a smaller ID.

@@ -1,6 +1,7 @@
 // make audit: Lighthouse (accessibility, best practices) and axe-core on the
 // dashboard, the ledger, a task page, the report form, the indicator board,
-// an indicator's page and the wall screen (both themes), signed in.
+// an indicator's page and the wall screen (both themes), signed in; the help
+// page (signed in and out), the audit trail and a plan preview.
 // Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
 // accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports).
 // Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
@@ -63,6 +64,30 @@ const pages = [
   { name: 'screen', who: leader, url: `/plans/${slug}/screen`, skip: screenSkips },
   { name: 'screen-dark', who: leader, url: `/plans/${slug}/screen?theme=dark`, skip: screenSkips },
 ];
+
+// The help page (signed in and signed out), the audit trail and the preview
+// of a revision of the plan's first document (a deadline, units and text
+// changed).
+const anonContext = await browser.newContext({ bypassCSP: true, locale: 'zh-CN' });
+const anon = { context: anonContext, page: await anonContext.newPage() };
+const admin = await signIn('admin');
+const doc = await admin.context.request.get(`${base}/admin/plans/${slug}/versions/1`);
+if (!doc.ok()) throw new Error(`the plan's document: ${doc.status()}`);
+const planText = (await doc.text())
+  .replace('市级大厅进驻事项1200项以上', '市级大厅进驻事项1300项以上')
+  .replace('平凉工业园区(高新区)管委会,市直有关部门', '市大数据中心,市直有关部门')
+  .replace(/完成时限:(\d+)年9月底前/, '完成时限:$1年12月底前');
+await admin.page.goto(base + '/admin/plans');
+await admin.page.selectOption('#plan', slug);
+await admin.page.fill('#text', planText);
+await Promise.all([admin.page.waitForNavigation(), admin.page.click('[data-testid=seed-form] button[type=submit]')]);
+if (!(await admin.page.$('[data-testid=changed]'))) throw new Error('the plan preview shows no changed task: ' + admin.page.url());
+pages.push(
+  { name: 'help', who: leader, url: '/help' },
+  { name: 'help-signed-out', who: anon, url: '/help' },
+  { name: 'audit', who: admin, url: '/admin/audit' },
+  { name: 'plan-preview', who: admin, url: new URL(admin.page.url()).pathname },
+);
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let failed = false;
