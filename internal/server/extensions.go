@@ -15,7 +15,7 @@ func (s *Server) requestExtension(w http.ResponseWriter, r *http.Request) error 
 	}
 	due, err := deadline.ParseDate(r.PostFormValue("requested_due"))
 	if err != nil {
-		return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due)应为 YYYY-MM-DD")
+		return onField("requested_due", workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due)应为 YYYY-MM-DD"))
 	}
 	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, formText(r, "reason")); err != nil {
 		return err
