@@ -36,16 +36,8 @@ with DATABASE_URL and TEST_DATABASE_URL pointing at it, then stops the cluster a
 exits with COMMAND's status. Without --dir the cluster is temporary and removed
 afterwards (what make test uses); with --dir it is kept there and reused.`)
 	dir := fs.String("dir", "", "keep the cluster in this folder (default: temporary)")
-	if len(args) == 0 || args[0] != "exec" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.Usage()
-			return nil
-		}
-		fs.Usage()
-		return cli.ErrUsage
-	}
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	if action, err := cli.Action(fs, args, "exec"); action == "" {
+		return err
 	}
 	cmdArgs := fs.Args()
 	if len(cmdArgs) == 0 {
