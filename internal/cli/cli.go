@@ -11,9 +11,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
