@@ -112,7 +112,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		m := s.reportFormModel(ctx, t)
-		m.Error = workplan.ErrorMessage(formErr)
+		m.Error = web.ErrorMessage(ctx, formErr)
 		m.Percent, m.Progress, m.Problems, m.NextSteps, m.Claims = in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion
 		for i := range m.Indicators {
 			m.Indicators[i].Value = r.PostFormValue(m.Indicators[i].Name)
@@ -133,10 +133,10 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 		ClaimsCompletion: r.PostFormValue("claims") == "1"}
 	var err error
 	if in.BaseVersion, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
-		return in, workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
+		return in, workplan.E(workplan.EInvalid, "err.form.version")
 	}
 	if in.Percent, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("percent"))); err != nil {
-		return in, workplan.Errorf(workplan.EInvalid, "完成百分比(percent)应为 0 到 100 的整数")
+		return in, workplan.E(workplan.EInvalid, "err.report.percent_int")
 	}
 	for key, vals := range r.PostForm {
 		idStr, ok := strings.CutPrefix(key, "ind-")
@@ -145,11 +145,11 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 		}
 		id, err := strconv.ParseInt(idStr, 10, 64)
 		if err != nil {
-			return in, workplan.Errorf(workplan.EInvalid, "指标字段 %q 无效", key)
+			return in, workplan.E(workplan.EInvalid, "err.report.indicator_field", key)
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(vals[0]), 64)
 		if err != nil {
-			return in, workplan.Errorf(workplan.EInvalid, "指标值 %q 不是数字", vals[0])
+			return in, workplan.E(workplan.EInvalid, "err.report.indicator_value", vals[0])
 		}
 		in.Indicators = append(in.Indicators, workplan.IndicatorValue{IndicatorID: id, Value: v})
 	}
