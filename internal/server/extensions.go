@@ -15,7 +15,7 @@ func (s *Server) requestExtension(w http.ResponseWriter, r *http.Request) error 
 	}
 	due, err := deadline.ParseDate(r.PostFormValue("requested_due"))
 	if err != nil {
-		return workplan.E(workplan.EInvalid, "err.extension.due_format")
+		return onField("requested_due", workplan.E(workplan.EInvalid, "err.extension.due_format"))
 	}
 	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, formText(r, "reason")); err != nil {
 		return err

@@ -173,16 +173,16 @@ func checkFields(r *http.Request) error {
 			for _, v := range vs {
 				switch {
 				case !utf8.ValidString(v):
-					return workplan.E(workplan.EInvalid, "input.utf8", label)
+					return onField(name, workplan.E(workplan.EInvalid, "input.utf8", label))
 				case strings.IndexByte(v, 0) >= 0:
-					return workplan.E(workplan.EInvalid, "input.nul", label)
+					return onField(name, workplan.E(workplan.EInvalid, "input.nul", label))
 				case !cleanText(v, rule.multiline):
-					return workplan.E(workplan.EInvalid, "input.control", label)
+					return onField(name, workplan.E(workplan.EInvalid, "input.control", label))
 				}
 				// Browsers count a line break as one character against
 				// maxlength and send it as two (CR LF).
 				if n := utf8.RuneCountInString(v) - strings.Count(v, "\r\n"); n > rule.max {
-					return workplan.E(workplan.EInvalid, "input.too_long", label, rule.max, n)
+					return onField(name, workplan.E(workplan.EInvalid, "input.too_long", label, rule.max, n))
 				}
 			}
 		}

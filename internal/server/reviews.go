@@ -23,7 +23,7 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		Reason: formText(r, "reason"), BaseVersion: version}
 	if in.Decision == workplan.DecisionReturn && in.Reason == "" {
 		// The form again, with the message beside it: not a dead end.
-		return s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, id, web.T(r.Context(), "review.reason.required"))
+		return onField("reason", workplan.E(workplan.EInvalid, "review.reason.required"))
 	}
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
@@ -49,12 +49,6 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 // reviewQueue lists the completion claims the viewer may review, and for
 // supervisors the pending extension requests.
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
-	return s.renderReviewQueue(w, r, http.StatusOK, 0, "")
-}
-
-// renderReviewQueue renders the review page; errReport and msg put an error
-// beside one report's form.
-func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, errReport int64, msg string) error {
 	ctx := r.Context()
 	actor := s.actor(r)
 	unit := actor.UnitID
@@ -108,10 +102,7 @@ func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, statu
 		for _, e := range d.Evidence {
 			row.Evidence = append(row.Evidence, web.EvidenceView{Name: e.Filename, Href: "/evidence/" + strconv.FormatInt(e.ID, 10), Size: humanSize(e.Size)})
 		}
-		if p.Report.ID == errReport {
-			row.Error = msg
-		}
 	}
-	s.render(w, r, status, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
+	s.render(w, r, http.StatusOK, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
 	return nil
 }

@@ -122,6 +122,9 @@ type Server struct {
 	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
+	// pages are the GET routes' handlers, to show a refused form's page
+	// again (refused.go).
+	pages map[string]http.Handler
 	// cache holds rendered dashboards while change notifications flow, and
 	// flight makes readers that miss it together wait for one rebuild.
 	cache  *pageCache
@@ -183,6 +186,7 @@ func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Serv
 		s.hasher = auth.NewHasher(auth.DefaultParams)
 	}
 	s.router = s.routes()
+	s.pages = s.pageChains()
 	s.handler = s.router
 	s.startMetrics()
 	s.ready.Store(true)
