@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"duban/web"
@@ -131,4 +132,22 @@ func HelpOK(err error) error {
 		return nil
 	}
 	return err
+}
+
+// Action reads the action word a command starts with (token create …,
+// devdb exec …), one of actions, and parses the flags after it. It returns
+// "" when the command is to end there: with nil after --help, or ErrUsage,
+// the usage printed, for a missing or unknown action.
+func Action(fs *flag.FlagSet, args []string, actions ...string) (string, error) {
+	if len(args) == 0 || !slices.Contains(actions, args[0]) {
+		fs.Usage()
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return "", nil
+		}
+		return "", ErrUsage
+	}
+	if err := ParseFlags(fs, args[1:]); err != nil {
+		return "", HelpOK(err)
+	}
+	return args[0], nil
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
+	"duban/internal/config"
 	"duban/internal/status"
 	"duban/internal/workplan"
 	"duban/web"
@@ -91,7 +94,33 @@ func (s *Server) helpModel(ctx context.Context) web.HelpPage {
 		{Label: web.T(ctx, "help.rank.pace"), Share: share(weights.Pace)},
 		{Label: web.T(ctx, "help.rank.report"), Share: share(weights.Report)},
 	}
+	m.Reminders = helpReminders(ctx, c.Notify)
 	return m
+}
+
+// helpReminders says when and how the system reminds, from the settings of
+// 催办 (REMIND_AT, REMIND_DUE_SOON_DAYS, …, ESCALATION_DAYS).
+func helpReminders(ctx context.Context, n config.Notify) []string {
+	when := web.T(ctx, "help.reminders.manual")
+	if !n.Off {
+		when = web.T(ctx, "help.reminders.when", fmt.Sprintf("%02d:%02d", n.Hour, n.Minute))
+	}
+	days := make([]string, len(n.DueSoonDays))
+	for i, d := range n.DueSoonDays {
+		days[i] = strconv.Itoa(d)
+	}
+	sep := "、"
+	if web.LangOf(ctx) == web.LangEN {
+		sep = ", "
+	}
+	e := n.EscalationDays
+	return []string{when,
+		web.T(ctx, "help.reminders.1", strings.Join(days, sep)),
+		web.T(ctx, "help.reminders.2", n.OverdueEveryDays),
+		web.T(ctx, "help.reminders.3", n.RefileWorkingDays),
+		web.T(ctx, "help.reminders.4", e[0], e[1], e[2], n.ReplyWorkingDays),
+		web.T(ctx, "help.reminders.5"),
+	}
 }
 
 // points formats a number of percentage points as people write it: 10, 12.5.

@@ -98,6 +98,8 @@ func TestHelpPageReadsTheConfiguration(t *testing.T) {
 		"SHUTDOWN_GRACE": "5s", "DUE_SOON_DAYS": "5", "REPORT_CADENCE_DAYS": "10", "PACE_YELLOW_POINTS": "12.5", "PACE_RED_POINTS": "40",
 		"DUBAN_RANK_W_ONTIME": "1", "DUBAN_RANK_W_OVERDUE": "1", "DUBAN_RANK_W_PACE": "1", "DUBAN_RANK_W_REPORT": "0",
 		"BULLETIN_TITLE": "某市督查专报", "HELP_CONTACT": "市政府督查室 0933-8211234",
+		"REMIND_AT": "09:15", "REMIND_DUE_SOON_DAYS": "10,3", "REMIND_OVERDUE_EVERY_DAYS": "5", "REMIND_REFILE_WORKING_DAYS": "2",
+		"ESCALATION_DAYS": "5,12,20", "ESCALATION_REPLY_WORKING_DAYS": "4",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -114,10 +116,12 @@ func TestHelpPageReadsTheConfiguration(t *testing.T) {
 		"按时完成 33.3%", "跟上序时进度 33.3%", "多报不加分) 0%",
 		"《某市督查专报》",
 		"请联系:市政府督查室 0933-8211234",
+		"每个工作日 09:15", "截止日期前 10、3 天", "此后每 5 天再次催办", "2 个工作日内未重新报送",
+		"超期 5 天发出一级督办单", "12 天二级", "20 天三级", "4 个工作日内答复",
 	} {
 		assert.Contains(t, text, want)
 	}
-	for _, old := range []string{"超过 30 个百分点", "14 天内到期", "至少每 7 天", "40%"} {
+	for _, old := range []string{"超过 30 个百分点", "14 天内到期", "至少每 7 天", "40%", "08:30", "7、1 天", "超期 7 天"} {
 		assert.NotContains(t, text, old)
 	}
 	res = w.do(anon, http.MethodGet, "/login", nil)
