@@ -4,7 +4,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +43,109 @@ func stringLit(e ast.Expr) (string, bool) {
 	}
 	s, err := strconv.Unquote(lit.Value)
 	return s, err == nil
+}
+
+// keyUses finds the message keys that the Go source under root (the module)
+// names, with where each is named: the literal key of every call of a
+// message's constructor or renderer — workplan.E(code, KEY, …),
+// workplan.M(KEY, …), web.T(ctx, KEY, …) and web.Message(lang, KEY, …)
+// (templates included, through their generated Go), the deadline's
+// phrase(KEY, …) —, the Key of a workplan.Error, workplan.Msg or
+// deadline.Explanation literal, and any argument of any call that is a
+// literal shaped like a key of the err.* and explain.* families (the
+// spreadsheet import's fail(KEY, …)). It counts the calls whose key is built at run
+// time ("cat."+category), which it cannot check.
+func keyUses(t *testing.T, root string) (found map[string]string, dynamic int) {
+	t.Helper()
+	found = map[string]string{}
+	family := regexp.MustCompile(`^(err|explain)\.[a-z0-9_.]*[a-z0-9_]$`)
+	// keyArg is the argument holding the key of a call of pkg.name, or -1.
+	keyArg := func(pkg, name string) int {
+		switch pkg + "." + name {
+		case "workplan.E", "web.T", "web.Message":
+			return 1
+		case "workplan.M", "deadline.phrase":
+			return 0
+		}
+		return -1
+	}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules" || n == "bin") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		self := f.Name.Name
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				i := -1
+				switch fn := n.Fun.(type) {
+				case *ast.Ident:
+					i = keyArg(self, fn.Name)
+				case *ast.SelectorExpr:
+					if x, ok := fn.X.(*ast.Ident); ok {
+						i = keyArg(x.Name, fn.Sel.Name)
+					}
+				}
+				if i >= 0 && i < len(n.Args) {
+					if k, ok := stringLit(n.Args[i]); ok {
+						found[k] = fset.Position(n.Pos()).String()
+					} else {
+						dynamic++
+					}
+				}
+				// The parser's own keys (err.empty …) are its table's,
+				// checked under parse.* by TestEveryParserMessageIsTranslated.
+				parser := self == "planparse"
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+					if x, ok := sel.X.(*ast.Ident); ok && x.Name == "planparse" {
+						parser = true
+					}
+				}
+				for _, a := range n.Args {
+					if k, ok := stringLit(a); ok && family.MatchString(k) && !parser {
+						found[k] = fset.Position(a.Pos()).String()
+					}
+				}
+			case *ast.CompositeLit:
+				name := ""
+				switch typ := n.Type.(type) {
+				case *ast.Ident:
+					name = typ.Name
+				case *ast.SelectorExpr:
+					name = typ.Sel.Name
+				}
+				if name == "Error" || name == "Msg" || name == "Explanation" {
+					for _, el := range n.Elts {
+						if kv, ok := el.(*ast.KeyValueExpr); ok {
+							if id, ok := kv.Key.(*ast.Ident); ok && id.Name == "Key" {
+								if k, ok := stringLit(kv.Value); ok {
+									found[k] = fset.Position(kv.Pos()).String()
+								}
+							}
+						}
+					}
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	require.NoError(t, err)
+	return found, dynamic
 }
 
 // TestEveryPreviewFieldHasALabel finds every field name the plan diff

@@ -28,6 +28,7 @@ import (
 	"duban/internal/devdb"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 func cmdDevDB(ctx context.Context, e cli.Env, args []string) error {
@@ -356,7 +357,7 @@ func demoAccounts(ctx context.Context, e cli.Env, db *postgres.DB, file string) 
 			fmt.Fprintf(e.Stderr, "demo account %s skipped: %s\n", a.Username, a.Skipped)
 			continue
 		}
-		fmt.Fprintf(&b, "  %-11s %-24s password: %s   (%s%s)\n", a.Username, a.DisplayName, a.Password, a.Role.Label(), unitSuffix(a.Unit))
+		fmt.Fprintf(&b, "  %-11s %-24s password: %s   (%s%s)\n", a.Username, a.DisplayName, a.Password, web.Message(web.LangZH, "acct.role."+string(a.Role)), unitSuffix(a.Unit))
 		if hint := demoHints[a.Role]; hint != "" {
 			fmt.Fprintf(&b, "              %s\n", hint)
 		}

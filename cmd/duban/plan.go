@@ -15,6 +15,7 @@ import (
 	"duban/internal/planparse"
 	"duban/internal/workplan"
 	"duban/seeds"
+	"duban/web"
 )
 
 func cmdPlan(ctx context.Context, e cli.Env, args []string) error {
@@ -136,7 +137,7 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 		}
 		var we *workplan.Error
 		if errors.As(err, &we) {
-			return fmt.Errorf("seed: %s", we.Message)
+			return fmt.Errorf("seed: %s", web.Message(web.LangZH, we.Key, we.Args...))
 		}
 		return err
 	}

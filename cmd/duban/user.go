@@ -11,6 +11,7 @@ import (
 	"duban/internal/notify"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 func cmdUser(ctx context.Context, e cli.Env, args []string) error {
@@ -80,7 +81,7 @@ is not one-time.`)
 			return fmt.Errorf("user create: %w", err)
 		}
 	}
-	fmt.Fprintf(e.Stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, u.Role.Label())
+	fmt.Fprintf(e.Stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, web.Message(web.LangZH, "acct.role."+string(u.Role)))
 	if oneTime {
 		fmt.Fprintf(e.Stdout, "one-time password: %s\n(shown only now; it must be changed at the first sign-in)\n", password)
 	}

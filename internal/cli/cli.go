@@ -15,6 +15,8 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+
+	"duban/web"
 )
 
 // Env is what every command gets from the process.
@@ -47,7 +49,8 @@ var errHelp = errors.New("help")
 
 // Main runs the program's command named by os.Args[1] until it ends or
 // SIGINT/SIGTERM cancels its context, and exits: 2 for a usage error, the
-// status of an ExitError, 1 with the error on stderr otherwise.
+// status of an ExitError, 1 with the error on stderr otherwise (its
+// message for a person in Chinese: web.ErrorText).
 func Main(program, about string, commands []Command) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, Env{Program: program, Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, about, commands, os.Args[1:])
@@ -59,7 +62,9 @@ func Main(program, about string, commands []Command) {
 	case errors.Is(err, ErrUsage):
 		os.Exit(2)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, program+":", err)
+		// A refusal of the domain or the store is said in Chinese, from the
+		// message table, after the trace of what the command was doing.
+		fmt.Fprintln(os.Stderr, program+":", web.ErrorText(web.LangZH, err))
 		os.Exit(1)
 	}
 }

@@ -356,8 +356,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		}
 		if errors.Is(err, postgres.ErrTokenExpired) && t.ExpiresAt != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="duban", error="invalid_token"`)
-			s.renderError(w, r, workplan.Errorf(workplan.EUnauthorized, "%s",
-				web.T(r.Context(), "api.token_expired", t.ExpiresAt.In(shanghai).Format("2006-01-02 15:04"))))
+			s.renderError(w, r, workplan.E(workplan.EUnauthorized, "api.token_expired", t.ExpiresAt.In(shanghai).Format("2006-01-02 15:04")))
 			return
 		}
 		if err != nil {
@@ -375,7 +374,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			h.Set("X-RateLimit-Remaining", strconv.Itoa(left))
 			if !ok {
 				h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-				s.renderError(w, r, workplan.Errorf(workplan.ETooMany, "%s", web.T(r.Context(), "api.rate_limited", limit)))
+				s.renderError(w, r, workplan.E(workplan.ETooMany, "api.rate_limited", limit))
 				return
 			}
 		}
@@ -383,7 +382,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 	})
 }
 
-var errNoToken = &workplan.Error{Code: workplan.EUnauthorized, Message: "需要有效的 API 令牌(Authorization: Bearer …)"}
+var errNoToken = workplan.E(workplan.EUnauthorized, "err.api.no_token")
 
 func (s *Server) unauthorizedAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="duban"`)

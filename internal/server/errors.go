@@ -16,8 +16,8 @@ import (
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 var (
-	errNotFoundPage = &workplan.Error{Code: workplan.ENotFound, Message: "页面不存在"}
-	errMethod       = &workplan.Error{Code: workplan.EInvalid, Message: "不支持的请求方法"}
+	errNotFoundPage = workplan.E(workplan.ENotFound, "error.not_found")
+	errMethod       = workplan.E(workplan.EInvalid, "err.method")
 )
 
 // h adapts a handlerFunc: a returned error becomes an error page. The

@@ -123,10 +123,10 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 		ClaimsCompletion: r.PostFormValue("claims") == "1"}
 	var err error
 	if in.BaseVersion, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
-		return in, workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
+		return in, workplan.E(workplan.EInvalid, "err.form.version")
 	}
 	if in.Percent, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("percent"))); err != nil {
-		return in, onField("percent", workplan.Errorf(workplan.EInvalid, "完成百分比(percent)应为 0 到 100 的整数"))
+		return in, onField("percent", workplan.E(workplan.EInvalid, "err.report.percent_int"))
 	}
 	for key, vals := range r.PostForm {
 		idStr, ok := strings.CutPrefix(key, "ind-")
@@ -135,11 +135,11 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 		}
 		id, err := strconv.ParseInt(idStr, 10, 64)
 		if err != nil {
-			return in, workplan.Errorf(workplan.EInvalid, "指标字段 %q 无效", key)
+			return in, workplan.E(workplan.EInvalid, "err.report.indicator_field", key)
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(vals[0]), 64)
 		if err != nil {
-			return in, onField(key, workplan.Errorf(workplan.EInvalid, "指标值 %q 不是数字", vals[0]))
+			return in, onField(key, workplan.E(workplan.EInvalid, "err.report.indicator_value", vals[0]))
 		}
 		in.Indicators = append(in.Indicators, workplan.IndicatorValue{IndicatorID: id, Value: v})
 	}

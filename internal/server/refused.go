@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"duban/internal/workplan"
 	"duban/web"
 )
 
@@ -187,5 +186,5 @@ func (s *Server) errorMessage(ctx context.Context, err error) string {
 	case status == http.StatusNotFound && errors.Is(err, errNotFoundPage):
 		return web.T(ctx, "error.not_found")
 	}
-	return workplan.ErrorMessage(err)
+	return web.ErrorMessage(ctx, err)
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -18,13 +17,13 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	version, err := strconv.Atoi(r.PostFormValue("version"))
 	if err != nil {
-		return workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
+		return workplan.E(workplan.EInvalid, "err.form.version")
 	}
 	in := workplan.ReviewInput{ReportID: id, Decision: workplan.Decision(r.PostFormValue("decision")),
 		Reason: formText(r, "reason"), BaseVersion: version}
 	if in.Decision == workplan.DecisionReturn && in.Reason == "" {
 		// The form again, with the message beside it: not a dead end.
-		return onField("reason", workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.reason.required")))
+		return onField("reason", workplan.E(workplan.EInvalid, "review.reason.required"))
 	}
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
@@ -38,12 +37,9 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		s.renderConflict(w, r, reportConflict(r.Context(), workplan.ReportInput{}, conflict, reload))
 		return nil
 	}
-	switch {
-	case errors.Is(err, postgres.ErrNothingClaimed):
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.nothing_claimed"))
-	case errors.Is(err, postgres.ErrClaimSuperseded):
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.superseded"))
-	case err != nil:
+	if err != nil {
+		// postgres.ErrNothingClaimed and ErrClaimSuperseded say themselves
+		// why the decision would not mean what it says.
 		return err
 	}
 	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)

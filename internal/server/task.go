@@ -220,7 +220,7 @@ func (s *Server) timelinePage(r *http.Request, ids []int64, at time.Time, asOf s
 	if b := r.URL.Query().Get("before"); b != "" {
 		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n <= 0 {
-			return reportPage{}, workplan.Errorf(workplan.EInvalid, "参数 before=%q 应为报送编号", b)
+			return reportPage{}, workplan.E(workplan.EInvalid, "err.param.before", b)
 		}
 		before = n
 	}
@@ -345,7 +345,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !readable {
-		return workplan.Errorf(workplan.EForbidden, "只能查看本单位或本单位牵头任务的报送")
+		return workplan.E(workplan.EForbidden, "err.reports.forbidden")
 	}
 	actor := s.actor(r)
 	a, ts, plan, state, err := s.findAssignment(ctx, asg, at, asOf)

@@ -97,8 +97,8 @@ type ConflictError struct {
 	Current any
 }
 
-// Error returns the user-facing message.
-func (e *ConflictError) Error() string { return ErrConflict.Message }
+// Error returns the conflict's message key, for logs.
+func (e *ConflictError) Error() string { return ErrConflict.Error() }
 
 // Unwrap makes errors.Is(err, ErrConflict) and ErrorCode see EConflict.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
