@@ -3,6 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
+
+	"duban/internal/deadline"
+	"duban/internal/workplan"
 )
 
 // Lang is an interface language.
@@ -32,18 +36,53 @@ func LangOf(ctx context.Context) Lang {
 // T returns the message key in the context's language, formatted with args.
 // An unknown key is returned as is, so a missing translation is visible.
 func T(ctx context.Context, key string, args ...any) string {
+	return Message(LangOf(ctx), key, args...)
+}
+
+// Message returns the message key in language l, formatted with args: T
+// for callers without a request (the command line, documents that are
+// Chinese whatever the interface's language). An argument that is itself a
+// message (workplan.Msg, a deadline explanation) is rendered in l first. An
+// unknown key is returned as is, so a missing translation is visible.
+func Message(l Lang, key string, args ...any) string {
 	m, ok := messages[key]
 	if !ok {
 		return key
 	}
 	s := m[0]
-	if LangOf(ctx) == LangEN && m[1] != "" {
+	if l == LangEN && m[1] != "" {
 		s = m[1]
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return fmt.Sprintf(s, renderArgs(l, args)...)
 	}
 	return s
+}
+
+// renderArgs returns args with every argument that is a message itself
+// rendered in l.
+func renderArgs(l Lang, args []any) []any {
+	var out []any
+	for i, a := range args {
+		var key string
+		var sub []any
+		switch a := a.(type) {
+		case workplan.Msg:
+			key, sub = a.Key, a.Args
+		case deadline.Explanation:
+			key, sub = a.Key, a.Args
+		default:
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i] = Message(l, key, sub...)
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // messages maps a key to its Chinese and English text. Each area of the
@@ -78,6 +117,9 @@ var coreMessages = map[string][2]string{
 	"error.title":       {"出错了", "Something went wrong"},
 	"error.request_id":  {"请求编号", "Request ID"},
 	"error.back":        {"返回首页", "Back to the home page"},
+	"error.back.prev":   {"返回上一页", "Back to where you were"},
+	"form.kept":         {"您填写的内容已保留在下方表单中,修改后重新提交即可。", "What you entered is kept in the form below: correct it and send it again."},
+	"form.refused":      {"提交未成功:请查看下方表单中的提示。", "Not sent: see the message in the form below."},
 	"error.not_found":   {"页面不存在", "Page not found"},
 	"error.internal":    {"服务器内部错误,请稍后重试。如问题持续,请将请求编号告知管理员。", "Internal error. Please try again later; if it persists, give the request ID to an administrator."},
 	"error.unavailable": {"服务暂时不可用,请稍后重试。", "The service is temporarily unavailable. Please try again shortly."},

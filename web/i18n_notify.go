@@ -48,7 +48,7 @@ func init() {
 		"notice.open": {"办理:", "Act here:"},
 
 		"notify.title":                  {"通知", "Notifications"},
-		"notify.bell.label":             {"通知,%d 条未读", "Notifications, %d unread"},
+		"notify.bell.unread":            {"条未读", "unread"},
 		"notify.none":                   {"暂无通知。", "No notifications yet."},
 		"notify.unread":                 {"未读", "unread"},
 		"notify.readall":                {"全部标为已读(%d)", "Mark all read (%d)"},

@@ -150,6 +150,7 @@ var pageMessages = map[string][2]string{
 	"report.next":            {"下一步", "Next steps"},
 	"report.claims":          {"本单位任务已全部完成,申请审核确认", "Our part is complete: ask for it to be accepted"},
 	"report.evidence":        {"佐证材料", "Evidence"},
+	"report.evidence.again":  {"此前选择的附件不会保留,如需上传请重新选择。", "Files chosen before are not kept: choose them again to attach them."},
 	"report.evidence.help":   {"(可选,最多 %d 个文件,每个不超过 %d MB,合计不超过 %d MB;PDF、OFD、照片(JPG、PNG、WebP、HEIC)、Word、Excel、WPS、文本,或装有这些文件的 .zip)", "(optional, up to %d files of at most %d MB each, %d MB together: PDF, OFD, photos (JPG, PNG, WebP, HEIC), Word, Excel, WPS, text, or a .zip of these)"},
 	"report.submit":          {"提交报送", "Submit report"},
 	"report.saved":           {"报送已提交。", "Report filed."},

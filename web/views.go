@@ -465,7 +465,6 @@ type ReportFormPage struct {
 	NextSteps  string
 	Claims     bool
 	Indicators []IndicatorInput
-	Error      string
 	CSRF       string
 	MaxFiles   int
 	MaxFileMB  int
@@ -507,7 +506,5 @@ type ReviewQueueRow struct {
 	Problems   string
 	NextSteps  string
 	Evidence   []EvidenceView
-	// Error is shown beside the form (a return without a reason).
-	Error  string
-	Review ReviewForm
+	Review     ReviewForm
 }

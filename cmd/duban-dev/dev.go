@@ -7,9 +7,11 @@ import (
 	"duban/internal/deadline"
 	"duban/internal/gen"
 	"duban/internal/loadtest"
+	"duban/internal/notify"
 	"duban/seeds"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +28,7 @@ import (
 	"duban/internal/devdb"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 func cmdDevDB(ctx context.Context, e cli.Env, args []string) error {
@@ -36,16 +39,8 @@ with DATABASE_URL and TEST_DATABASE_URL pointing at it, then stops the cluster a
 exits with COMMAND's status. Without --dir the cluster is temporary and removed
 afterwards (what make test uses); with --dir it is kept there and reused.`)
 	dir := fs.String("dir", "", "keep the cluster in this folder (default: temporary)")
-	if len(args) == 0 || args[0] != "exec" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.Usage()
-			return nil
-		}
-		fs.Usage()
-		return cli.ErrUsage
-	}
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	if action, err := cli.Action(fs, args, "exec"); action == "" {
+		return err
 	}
 	cmdArgs := fs.Args()
 	if len(cmdArgs) == 0 {
@@ -162,6 +157,14 @@ cluster lives in that user's home instead; DIR says where.`)
 	if cfg.OwnerDatabaseURL != "" {
 		env = append(env, "OWNER_DATABASE_URL="+cfg.OwnerDatabaseURL)
 	}
+	if loaded != nil {
+		// The system urges: the demo's last working day's reminder pass, as
+		// duban serve runs it each morning, so that the bell, the 督办单 and
+		// the dashboard's 需约谈 show on a weekend too.
+		if err := demoReminders(ctx, e, product, env); err != nil {
+			fmt.Fprintf(e.Stderr, "dev: demo reminders: %v\n", err)
+		}
+	}
 	return runServer(ctx, e, product, env, "http://"+addr, func(base string) {
 		if loaded != nil {
 			// A published bulletin (专报) of last month, made as the demo
@@ -177,6 +180,30 @@ cluster lives in that user's home instead; DIR says where.`)
 			fmt.Fprintln(e.Stdout, "Create an account with: bin/duban user create --username admin --name 管理员 --role admin")
 		}
 	})
+}
+
+// demoReminders runs the product's reminder pass as of 08:30 on the last
+// working day before today (duban notify run --at).
+func demoReminders(ctx context.Context, e cli.Env, product string, env []string) error {
+	b, err := seeds.FS.ReadFile(seeds.Holidays)
+	if err != nil {
+		return err
+	}
+	cal, err := notify.ParseCalendar(b)
+	if err != nil {
+		return err
+	}
+	day := deadline.DateOf(time.Now(), deadline.Shanghai).AddDays(-1)
+	for i := 0; i < 30 && !cal.Working(day); i++ {
+		day = day.AddDays(-1)
+	}
+	cmd := exec.CommandContext(ctx, product, "notify", "run", "--at", day.String()+"T08:30")
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, io.Discard, e.Stderr
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "demo reminders: the reminder pass of %s, as duban serve runs it each working day\n", day)
+	return nil
 }
 
 // productBinary is the duban binary to serve with: path, or duban beside
@@ -330,7 +357,7 @@ func demoAccounts(ctx context.Context, e cli.Env, db *postgres.DB, file string) 
 			fmt.Fprintf(e.Stderr, "demo account %s skipped: %s\n", a.Username, a.Skipped)
 			continue
 		}
-		fmt.Fprintf(&b, "  %-11s %-24s password: %s   (%s%s)\n", a.Username, a.DisplayName, a.Password, a.Role.Label(), unitSuffix(a.Unit))
+		fmt.Fprintf(&b, "  %-11s %-24s password: %s   (%s%s)\n", a.Username, a.DisplayName, a.Password, web.Message(web.LangZH, "acct.role."+string(a.Role)), unitSuffix(a.Unit))
 		if hint := demoHints[a.Role]; hint != "" {
 			fmt.Fprintf(&b, "              %s\n", hint)
 		}

@@ -19,13 +19,6 @@ import (
 )
 
 func cmdNotify(ctx context.Context, e cli.Env, args []string) error {
-	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(e.Stdout, "Usage: duban notify run [--at TIME] [--dry-run] [--send]")
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			return nil
-		}
-		return cli.ErrUsage
-	}
 	fs := cli.NewFlags(e, "notify run", `notify run [--at TIME] [--dry-run] [--send]
 
 Runs the daily reminder pass now (or as of TIME: 2024-03-04T08:30 in
@@ -39,8 +32,8 @@ robot messages now instead of leaving them to duban serve.`)
 	at := fs.String("at", "", "the instant of the pass (default: now)")
 	dry := fs.Bool("dry-run", false, "keep nothing: print what would be sent")
 	send := fs.Bool("send", false, "deliver the queued messages now")
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	if action, err := cli.Action(fs, args, "run"); action == "" {
+		return err
 	}
 	cfg, err := cli.DatabaseConfig(e)
 	if err != nil {

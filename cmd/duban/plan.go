@@ -15,6 +15,7 @@ import (
 	"duban/internal/planparse"
 	"duban/internal/workplan"
 	"duban/seeds"
+	"duban/web"
 )
 
 func cmdPlan(ctx context.Context, e cli.Env, args []string) error {
@@ -24,16 +25,8 @@ Parses a plan document (.docx, PDF with a text layer, or text in UTF-8, GBK
 or UTF-16; - reads standard input) and prints it as JSON: title, issued_by, issued_on, tasks (number, section, group, title, body,
 lead_units, responsible_units, cooperating_units, deadline, indicators) and
 warnings with line numbers. Exits 0 when the document parses, even with warnings.`)
-	if len(args) == 0 || args[0] != "parse" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.Usage()
-			return nil
-		}
-		fs.Usage()
-		return cli.ErrUsage
-	}
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	if action, err := cli.Action(fs, args, "parse"); action == "" {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("plan parse: give exactly one FILE")
@@ -144,7 +137,7 @@ FILE, the bundled plan (seeds/`+seeds.DefaultPlan+`) is used. The unit registry
 		}
 		var we *workplan.Error
 		if errors.As(err, &we) {
-			return fmt.Errorf("seed: %s", we.Message)
+			return fmt.Errorf("seed: %s", web.Message(web.LangZH, we.Key, we.Args...))
 		}
 		return err
 	}

@@ -20,17 +20,9 @@ hash is stored) with the address to open on the screen's browser:
 from the address. revoke ends the live token of that name at once.`)
 	name := fs.String("name", "", "the token's name, e.g. the room or the screen")
 	plan := fs.String("plan", "", "create: the plan whose screen the token opens (default: every plan)")
-	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke" && args[0] != "list") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.Usage()
-			return nil
-		}
-		fs.Usage()
-		return cli.ErrUsage
-	}
-	action := args[0]
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	action, err := cli.Action(fs, args, "create", "revoke", "list")
+	if action == "" {
+		return err
 	}
 	if action != "list" && *name == "" {
 		return fmt.Errorf("screen-token %s: --name is required", action)

@@ -26,17 +26,9 @@ with its expiry, its limit and when it was last used.`)
 	name := fs.String("name", "", "the token's name, e.g. the system that uses it")
 	expires := fs.String("expires", "", "create: when the token stops working: a date (2025-12-31) or days from now (90d)")
 	rate := fs.String("rate", "", "create: the token's own limit in requests per minute (0: none)")
-	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke" && args[0] != "list") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.Usage()
-			return nil
-		}
-		fs.Usage()
-		return cli.ErrUsage
-	}
-	action := args[0]
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	action, err := cli.Action(fs, args, "create", "revoke", "list")
+	if action == "" {
+		return err
 	}
 	if action != "list" && *name == "" {
 		return fmt.Errorf("token %s: --name is required", action)

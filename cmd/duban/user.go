@@ -11,6 +11,7 @@ import (
 	"duban/internal/notify"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 func cmdUser(ctx context.Context, e cli.Env, args []string) error {
@@ -30,16 +31,8 @@ is not one-time.`)
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	email := fs.String("email", "", "email address for notifications (optional)")
 	head := fs.Bool("unit-head", false, "the head of the user's unit (单位负责人): gets 督办通知 of level 2 and the weekly digest")
-	if len(args) == 0 || args[0] != "create" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.Usage()
-			return nil
-		}
-		fs.Usage()
-		return cli.ErrUsage
-	}
-	if err := cli.ParseFlags(fs, args[1:]); err != nil {
-		return cli.HelpOK(err)
+	if action, err := cli.Action(fs, args, "create"); action == "" {
+		return err
 	}
 	if *username == "" || *name == "" || *role == "" {
 		return fmt.Errorf("user create: --username, --name and --role are required")
@@ -88,7 +81,7 @@ is not one-time.`)
 			return fmt.Errorf("user create: %w", err)
 		}
 	}
-	fmt.Fprintf(e.Stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, u.Role.Label())
+	fmt.Fprintf(e.Stdout, "created user %s (%s, %s)\n", u.Username, u.DisplayName, web.Message(web.LangZH, "acct.role."+string(u.Role)))
 	if oneTime {
 		fmt.Fprintf(e.Stdout, "one-time password: %s\n(shown only now; it must be changed at the first sign-in)\n", password)
 	}

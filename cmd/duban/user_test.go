@@ -14,6 +14,7 @@ import (
 	"duban/internal/pgtest"
 	"duban/internal/postgres"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 func runCmd(t *testing.T, dbURL, stdin string, args ...string) (string, string, error) {
@@ -61,6 +62,9 @@ func TestUserCreate(t *testing.T) {
 	assert.ErrorContains(t, err, "common passwords")
 	_, _, err = runCmd(t, url, "", "user", "create", "--username", "x3", "--name", "x", "--role", "staff", "--unit", "无此单位")
 	assert.ErrorContains(t, err, "无此单位")
+	// The command prints the store's refusal from the message table, in
+	// Chinese, after the trace (cli.Main prints web.ErrorText).
+	assert.Regexp(t, `^user create: --unit "无此单位": .*: 未找到$`, web.ErrorText(web.LangZH, err))
 	_, _, err = runCmd(t, url, "", "user", "create", "--username", "x4", "--name", "x", "--role", "god")
 	assert.ErrorContains(t, err, "--role")
 }

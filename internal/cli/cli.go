@@ -13,7 +13,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
+
+	"duban/web"
 )
 
 // Env is what every command gets from the process.
@@ -46,7 +49,8 @@ var errHelp = errors.New("help")
 
 // Main runs the program's command named by os.Args[1] until it ends or
 // SIGINT/SIGTERM cancels its context, and exits: 2 for a usage error, the
-// status of an ExitError, 1 with the error on stderr otherwise.
+// status of an ExitError, 1 with the error on stderr otherwise (its
+// message for a person in Chinese: web.ErrorText).
 func Main(program, about string, commands []Command) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, Env{Program: program, Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, about, commands, os.Args[1:])
@@ -58,7 +62,9 @@ func Main(program, about string, commands []Command) {
 	case errors.Is(err, ErrUsage):
 		os.Exit(2)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, program+":", err)
+		// A refusal of the domain or the store is said in Chinese, from the
+		// message table, after the trace of what the command was doing.
+		fmt.Fprintln(os.Stderr, program+":", web.ErrorText(web.LangZH, err))
 		os.Exit(1)
 	}
 }
@@ -126,4 +132,22 @@ func HelpOK(err error) error {
 		return nil
 	}
 	return err
+}
+
+// Action reads the action word a command starts with (token create …,
+// devdb exec …), one of actions, and parses the flags after it. It returns
+// "" when the command is to end there: with nil after --help, or ErrUsage,
+// the usage printed, for a missing or unknown action.
+func Action(fs *flag.FlagSet, args []string, actions ...string) (string, error) {
+	if len(args) == 0 || !slices.Contains(actions, args[0]) {
+		fs.Usage()
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return "", nil
+		}
+		return "", ErrUsage
+	}
+	if err := ParseFlags(fs, args[1:]); err != nil {
+		return "", HelpOK(err)
+	}
+	return args[0], nil
 }

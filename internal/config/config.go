@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Config is the whole runtime configuration of the server.
@@ -81,6 +83,11 @@ type Config struct {
 	// (DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE,
 	// DUBAN_RANK_W_REPORT); only their ratios matter.
 	RankWeightOnTime, RankWeightOverdue, RankWeightPace, RankWeightReport float64
+	// HelpContact is whom people ask for help (HELP_CONTACT): an office, a
+	// phone number, an address, shown on /help and the sign-in page as
+	// written. "" means the supervision office (督查室), in the interface's
+	// language.
+	HelpContact string
 	// Notify holds the settings of 催办: channels, schedule, ladder.
 	Notify Notify
 }
@@ -147,6 +154,7 @@ var Vars = []Var{
 	{"DUBAN_RANK_W_OVERDUE", "30", "ranking weight of the share of assignment-days not overdue"},
 	{"DUBAN_RANK_W_PACE", "15", "ranking weight of keeping pace with expected progress"},
 	{"DUBAN_RANK_W_REPORT", "15", "ranking weight of reporting within the cadence (one report a cadence suffices; more earn nothing)"},
+	{"HELP_CONTACT", "", "whom to ask for help, shown on /help and the sign-in page, e.g. 市政府督查室 0933-1234567 (default: the supervision office)"},
 	{"SMTP_URL", "", "mail server for notifications, smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465; no email when unset"},
 	{"MAIL_FROM", "", "sender of notification email, e.g. 督办系统 <duban@example.gov.cn> (required with SMTP_URL)"},
 	{"REMIND_AT", "08:30", "time of day (Asia/Shanghai) of the daily reminder pass; off leaves it to duban notify run"},
@@ -302,10 +310,33 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.RankWeightOnTime+c.RankWeightOverdue+c.RankWeightPace+c.RankWeightReport == 0 {
 		return c, fmt.Errorf("config: DUBAN_RANK_W_ONTIME, DUBAN_RANK_W_OVERDUE, DUBAN_RANK_W_PACE and DUBAN_RANK_W_REPORT are all 0: at least one ranking weight must be above 0")
 	}
+	if c.HelpContact, err = helpContact(get("HELP_CONTACT")); err != nil {
+		return c, err
+	}
 	if c.Notify, err = loadNotify(get, c.BaseURL); err != nil {
 		return c, err
 	}
 	return c, nil
+}
+
+// MaxHelpContact bounds HELP_CONTACT, in characters: a line, not a page.
+const MaxHelpContact = 200
+
+// helpContact checks HELP_CONTACT: one line of text people read on the
+// help page, without control characters, at most MaxHelpContact characters.
+func helpContact(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("config: HELP_CONTACT is not valid UTF-8 text")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxHelpContact {
+		return "", fmt.Errorf("config: HELP_CONTACT has %d characters: at most %d (an office, a phone number, an address)", n, MaxHelpContact)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return "", fmt.Errorf("config: HELP_CONTACT holds a control character (%U): give one line of plain text", r)
+		}
+	}
+	return s, nil
 }
 
 // loadNotify reads and checks the variables of 催办.

@@ -1,132 +1,99 @@
 package deadline
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
-// Explain says in one line of Chinese why s has its light, for a leader:
-// "超期 12 天", "已 3 周未报送", "距截止 5 天", "进度落后序时 25 个百分点",
-// "已按时完成", "逾期完成 3 天", "完成时限无法识别". Notes follow in parentheses:
-// a pending completion claim "(已报完成,待审核)" and an extension
-// "(已延期至 2023-10-31)". Staleness is said in weeks from 14 days on
-// (whole weeks, rounded down) and in days below.
-func (s Status) Explain() string {
-	var line string
-	switch s.Reason {
-	case ReasonUnknownDeadline:
-		line = "完成时限无法识别"
-		if s.Completed {
-			line += ",已完成"
-		}
-		return line
-	case ReasonBeforeStart:
-		line = "未到开始日期"
-	case ReasonOverdue:
-		line = "超期 " + itoa(s.DaysOverdue) + " 天"
-	case ReasonCompleted:
-		line = "已按时完成"
-	case ReasonCompletedLate:
-		line = "逾期完成 " + itoa(s.DaysLate) + " 天"
-	case ReasonReporting:
-		line = "持续推进,按期报送"
-		if s.Reports == 0 {
-			line = "持续推进,尚未报送"
-		}
-	case ReasonStale:
-		line = "已 " + spanZH(s.DaysSinceReport) + "未报送"
-		if s.Reports == 0 {
-			line += "(从未报送)"
-		}
-	case ReasonPaceLag:
-		line = "进度落后序时 " + points(s.PaceLag) + " 个百分点"
-	case ReasonDueSoon:
-		line = dueInZH(s.DaysToDue)
-	case ReasonOnTrack:
-		line = "进度正常," + dueInZH(s.DaysToDue)
-	case ReasonNotStarted:
-		line = "尚未报送," + dueInZH(s.DaysToDue)
-	case ReasonAwaitingReview:
-		line = "已报完成,待审核"
-	default:
-		return "状态未知"
-	}
-	if s.State == StateNotStarted && (s.Reason == ReasonPaceLag || s.Reason == ReasonDueSoon) {
-		line = "尚未报送," + line
-	}
-	if s.Phase == PhaseOngoing {
-		if s.DaysLate > 0 {
-			line = "逾期 " + itoa(s.DaysLate) + " 天完成," + line
-		} else {
-			line = "已按时完成," + line
-		}
-	}
-	if s.AwaitingReview && s.Reason != ReasonAwaitingReview {
-		line += "(已报完成,待审核)"
-	}
-	if s.extended() {
-		line += "(已延期至 " + s.Due.String() + ")"
-	}
-	return line
+// Explanation says why a status has its light (or what a deadline means),
+// as a message of the message table, which the web package renders in
+// Chinese or English: Key with Args. An argument is a number, a date or a
+// figure as a string, or an Explanation itself (a span of days, or the line
+// a note is added to), rendered in the same language. Explain composes
+// them; the words are all in the table.
+type Explanation struct {
+	Key  string
+	Args []any
 }
 
-// ExplainEN is Explain in English: "overdue by 12 days", "no report for 3 weeks",
-// "due in 5 days", "behind expected progress by 25 points", "completed on time",
-// "completed 3 days late", "deadline not recognised".
-func (s Status) ExplainEN() string {
-	var line string
+// String returns the key with its arguments, nested explanations included:
+// "explain.overdue(explain.days(12))". It is for tests and logs; people read
+// the rendered message.
+func (e Explanation) String() string {
+	if len(e.Args) == 0 {
+		return e.Key
+	}
+	parts := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		parts[i] = fmt.Sprint(a)
+	}
+	return e.Key + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// phrase returns the Explanation of message key with args.
+func phrase(key string, args ...any) Explanation { return Explanation{Key: key, Args: args} }
+
+// Explain says in one line why s has its light, for a leader: "超期 12 天"
+// (overdue by 12 days), "已 3 周未报送" (no report for 3 weeks), "距截止 5 天",
+// "进度落后序时 25 个百分点", "已按时完成", "逾期完成 3 天", "完成时限无法识别".
+// Notes follow in parentheses: a pending completion claim "(已报完成,待审核)"
+// and an extension "(已延期至 2023-10-31)". Staleness is said in weeks from
+// 14 days on (whole weeks, rounded down) and in days below.
+func (s Status) Explain() Explanation {
+	var line Explanation
 	switch s.Reason {
 	case ReasonUnknownDeadline:
-		line = "deadline not recognised"
 		if s.Completed {
-			line += ", completed"
+			return phrase("explain.unknown_deadline.completed")
 		}
-		return line
+		return phrase("explain.unknown_deadline")
 	case ReasonBeforeStart:
-		line = "not yet started"
+		line = phrase("explain.before_start")
 	case ReasonOverdue:
-		line = "overdue by " + days(s.DaysOverdue)
+		line = phrase("explain.overdue", days(s.DaysOverdue))
 	case ReasonCompleted:
-		line = "completed on time"
+		line = phrase("explain.completed")
 	case ReasonCompletedLate:
-		line = "completed " + days(s.DaysLate) + " late"
+		line = phrase("explain.completed_late", days(s.DaysLate))
 	case ReasonReporting:
-		line = "ongoing, reporting on schedule"
+		line = phrase("explain.reporting")
 		if s.Reports == 0 {
-			line = "ongoing, no report yet"
+			line = phrase("explain.reporting.none")
 		}
 	case ReasonStale:
-		line = "no report for " + spanEN(s.DaysSinceReport)
+		line = phrase("explain.stale", span(s.DaysSinceReport))
 		if s.Reports == 0 {
-			line += " (never reported)"
+			line = phrase("explain.stale.never", span(s.DaysSinceReport))
 		}
 	case ReasonPaceLag:
-		line = "behind expected progress by " + points(s.PaceLag) + " points"
+		line = phrase("explain.pace_lag", points(s.PaceLag))
 	case ReasonDueSoon:
-		line = dueInEN(s.DaysToDue)
+		line = dueIn(s.DaysToDue)
 	case ReasonOnTrack:
-		line = "on track, " + dueInEN(s.DaysToDue)
+		line = phrase("explain.on_track", dueIn(s.DaysToDue))
 	case ReasonNotStarted:
-		line = "no report yet, " + dueInEN(s.DaysToDue)
+		line = phrase("explain.not_started", dueIn(s.DaysToDue))
 	case ReasonAwaitingReview:
-		line = "completion claimed, awaiting review"
+		line = phrase("explain.awaiting_review")
 	default:
-		return "status unknown"
+		return phrase("explain.unknown")
 	}
 	if s.State == StateNotStarted && (s.Reason == ReasonPaceLag || s.Reason == ReasonDueSoon) {
-		line = "no report yet, " + line
+		line = phrase("explain.not_started", line)
 	}
 	if s.Phase == PhaseOngoing {
 		if s.DaysLate > 0 {
-			line = "completed " + days(s.DaysLate) + " late; " + line
+			line = phrase("explain.then.late", days(s.DaysLate), line)
 		} else {
-			line = "completed on time; " + line
+			line = phrase("explain.then.on_time", line)
 		}
 	}
 	if s.AwaitingReview && s.Reason != ReasonAwaitingReview {
-		line += " (completion claimed, awaiting review)"
+		line = phrase("explain.note.awaiting_review", line)
 	}
 	if s.extended() {
-		line += " (extended to " + s.Due.String() + ")"
+		line = phrase("explain.note.extended", line, s.Due.String())
 	}
 	return line
 }
@@ -134,84 +101,30 @@ func (s Status) ExplainEN() string {
 // extended reports whether an extension moved the due date.
 func (s Status) extended() bool { return !s.Due.IsZero() && s.Due != s.OriginalDue }
 
-// Label names s in Chinese for a dashboard: "超期", "临期", "持续推进" …
-func (s State) Label() string {
-	switch s {
-	case StateNotStarted:
-		return "未启动"
-	case StateOnTrack:
-		return "正常推进"
-	case StateDueSoon:
-		return "临期"
-	case StateOverdue:
-		return "超期"
-	case StateCompletedOnTime:
-		return "按时完成"
-	case StateCompletedLate:
-		return "逾期完成"
-	case StateOngoing:
-		return "持续推进"
-	case StateOngoingStale:
-		return "未按期报送"
-	case StateUnknown:
-		return "时限待确认"
-	}
-	return string(s)
-}
-
-// Label names l in Chinese: "红灯", "黄灯", "绿灯", "未亮灯", "已完成".
-func (l Light) Label() string {
-	switch l {
-	case LightRed:
-		return "红灯"
-	case LightYellow:
-		return "黄灯"
-	case LightGrey:
-		return "未亮灯"
-	case LightGreen:
-		return "绿灯"
-	case LightDone:
-		return "已完成"
-	}
-	return string(l)
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // points formats a pace figure held to 0.1 point: "25" or "25.3".
 func points(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func spanZH(d int) string {
+// span is a silence of d days: in whole weeks from 14 days on, else in days.
+func span(d int) Explanation {
 	if d >= 14 {
-		return itoa(d/7) + " 周"
-	}
-	return itoa(d) + " 天"
-}
-
-func spanEN(d int) string {
-	if d >= 14 {
-		return itoa(d/7) + " weeks"
+		return phrase("explain.weeks", d/7)
 	}
 	return days(d)
 }
 
-func days(n int) string {
+// days is a number of days; one day has its own message, for languages
+// that say it differently.
+func days(n int) Explanation {
 	if n == 1 {
-		return "1 day"
+		return phrase("explain.day")
 	}
-	return itoa(n) + " days"
+	return phrase("explain.days", n)
 }
 
-func dueInZH(d int) string {
+// dueIn is how far the due date is: today, or in some days.
+func dueIn(d int) Explanation {
 	if d == 0 {
-		return "今天截止"
+		return phrase("explain.due_today")
 	}
-	return "距截止 " + itoa(d) + " 天"
-}
-
-func dueInEN(d int) string {
-	if d == 0 {
-		return "due today"
-	}
-	return "due in " + days(d)
+	return phrase("explain.due_in", days(d))
 }

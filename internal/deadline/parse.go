@@ -82,30 +82,19 @@ func (d *Deadline) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Describe says in plain Chinese what d means, e.g. "2023-09-30 到期,之后持续推进".
-func (d Deadline) Describe() string {
+// Describe says what d means, for a person (rendered by the web package):
+// "2023-09-30 到期" (due 2023-09-30), "持续推进,按周期报送进展", "2023-08-31 前完成,之后持续推进",
+// or that the text was not understood.
+func (d Deadline) Describe() Explanation {
 	switch d.Kind {
 	case KindDue:
-		return d.Due.String() + " 到期"
+		return phrase("explain.deadline.due", d.Due.String())
 	case KindOngoing:
-		return "持续推进,按周期报送进展"
+		return phrase("explain.deadline.ongoing")
 	case KindDueThenOngoing:
-		return d.Due.String() + " 前完成,之后持续推进"
+		return phrase("explain.deadline.due_then_ongoing", d.Due.String())
 	}
-	return "无法识别的完成时限,需管理员确认"
-}
-
-// DescribeEN says in plain English what d means.
-func (d Deadline) DescribeEN() string {
-	switch d.Kind {
-	case KindDue:
-		return "due " + d.Due.String()
-	case KindOngoing:
-		return "ongoing, reported on a cadence"
-	case KindDueThenOngoing:
-		return "due " + d.Due.String() + ", then ongoing"
-	}
-	return "unrecognised deadline, to be confirmed by an administrator"
+	return phrase("explain.deadline.unknown")
 }
 
 // ongoingPhrases are the words that mean "no end date", longest first so that a

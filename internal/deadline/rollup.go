@@ -1,7 +1,5 @@
 package deadline
 
-import "strconv"
-
 // Scored is one assignment's status within its task, with whether it counts
 // towards the task's verdict: lead (牵头) and responsible (责任) units are
 // scored; cooperating units (配合) are shown, not scored.
@@ -102,26 +100,17 @@ func worse(a, b Status) bool {
 	return a.DaysSinceReport > b.DaysSinceReport
 }
 
-// ReportedLabel counts the scored units that have reported: "4/6 单位已报送".
-func (t TaskStatus) ReportedLabel() string {
-	return strconv.Itoa(t.Reported) + "/" + strconv.Itoa(t.Scored) + " 单位已报送"
-}
-
-// CompletedLabel counts the scored units whose completion is accepted: "3/6 单位已完成".
-func (t TaskStatus) CompletedLabel() string {
-	return strconv.Itoa(t.Completed) + "/" + strconv.Itoa(t.Scored) + " 单位已完成"
-}
-
-// Explain says in one line why the task has its light: "已全部完成" when every
-// scored unit is in a completed state, else the worst assignment's Explain.
-func (t TaskStatus) Explain() string {
+// Explain says in one line why the task has its light: that no unit is
+// assigned, that every scored unit completed (on time, or some late), else
+// the worst assignment's Explain.
+func (t TaskStatus) Explain() Explanation {
 	switch {
 	case t.Scored == 0:
-		return "无承办单位"
+		return phrase("explain.task.none")
 	case t.State == StateCompletedOnTime:
-		return "已全部按时完成"
+		return phrase("explain.task.all_on_time")
 	case t.State == StateCompletedLate:
-		return "已全部完成,其中有逾期"
+		return phrase("explain.task.all_late")
 	}
 	return t.Worst.Explain()
 }

@@ -46,22 +46,21 @@ func TestRollup(t *testing.T) {
 		completed    int
 		maxOverdue   int
 		fallback     bool
-		label        string
 		explain      string
 		worstOverdue int
 	}{
-		{"all complete on time", scored(done, done), LightDone, StateCompletedOnTime, true, 2, 2, 2, 0, false, "2/2 单位已报送", "已全部按时完成", 0},
-		{"all complete, one late", scored(done, late, done), LightDone, StateCompletedLate, true, 3, 3, 3, 0, false, "3/3 单位已报送", "已全部完成,其中有逾期", 0},
-		{"worst light wins", scored(green, red12, yellow), LightRed, StateOverdue, false, 3, 2, 0, 12, false, "2/3 单位已报送", "", 12},
-		{"most days overdue is the worst", scored(red3, red12, red3), LightRed, StateOverdue, false, 3, 3, 0, 12, false, "3/3 单位已报送", "", 12},
-		{"overdue is worse than a red pace", scored(redPace, red3), LightRed, StateOverdue, false, 2, 2, 0, 3, false, "2/2 单位已报送", "", 3},
-		{"one incomplete keeps the task open", scored(done, green), LightGreen, StateOnTrack, false, 2, 2, 1, 0, false, "2/2 单位已报送", "", 0},
-		{"grey is worse than green", scored(green, grey), LightGrey, StateUnknown, false, 2, 2, 0, 0, false, "2/2 单位已报送", "完成时限无法识别", 0},
-		{"cooperating units are shown, not scored", append(scored(done), coop(red12), coop(silent)), LightDone, StateCompletedOnTime, true, 1, 1, 1, 0, false, "1/1 单位已报送", "已全部按时完成", 0},
-		{"four of six reported", append(scored(green, green, red3, green, silent, silent), coop(green)), LightRed, StateOverdue, false, 6, 4, 0, 3, false, "4/6 单位已报送", "", 3},
-		{"only cooperating: fall back to them", []Scored{coop(green), coop(red3)}, LightRed, StateOverdue, false, 2, 2, 0, 3, true, "2/2 单位已报送", "", 3},
-		{"due-then-ongoing complete but stale", scored(staleDone, done), LightRed, StateOngoingStale, true, 2, 2, 2, 0, false, "2/2 单位已报送", "", 0},
-		{"no assignments", nil, LightGrey, StateUnknown, false, 0, 0, 0, 0, false, "0/0 单位已报送", "无承办单位", 0},
+		{"all complete on time", scored(done, done), LightDone, StateCompletedOnTime, true, 2, 2, 2, 0, false, "explain.task.all_on_time", 0},
+		{"all complete, one late", scored(done, late, done), LightDone, StateCompletedLate, true, 3, 3, 3, 0, false, "explain.task.all_late", 0},
+		{"worst light wins", scored(green, red12, yellow), LightRed, StateOverdue, false, 3, 2, 0, 12, false, "", 12},
+		{"most days overdue is the worst", scored(red3, red12, red3), LightRed, StateOverdue, false, 3, 3, 0, 12, false, "", 12},
+		{"overdue is worse than a red pace", scored(redPace, red3), LightRed, StateOverdue, false, 2, 2, 0, 3, false, "", 3},
+		{"one incomplete keeps the task open", scored(done, green), LightGreen, StateOnTrack, false, 2, 2, 1, 0, false, "", 0},
+		{"grey is worse than green", scored(green, grey), LightGrey, StateUnknown, false, 2, 2, 0, 0, false, "explain.unknown_deadline", 0},
+		{"cooperating units are shown, not scored", append(scored(done), coop(red12), coop(silent)), LightDone, StateCompletedOnTime, true, 1, 1, 1, 0, false, "explain.task.all_on_time", 0},
+		{"four of six reported", append(scored(green, green, red3, green, silent, silent), coop(green)), LightRed, StateOverdue, false, 6, 4, 0, 3, false, "", 3},
+		{"only cooperating: fall back to them", []Scored{coop(green), coop(red3)}, LightRed, StateOverdue, false, 2, 2, 0, 3, true, "", 3},
+		{"due-then-ongoing complete but stale", scored(staleDone, done), LightRed, StateOngoingStale, true, 2, 2, 2, 0, false, "", 0},
+		{"no assignments", nil, LightGrey, StateUnknown, false, 0, 0, 0, 0, false, "explain.task.none", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,10 +74,9 @@ func TestRollup(t *testing.T) {
 			assert.Equal(t, tt.completed, got.Completed, "completed")
 			assert.Equal(t, tt.maxOverdue, got.MaxDaysOverdue, "max days overdue")
 			assert.Equal(t, tt.fallback, got.Fallback, "fallback")
-			assert.Equal(t, tt.label, got.ReportedLabel())
 			assert.Equal(t, tt.worstOverdue, got.Worst.DaysOverdue, "worst")
 			if tt.explain != "" {
-				assert.Equal(t, tt.explain, got.Explain())
+				assert.Equal(t, tt.explain, got.Explain().String())
 			} else {
 				assert.Equal(t, got.Worst.Explain(), got.Explain())
 			}
@@ -95,8 +93,7 @@ func TestRollupCounts(t *testing.T) {
 	), Scored{Status: st(LightDone, StateCompletedOnTime, 1, true, 0)})
 	got := Rollup(items)
 	assert.Equal(t, 1, got.Cooperating)
-	assert.Equal(t, "2/3 单位已完成", got.CompletedLabel())
-	assert.Equal(t, "2/3 单位已报送", got.ReportedLabel())
+	assert.Equal(t, [3]int{2, 2, 3}, [3]int{got.Completed, got.Reported, got.Scored})
 	assert.False(t, got.Complete)
 	assert.Equal(t, StateNotStarted, got.State)
 }
@@ -115,7 +112,6 @@ func TestRollupFromEvaluate(t *testing.T) {
 	assert.Equal(t, LightRed, got.Light)
 	assert.Equal(t, StateOverdue, got.State)
 	assert.Equal(t, 12, got.MaxDaysOverdue)
-	assert.Equal(t, "超期 12 天", got.Explain())
-	assert.Equal(t, "2/2 单位已报送", got.ReportedLabel())
-	assert.Equal(t, "1/2 单位已完成", got.CompletedLabel())
+	assert.Equal(t, "explain.overdue(explain.days(12))", got.Explain().String())
+	assert.Equal(t, [3]int{1, 2, 2}, [3]int{got.Completed, got.Reported, got.Scored})
 }

@@ -97,5 +97,5 @@ func TestSeedPlanCounts(t *testing.T) {
 	// Task 21 is due-then-ongoing: overdue in its due phase.
 	s := Evaluate(Facts{Deadline: Parse(seedTexts[21], 2023), Start: planStart}, at("2023-09-01 00:00:00"), DefaultPolicy())
 	assert.Equal(t, PhaseDue, s.Phase)
-	assert.Equal(t, "超期 1 天", s.Explain())
+	assert.Equal(t, "explain.overdue(explain.day)", s.Explain().String())
 }

@@ -205,7 +205,7 @@ const (
 )
 
 // Status is the verdict on one assignment as of an instant, with the numbers
-// behind it. Explain and ExplainEN put it in one line.
+// behind it. Explain puts it in one line.
 type Status struct {
 	// State is where the assignment stands.
 	State State

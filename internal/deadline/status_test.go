@@ -237,7 +237,7 @@ func TestEvaluateStates(t *testing.T) {
 			t.Parallel()
 			got := Evaluate(tt.h.asOf(at(tt.now)), at(tt.now), DefaultPolicy())
 			assert.Equal(t, tt.want, viewOf(got))
-			assert.NotEmpty(t, got.Explain())
+			assert.NotEmpty(t, got.Explain().Key)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package outputs
 
 import (
-	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -47,7 +46,13 @@ type PreviewRow struct {
 	TaskTitle    string    `json:"task_title"`
 	UnitName     string    `json:"unit_name"`
 	Status       RowStatus `json:"status"`
-	Errors       []string  `json:"errors,omitempty"`
+	// Errors say why the row cannot be imported, as messages that the
+	// interface renders in the reader's language (their arguments are
+	// strings, so that they read back from JSON as they were written).
+	Errors []workplan.Msg `json:"problems,omitempty"`
+	// LegacyErrors are the errors of a preview stored before they were
+	// messages, in Chinese: shown as they are until such previews expire.
+	LegacyErrors []string `json:"errors,omitempty"`
 	// Before is what the unit last reported; After what the row says.
 	Before Fill `json:"before"`
 	After  Fill `json:"after"`
@@ -100,17 +105,21 @@ func CheckImport(rows []UploadedRow, current map[int64]Current) ImportPreview {
 	for _, u := range rows {
 		pr := PreviewRow{Row: u.Row, AssignmentID: u.AssignmentID, BaseVersion: u.Version, After: u.Fill.normal(), UnitName: u.UnitName}
 		pr.TaskNumber, _ = strconv.Atoi(u.TaskNumber)
-		fail := func(format string, args ...any) {
-			pr.Errors = append(pr.Errors, fmt.Sprintf("第%d行 ", u.Row)+fmt.Sprintf(format, args...))
+		fail := func(key string, args ...string) {
+			a := []any{strconv.Itoa(u.Row)}
+			for _, s := range args {
+				a = append(a, s)
+			}
+			pr.Errors = append(pr.Errors, workplan.M(key, a...))
 		}
 		cur, ok := current[u.AssignmentID]
 		switch {
-		case u.KeyError != "":
-			pr.Errors = append(pr.Errors, u.KeyError)
+		case u.KeyError != nil:
+			pr.Errors = append(pr.Errors, *u.KeyError)
 		case !ok:
-			fail("%s:找不到该任务(可能不属于本方案或已归档),请重新导出", columnLabel(colKey))
+			fail("err.import.missing", column(colKey)...)
 		case seen[u.AssignmentID] != 0:
-			fail("%s:与第%d行是同一单位的同一任务", columnLabel(colKey), seen[u.AssignmentID])
+			fail("err.import.duplicate", append(column(colKey), strconv.Itoa(seen[u.AssignmentID]))...)
 		default:
 			seen[u.AssignmentID] = u.Row
 			pr.TaskNumber, pr.TaskTitle, pr.UnitName, pr.Before = cur.TaskNumber, cur.TaskTitle, cur.UnitName, cur.Fill.normal()
@@ -120,9 +129,9 @@ func CheckImport(rows []UploadedRow, current map[int64]Current) ImportPreview {
 			case pr.After == pr.Before:
 				pr.Status = RowIgnored
 			case !cur.Editable:
-				fail("不是本单位承担的任务,不能导入(%s)", cur.UnitName)
+				fail("err.import.not_editable", cur.UnitName)
 			case u.Version != cur.Version:
-				fail("%s:导出后该任务已有新的报送或审核(版本 %d → %d),请重新导出后再填报", columnLabel(colKey), u.Version, cur.Version)
+				fail("err.import.version", append(column(colKey), strconv.Itoa(u.Version), strconv.Itoa(cur.Version))...)
 			default:
 				pr.Status = RowChange
 				checkFill(&pr, fail)
@@ -147,36 +156,32 @@ func CheckImport(rows []UploadedRow, current map[int64]Current) ImportPreview {
 }
 
 // checkFill validates the columns of a change and parses them into pr.
-func checkFill(pr *PreviewRow, fail func(string, ...any)) {
+func checkFill(pr *PreviewRow, fail func(string, ...string)) {
 	a := pr.After
 	n, err := strconv.Atoi(a.Percent)
 	if err != nil || n < 0 || n > 100 {
-		fail("%s:应为 0–100 的整数,实际为“%s”", columnLabel(colPercent), a.Percent)
+		fail("err.import.percent", append(column(colPercent), a.Percent)...)
 	}
 	pr.Percent = n
 	switch a.Claims {
 	case "是":
 		pr.Claims = true
 		if err == nil && n != 100 {
-			fail("%s:申报完成时应为 100", columnLabel(colPercent))
+			fail("err.import.claim_percent", column(colPercent)...)
 		}
 	case "否":
 	default:
-		fail("%s:应填“是”或“否”,实际为“%s”", columnLabel(colClaims), a.Claims)
+		fail("err.import.claims", append(column(colClaims), a.Claims)...)
 	}
 	if a.Progress == "" && !pr.Claims {
-		fail("%s:请填写本期进展", columnLabel(colProgress))
+		fail("err.import.progress", column(colProgress)...)
 	}
 	for _, c := range []struct {
 		col  int
 		text string
 	}{{colProgress, a.Progress}, {colProblems, a.Problems}, {colNextSteps, a.NextSteps}} {
 		if utf8.RuneCountInString(c.text) > workplan.MaxReportText {
-			fail("%s:不能超过 %d 字", columnLabel(c.col), workplan.MaxReportText)
+			fail("err.import.too_long", append(column(c.col), strconv.Itoa(workplan.MaxReportText))...)
 		}
 	}
-}
-
-func invalidf(format string, args ...any) error {
-	return workplan.Errorf(workplan.EInvalid, format, args...)
 }

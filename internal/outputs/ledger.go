@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"duban/internal/deadline"
+	"duban/internal/workplan"
 )
 
 // The ledger sheet (台账) has one row per assignment. Its columns K–O are
@@ -341,8 +342,8 @@ type UploadedRow struct {
 	TaskNumber   string
 	UnitName     string
 	Fill         Fill
-	// KeyError is set when column P cannot be read.
-	KeyError string
+	// KeyError says why column P cannot be read; nil when it can.
+	KeyError *workplan.Msg
 }
 
 // ReadXLSX reads the ledger sheet of an uploaded workbook. It checks the
@@ -352,15 +353,15 @@ type UploadedRow struct {
 func ReadXLSX(r io.Reader) ([]UploadedRow, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 32 << 20})
 	if err != nil {
-		return nil, invalidf("无法读取上传的文件:请上传从台账导出的 .xlsx 文件")
+		return nil, workplan.E(workplan.EInvalid, "err.import.unreadable")
 	}
 	defer f.Close()
 	rows, err := f.GetRows(LedgerSheet)
 	if err != nil {
-		return nil, invalidf("文件中没有名为“%s”的工作表:请上传从台账导出的 .xlsx 文件", LedgerSheet)
+		return nil, workplan.E(workplan.EInvalid, "err.import.no_sheet", LedgerSheet)
 	}
 	if len(rows) == 0 {
-		return nil, invalidf("工作表“%s”是空的", LedgerSheet)
+		return nil, workplan.E(workplan.EInvalid, "err.import.empty", LedgerSheet)
 	}
 	for i, c := range Columns {
 		got := ""
@@ -368,11 +369,11 @@ func ReadXLSX(r io.Reader) ([]UploadedRow, error) {
 			got = strings.TrimSpace(rows[0][i])
 		}
 		if got != c.Header {
-			return nil, invalidf("第1行 %s列:表头应为“%s”,实际为“%s”。请不要增删或调换列,重新导出后再填报", c.Letter, c.Header, got)
+			return nil, workplan.E(workplan.EInvalid, "err.import.header", c.Letter, c.Header, got)
 		}
 	}
 	if len(rows)-1 > MaxImportRows {
-		return nil, invalidf("文件有 %d 行,超过每次导入 %d 行的上限", len(rows)-1, MaxImportRows)
+		return nil, workplan.E(workplan.EInvalid, "err.import.rows", len(rows)-1, MaxImportRows)
 	}
 	var out []UploadedRow
 	for i, cells := range rows[1:] {
@@ -394,19 +395,22 @@ func ReadXLSX(r io.Reader) ([]UploadedRow, error) {
 		u := UploadedRow{Row: i + 2, TaskNumber: strings.TrimSpace(cell(0)), UnitName: strings.TrimSpace(cell(2)),
 			Fill: Fill{Percent: cell(colPercent), Progress: cell(colProgress), Problems: cell(colProblems), NextSteps: cell(colNextSteps), Claims: cell(colClaims)}}
 		if _, err := fmt.Sscanf(strings.TrimSpace(cell(colKey)), "a%d:v%d", &u.AssignmentID, &u.Version); err != nil || u.AssignmentID <= 0 || u.Version < 0 {
-			u.KeyError = fmt.Sprintf("第%d行 P列(系统键):无法识别“%s”,请勿修改该列", u.Row, cell(colKey))
+			m := workplan.M("err.import.key", strconv.Itoa(u.Row), cell(colKey))
+			u.KeyError = &m
 		}
 		out = append(out, u)
 	}
 	return out, nil
 }
 
-// columnLabel is "F列(完成百分比)" for a column index.
-func columnLabel(i int) string {
+// column is the letter and the header of a column, as messages name it:
+// "K" and "完成百分比" (the sheet is Chinese, so its headers are quoted as
+// they are in either language).
+func column(i int) []string {
 	c := Columns[i]
 	h := c.Header
 	if j := strings.Index(h, "("); j > 0 {
 		h = h[:j]
 	}
-	return c.Letter + "列(" + h + ")"
+	return []string{c.Letter, h}
 }

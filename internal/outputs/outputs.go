@@ -39,7 +39,7 @@ type Period struct {
 func Month(s string) (Period, error) {
 	t, err := time.Parse("2006-01", s)
 	if err != nil {
-		return Period{}, workplan.Errorf(workplan.EInvalid, "月份 month=%q 无效,应为 YYYY-MM", s)
+		return Period{}, workplan.E(workplan.EInvalid, "err.period.month", s)
 	}
 	start := deadline.NewDate(t.Year(), t.Month(), 1)
 	return Period{Start: start, End: deadline.NewDate(t.Year(), t.Month()+1, 0)}, nil
@@ -53,11 +53,11 @@ func (p Period) Days() int { return p.Start.DaysUntil(p.End) + 1 }
 func (p Period) Validate() error {
 	switch {
 	case p.Start.IsZero() || p.End.IsZero():
-		return workplan.Errorf(workplan.EInvalid, "请给出起止日期")
+		return workplan.E(workplan.EInvalid, "err.period.dates")
 	case p.End.Before(p.Start):
-		return workplan.Errorf(workplan.EInvalid, "结束日期 %s 早于开始日期 %s", p.End, p.Start)
+		return workplan.E(workplan.EInvalid, "err.period.order", p.End.String(), p.Start.String())
 	case p.Days() > 400:
-		return workplan.Errorf(workplan.EInvalid, "统计期间不能超过 400 天")
+		return workplan.E(workplan.EInvalid, "err.period.long")
 	}
 	return nil
 }
@@ -93,15 +93,4 @@ func GroupOf(k workplan.UnitKind) Group {
 		return GroupCity
 	}
 	return GroupOther
-}
-
-// Label is the Chinese name of g.
-func (g Group) Label() string {
-	switch g {
-	case GroupCounty:
-		return "县(市、区)及园区"
-	case GroupCity:
-		return "市直部门"
-	}
-	return "其他单位(不参与排名)"
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"duban/internal/deadline"
 	"duban/internal/status"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 var sh = deadline.Shanghai
@@ -283,6 +285,19 @@ func TestLedgerSheetRoundTrip(t *testing.T) {
 		8: {AssignmentID: 8, Version: 1, Editable: false, UnitName: "乙县"},
 		9: {AssignmentID: 9, Version: 2, Editable: true, UnitName: "甲县", Fill: rows[2].Fill},
 	}
+	// The errors are messages rendered by the interface (in Chinese here),
+	// read back from the JSON the preview is stored as.
+	zh := func(p ImportPreview, row int) []string {
+		b, err := json.Marshal(p)
+		require.NoError(t, err)
+		var back ImportPreview
+		require.NoError(t, json.Unmarshal(b, &back))
+		var out []string
+		for _, m := range back.Rows[row].Errors {
+			out = append(out, web.Message(web.LangZH, m.Key, m.Args...))
+		}
+		return out
+	}
 	p := CheckImport(up, current)
 	assert.Equal(t, 1, p.Changes)
 	assert.Equal(t, 1, p.Ignored)
@@ -293,19 +308,19 @@ func TestLedgerSheetRoundTrip(t *testing.T) {
 	assert.Equal(t, "过半", p.Rows[0].Input().Progress)
 	assert.Equal(t, RowIgnored, p.Rows[1].Status)
 	require.Equal(t, RowError, p.Rows[2].Status)
-	assert.Contains(t, strings.Join(p.Rows[2].Errors, "\n"), "第4行 K列(完成百分比):应为 0–100 的整数")
-	assert.Contains(t, strings.Join(p.Rows[2].Errors, "\n"), "第4行 O列(申报完成):应填“是”或“否”")
+	assert.Contains(t, strings.Join(zh(p, 2), "\n"), "第4行 K列(完成百分比):应为 0–100 的整数")
+	assert.Contains(t, strings.Join(zh(p, 2), "\n"), "第4行 O列(申报完成):应填“是”或“否”")
 	// A completion claim needs 100%.
 	up[2].Fill = Fill{Percent: "50", Progress: "x", Claims: "是"}
 	p = CheckImport(up, current)
-	assert.Equal(t, []string{"第4行 K列(完成百分比):申报完成时应为 100"}, p.Rows[2].Errors)
+	assert.Equal(t, []string{"第4行 K列(完成百分比):申报完成时应为 100"}, zh(p, 2))
 
 	// Another unit's row that was changed, and a stale version, are errors.
 	up[1].Fill.Progress = "冒名"
 	up[0].Version = 2
 	p = CheckImport(up[:2], current)
-	assert.Contains(t, p.Rows[0].Errors[0], "第2行 P列(系统键):导出后该任务已有新的报送或审核")
-	assert.Contains(t, p.Rows[1].Errors[0], "第3行 不是本单位承担的任务")
+	assert.Contains(t, zh(p, 0)[0], "第2行 P列(系统键):导出后该任务已有新的报送或审核")
+	assert.Contains(t, zh(p, 1)[0], "第3行 不是本单位承担的任务")
 
 	_, err = ReadXLSX(strings.NewReader("not a sheet"))
 	assert.Equal(t, workplan.EInvalid, workplan.ErrorCode(err))

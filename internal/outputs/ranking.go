@@ -303,17 +303,17 @@ func rankGroup(us []UnitScore) {
 // round1 rounds to 0.1, so that the score shown is the score compared.
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
-// Formula is the scoring formula in Chinese, for the ranking page and the
-// bulletin.
+// Formula says how the score is computed, in Chinese, for the bulletin (a
+// Chinese document): "综合得分 = (3×按时完成率得分 + …) ÷ 10". The ranking page
+// says it in the reader's language from the message table
+// ("ranking.formula"), with FormulaArgs.
 func (w Weights) Formula() string {
-	return fmt.Sprintf("综合得分 = (%s×按时完成率得分 + %s×未超期得分 + %s×序时进度得分 + %s×按时报送得分) ÷ %s",
-		num(w.OnTime), num(w.Overdue), num(w.Pace), num(w.Report), num(w.OnTime+w.Overdue+w.Pace+w.Report))
+	return fmt.Sprintf("综合得分 = (%s×按时完成率得分 + %s×未超期得分 + %s×序时进度得分 + %s×按时报送得分) ÷ %s", w.FormulaArgs()...)
 }
 
-// FormulaEN is Formula in English.
-func (w Weights) FormulaEN() string {
-	return fmt.Sprintf("score = (%s × on-time points + %s × not-overdue points + %s × pace points + %s × timely-reporting points) ÷ %s",
-		num(w.OnTime), num(w.Overdue), num(w.Pace), num(w.Report), num(w.OnTime+w.Overdue+w.Pace+w.Report))
+// FormulaArgs are the numbers of the formula: the four weights and their sum.
+func (w Weights) FormulaArgs() []any {
+	return []any{num(w.OnTime), num(w.Overdue), num(w.Pace), num(w.Report), num(w.OnTime + w.Overdue + w.Pace + w.Report)}
 }
 
 func num(v float64) string { return fmt.Sprintf("%g", v) }

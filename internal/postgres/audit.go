@@ -80,6 +80,9 @@ func (db *DB) AuditLog(ctx context.Context, f workplan.AuditFilter) ([]workplan.
 	if f.Entity != "" {
 		where = append(where, `a.entity = `+arg(f.Entity))
 	}
+	if f.EntityID != "" {
+		where = append(where, `a.entity_id = `+arg(f.EntityID))
+	}
 	if !f.From.IsZero() {
 		where = append(where, `a.at >= `+arg(f.From))
 	}

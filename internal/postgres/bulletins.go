@@ -30,7 +30,7 @@ func (db *DB) NextBulletinNumber(ctx context.Context, planID int64) (int, error)
 func (db *DB) PublishBulletin(ctx context.Context, actor workplan.Actor, planID int64,
 	render func(id int64, number int, at time.Time) (workplan.BulletinFiles, error)) (workplan.Bulletin, error) {
 	if !actor.CanPublishBulletin() {
-		return workplan.Bulletin{}, fmt.Errorf("postgres: publish bulletin: %w", workplan.Errorf(workplan.EForbidden, "只有督查室可以发布专报"))
+		return workplan.Bulletin{}, fmt.Errorf("postgres: publish bulletin: %w", workplan.E(workplan.EForbidden, "err.bulletin.forbidden"))
 	}
 	var b workplan.Bulletin
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

@@ -34,11 +34,11 @@ func (db *DB) AddComment(ctx context.Context, actor workplan.Actor, taskID int64
 	text = strings.TrimSpace(text)
 	switch {
 	case !actor.CanComment():
-		return workplan.Errorf(workplan.EForbidden, "只有领导和督查室可以批示")
+		return workplan.E(workplan.EForbidden, "err.comment.forbidden")
 	case text == "":
-		return workplan.Errorf(workplan.EInvalid, "请填写批示内容(text)")
+		return workplan.E(workplan.EInvalid, "err.comment.required")
 	case len([]rune(text)) > workplan.MaxCommentText:
-		return workplan.Errorf(workplan.EInvalid, "批示不能超过 %d 字", workplan.MaxCommentText)
+		return workplan.E(workplan.EInvalid, "err.comment.long", workplan.MaxCommentText)
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64

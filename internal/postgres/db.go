@@ -136,12 +136,12 @@ func mapErr(err error, format string, args ...any) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return fmt.Errorf("postgres: %s: %w", what, &workplan.Error{Code: workplan.EConflict, Message: "已存在相同的记录"})
+		return fmt.Errorf("postgres: %s: %w", what, workplan.E(workplan.EConflict, "err.duplicate"))
 	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
 }
 
-var errUnavailable = &workplan.Error{Code: workplan.EUnavailable, Message: "数据库暂时不可用,请稍后重试"}
+var errUnavailable = workplan.E(workplan.EUnavailable, "err.unavailable")
 
 // unavailable reports whether err means the database cannot be reached or is
 // shutting down, as opposed to a bad query: such requests fail fast with 503.

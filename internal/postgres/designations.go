@@ -235,10 +235,10 @@ func (db *DB) MapDesignation(ctx context.Context, actor workplan.Actor, in workp
 			return mapErr(err, "designation %d", in.CollectiveID)
 		}
 		if kind != workplan.UnitCollective {
-			return workplan.Errorf(workplan.EInvalid, "“%s”不是集合称谓,不能指定成员单位", out.Designation)
+			return workplan.E(workplan.EInvalid, "err.designation.not_collective", out.Designation)
 		}
 		if in.TaskID == 0 {
-			return workplan.Errorf(workplan.EInvalid, "请指定任务")
+			return workplan.E(workplan.EInvalid, "err.designation.task")
 		}
 		members, err := concreteMembers(ctx, tx, in.CollectiveID, in.Members)
 		if err != nil {
@@ -249,7 +249,7 @@ func (db *DB) MapDesignation(ctx context.Context, actor workplan.Actor, in workp
 			return mapErr(err, "task %d", in.TaskID)
 		}
 		if n == 0 {
-			return workplan.Errorf(workplan.ENotFound, "任务不存在或已归档")
+			return workplan.E(workplan.ENotFound, "err.designation.task_gone")
 		}
 		if in.Clear {
 			_, err = tx.Exec(ctx, `DELETE FROM task_designations WHERE task_id = $1 AND collective_id = $2`, in.TaskID, in.CollectiveID)
@@ -301,7 +301,7 @@ func concreteMembers(ctx context.Context, tx pgx.Tx, collective int64, ids []int
 		return nil, mapErr(err, "check members")
 	}
 	if bad > 0 || slices.Contains(members, collective) {
-		return nil, workplan.Errorf(workplan.EInvalid, "成员单位必须是已有的具体单位")
+		return nil, workplan.E(workplan.EInvalid, "err.designation.member")
 	}
 	return members, nil
 }

@@ -64,12 +64,12 @@ func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token strin
 		now := db.now()
 		switch {
 		case applied != nil:
-			return workplan.Errorf(workplan.EConflict, "该导入已于 %s 确认,不能重复导入", applied.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+			return workplan.E(workplan.EConflict, "err.import.applied", applied.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
 		case !now.Before(expires):
-			return workplan.Errorf(workplan.EInvalid, "该导入预览已过期,请重新上传")
+			return workplan.E(workplan.EInvalid, "err.import.expired")
 		}
 		if len(rows) == 0 {
-			return workplan.Errorf(workplan.EInvalid, "预览中有错误或没有需要导入的变化,不能确认")
+			return workplan.E(workplan.EInvalid, "err.import.nothing")
 		}
 		var reports []int64
 		for _, r := range rows {
@@ -80,7 +80,7 @@ func (db *DB) ApplyImport(ctx context.Context, actor workplan.Actor, token strin
 			rep, err := db.fileReport(ctx, tx.Conn(), false, actor, in)
 			var conflict *workplan.ConflictError
 			if errors.As(err, &conflict) {
-				return workplan.Errorf(workplan.EConflict, "第%d行:上传后该任务又有新的报送或审核,请重新导出后再填报;本次导入未生效", r.Row)
+				return workplan.E(workplan.EConflict, "err.import.row_conflict", r.Row)
 			}
 			if err != nil {
 				return fmt.Errorf("row %d: %w", r.Row, err)

@@ -108,7 +108,7 @@ func readIndicatorBatch(br pgx.BatchResults, planID int64) ([]workplan.Indicator
 // one of another plan, is workplan.ErrNotFound.
 func (db *DB) SetIndicatorCombine(ctx context.Context, actor workplan.Actor, planID, id int64, c workplan.Combine) (workplan.Indicator, error) {
 	if c != "" && !c.Valid() {
-		return workplan.Indicator{}, workplan.Errorf(workplan.EInvalid, "汇总方式 %q 无效,应为 lead、each 或 sum", string(c))
+		return workplan.Indicator{}, workplan.E(workplan.EInvalid, "err.indicator.rule", string(c))
 	}
 	var out workplan.Indicator
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

@@ -303,7 +303,7 @@ func ValidEmail(s string) bool {
 func (db *DB) SetNotifySettings(ctx context.Context, actor workplan.Actor, s ntf.Settings, head *bool) error {
 	s.Email = strings.TrimSpace(s.Email)
 	if !ValidEmail(s.Email) {
-		return workplan.Errorf(workplan.EInvalid, "邮箱地址无效")
+		return workplan.E(workplan.EInvalid, "err.notify.email")
 	}
 	muted := []string{}
 	for _, k := range s.Muted {
@@ -354,9 +354,9 @@ func (db *DB) SetUnitChannels(ctx context.Context, actor workplan.Actor, c ntf.U
 	c.URL, c.Secret = strings.TrimSpace(c.URL), strings.TrimSpace(c.Secret)
 	switch {
 	case !c.Robot.Valid():
-		return workplan.Errorf(workplan.EInvalid, "机器人类型无效")
+		return workplan.E(workplan.EInvalid, "err.notify.robot_kind")
 	case c.Robot != ntf.RobotNone && !strings.HasPrefix(c.URL, "https://") && !strings.HasPrefix(c.URL, "http://"):
-		return workplan.Errorf(workplan.EInvalid, "机器人地址(webhook)应以 https:// 开头")
+		return workplan.E(workplan.EInvalid, "err.notify.robot_url")
 	}
 	if c.Robot == ntf.RobotNone {
 		c.URL, c.Secret = "", ""
@@ -365,7 +365,7 @@ func (db *DB) SetUnitChannels(ctx context.Context, actor workplan.Actor, c ntf.U
 		if c.LeaderID != 0 {
 			var role string
 			if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, c.LeaderID).Scan(&role); err != nil || role != string(workplan.UserLeader) {
-				return workplan.Errorf(workplan.EInvalid, "分管领导必须是角色为“领导”的用户")
+				return workplan.E(workplan.EInvalid, "err.notify.leader")
 			}
 		}
 		_, err := tx.Exec(ctx, `
@@ -408,7 +408,7 @@ func (db *DB) QueueRobotTest(ctx context.Context, actor workplan.Actor, unitID i
 			SELECT s.robot_kind, s.unit_id, 'reminder', $2, '/', $3, $3 FROM unit_notify_settings s
 			WHERE s.unit_id = $1 AND s.robot_kind <> '' RETURNING id`, unitID, args, now).Scan(&id)
 		if err == pgx.ErrNoRows {
-			return workplan.Errorf(workplan.EInvalid, "该单位尚未配置群机器人")
+			return workplan.E(workplan.EInvalid, "err.notify.no_robot")
 		}
 		if err != nil {
 			return mapErr(err, "queue test")

@@ -124,13 +124,13 @@ func (db *DB) IssueOrder(ctx context.Context, actor workplan.Actor, in ntf.Order
 	now := db.now()
 	switch {
 	case actor.Role != workplan.UserSupervisor:
-		return ntf.Order{}, workplan.Errorf(workplan.EForbidden, "只有督查室可以下发督办单")
+		return ntf.Order{}, workplan.E(workplan.EForbidden, "err.order.forbidden")
 	case in.Reason == "" || len([]rune(in.Reason)) > 2000:
-		return ntf.Order{}, workplan.Errorf(workplan.EInvalid, "请填写督办事由(reason),不超过 2000 字")
+		return ntf.Order{}, workplan.E(workplan.EInvalid, "err.order.reason")
 	case in.Level < 1 || in.Level > 3:
-		return ntf.Order{}, workplan.Errorf(workplan.EInvalid, "督办级别应为 1 到 3")
+		return ntf.Order{}, workplan.E(workplan.EInvalid, "err.order.level")
 	case !in.ReplyBy.After(deadline.DateOf(now, deadline.Shanghai)):
-		return ntf.Order{}, workplan.Errorf(workplan.EInvalid, "回复期限(reply_by)应晚于今天")
+		return ntf.Order{}, workplan.E(workplan.EInvalid, "err.order.reply_by")
 	}
 	var out ntf.Order
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -139,7 +139,7 @@ func (db *DB) IssueOrder(ctx context.Context, actor workplan.Actor, in ntf.Order
 			return err
 		}
 		if a.Archived {
-			return workplan.Errorf(workplan.EInvalid, "该任务已归档,不能督办")
+			return workplan.E(workplan.EInvalid, "err.order.archived")
 		}
 		o, _, err := issueOrder(ctx, tx, now, newOrder{assignmentID: a.ID, level: in.Level, reason: in.Reason, replyBy: in.ReplyBy, office: office, actor: actor})
 		if err != nil {
@@ -167,7 +167,7 @@ func (db *DB) IssueOrder(ctx context.Context, actor workplan.Actor, in ntf.Order
 func (db *DB) AnswerOrder(ctx context.Context, actor workplan.Actor, id int64, text string) (ntf.Order, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || len([]rune(text)) > 5000 {
-		return ntf.Order{}, workplan.Errorf(workplan.EInvalid, "请填写回复内容(answer),不超过 5000 字")
+		return ntf.Order{}, workplan.E(workplan.EInvalid, "err.order.answer")
 	}
 	var out ntf.Order
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -180,10 +180,10 @@ func (db *DB) AnswerOrder(ctx context.Context, actor workplan.Actor, id int64, t
 			return mapErr(err, "order %d", id)
 		}
 		if actor.Role != workplan.UserStaff || actor.UnitID != o.UnitID {
-			return workplan.Errorf(workplan.EForbidden, "只有被督办单位可以回复督办单")
+			return workplan.E(workplan.EForbidden, "err.order.answer_forbidden")
 		}
 		if o.AnsweredAt != nil {
-			return workplan.Errorf(workplan.EInvalid, "该督办单已经回复")
+			return workplan.E(workplan.EInvalid, "err.order.answered")
 		}
 		now := db.now()
 		if _, err := tx.Exec(ctx, `UPDATE supervision_orders SET answer = $2, answered_by = $3, answerer_name = $4, answered_at = $5 WHERE id = $1`,

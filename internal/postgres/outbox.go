@@ -191,7 +191,7 @@ func (db *DB) CalendarChanges(ctx context.Context) (map[deadline.Date]ntf.Day, e
 func (db *DB) SetCalendarDay(ctx context.Context, actor workplan.Actor, day deadline.Date, working bool, note string, clear bool) error {
 	note = strings.TrimSpace(note)
 	if len([]rune(note)) > 100 {
-		return workplan.Errorf(workplan.EInvalid, "说明不能超过 100 字")
+		return workplan.E(workplan.EInvalid, "err.calendar.note_long")
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error

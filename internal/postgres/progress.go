@@ -267,11 +267,11 @@ func (db *DB) fileReport(ctx context.Context, conn *pgx.Conn, own bool, actor wo
 		return rep, workplan.ErrNotOwnUnit
 	}
 	if a.Archived {
-		return rep, workplan.Errorf(workplan.EInvalid, "该任务已归档,不能再报送")
+		return rep, workplan.E(workplan.EInvalid, "err.report.archived")
 	}
 	for _, iv := range in.Indicators {
 		if !slices.Contains(indicators, iv.IndicatorID) {
-			return rep, workplan.Errorf(workplan.EInvalid, "指标 %d 不属于该任务", iv.IndicatorID)
+			return rep, workplan.E(workplan.EInvalid, "err.report.indicator_task", iv.IndicatorID)
 		}
 	}
 	if a.State.Version != in.BaseVersion {
@@ -362,10 +362,10 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 			return err
 		}
 		if !actor.CanReview(a.Leads) {
-			return workplan.Errorf(workplan.EForbidden, "只有督查室或牵头单位可以审核该任务的报送")
+			return workplan.E(workplan.EForbidden, "err.review.forbidden")
 		}
 		if actor.Role == workplan.UserStaff && actor.UnitID == a.UnitID {
-			return workplan.Errorf(workplan.EForbidden, "不能审核本单位的报送")
+			return workplan.E(workplan.EForbidden, "err.review.own_unit")
 		}
 		if a.State.Version != in.BaseVersion {
 			return db.conflict(ctx, tx, a, in.BaseVersion)
@@ -376,10 +376,10 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 			return mapErr(err, "previous review")
 		}
 		if last == in.Decision {
-			return workplan.Errorf(workplan.EInvalid, "该报送已经是“%s”状态", decisionLabel(last))
+			return workplan.E(workplan.EInvalid, "err.review.already", decisionLabel(last))
 		}
 		if last == workplan.DecisionAccept && actor.Role != workplan.UserSupervisor {
-			return workplan.Errorf(workplan.EForbidden, "已通过的报送只有督查室可以退回")
+			return workplan.E(workplan.EForbidden, "err.review.return_accepted")
 		}
 		// A later claim of a unit whose completion was accepted already can
 		// be accepted too: it completes nothing new, but the unit is done.
@@ -430,17 +430,18 @@ func (db *DB) ReviewReport(ctx context.Context, actor workplan.Actor, in workpla
 var (
 	// ErrNothingClaimed refuses a review of a report that claims nothing:
 	// "通过" would read as if the unit were done.
-	ErrNothingClaimed = &workplan.Error{Code: workplan.EInvalid, Message: "该报送没有申报完成,无需审核:审核只针对完成申报"}
+	ErrNothingClaimed = workplan.E(workplan.EInvalid, "review.err.nothing_claimed")
 	// ErrClaimSuperseded refuses a review of a claim that a later report
 	// withdrew, or that was returned already.
-	ErrClaimSuperseded = &workplan.Error{Code: workplan.EInvalid, Message: "该完成申报已被之后的报送取代或已退回,请审核该单位最新的完成申报"}
+	ErrClaimSuperseded = workplan.E(workplan.EInvalid, "review.err.superseded")
 )
 
-func decisionLabel(d workplan.Decision) string {
+// decisionLabel names a review decision, in the reader's language.
+func decisionLabel(d workplan.Decision) workplan.Msg {
 	if d == workplan.DecisionAccept {
-		return "通过"
+		return workplan.M("audit.value.decision.accept")
 	}
-	return "退回"
+	return workplan.M("audit.value.decision.return")
 }
 
 // RequestExtension files an extension request (延期申请) for an assignment:
@@ -454,10 +455,10 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			return err
 		}
 		if !actor.CanFileReport(a.Assignment) {
-			return workplan.Errorf(workplan.EForbidden, "只能为本单位承担的任务申请延期")
+			return workplan.E(workplan.EForbidden, "err.extension.own_unit")
 		}
 		if !a.Deadline.Kind.HasDue() {
-			return workplan.Errorf(workplan.EInvalid, "该任务没有截止日期,无需申请延期")
+			return workplan.E(workplan.EInvalid, "err.extension.no_due")
 		}
 		due := a.Deadline.Due
 		if !a.State.Facts.ExtendedDue.IsZero() {
@@ -468,13 +469,13 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 		// possible, for a date after today.
 		late := !now.Before(due.End(deadline.Shanghai))
 		if late && !newDue.After(deadline.DateOf(now, deadline.Shanghai)) {
-			return workplan.Errorf(workplan.EInvalid, "逾期申请的新截止日期(requested_due: %s)须晚于今天", newDue)
+			return workplan.E(workplan.EInvalid, "err.extension.after_today", newDue.String())
 		}
 		if !newDue.After(due) {
-			return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due: %s)须晚于当前截止日期 %s", newDue, due)
+			return workplan.E(workplan.EInvalid, "err.extension.after_due", newDue.String(), due.String())
 		}
 		if reason == "" || len([]rune(reason)) > workplan.MaxReasonText {
-			return workplan.Errorf(workplan.EInvalid, "请填写延期理由(reason),不超过 %d 字", workplan.MaxReasonText)
+			return workplan.E(workplan.EInvalid, "err.extension.reason", workplan.MaxReasonText)
 		}
 		var pending bool
 		if err := tx.QueryRow(ctx, `
@@ -483,7 +484,7 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			return mapErr(err, "pending extension")
 		}
 		if pending {
-			return workplan.Errorf(workplan.EInvalid, "已有待审批的延期申请")
+			return workplan.E(workplan.EInvalid, "err.extension.pending")
 		}
 		var by *int64
 		if actor.UserID != 0 {
@@ -519,7 +520,7 @@ func (db *DB) ExtensionAssignment(ctx context.Context, id int64) (int64, error) 
 // original stays on the task) through an extension event.
 func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, requestID int64, approve bool, reason string) error {
 	if !actor.CanDecideExtension() {
-		return fmt.Errorf("postgres: decide extension %d: %w", requestID, workplan.Errorf(workplan.EForbidden, "只有督查室可以审批延期申请"))
+		return fmt.Errorf("postgres: decide extension %d: %w", requestID, workplan.E(workplan.EForbidden, "err.extension.forbidden"))
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var asgID int64
@@ -532,10 +533,10 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 			return err
 		}
 		if !approve && reason == "" {
-			return workplan.Errorf(workplan.EInvalid, "驳回延期申请时请填写理由(reason)")
+			return workplan.E(workplan.EInvalid, "err.extension.reject_reason")
 		}
 		if len([]rune(reason)) > workplan.MaxReasonText {
-			return workplan.Errorf(workplan.EInvalid, "理由(reason)不能超过 %d 字", workplan.MaxReasonText)
+			return workplan.E(workplan.EInvalid, "err.reason.too_long", workplan.MaxReasonText)
 		}
 		now := db.now()
 		var by *int64
@@ -548,7 +549,7 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING RETURNING id`,
 			requestID, by, actor.Name, now, approve, reason).Scan(&decisionID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return workplan.Errorf(workplan.EInvalid, "该延期申请已经审批")
+			return workplan.E(workplan.EInvalid, "err.extension.decided")
 		}
 		if err != nil {
 			return mapErr(err, "insert extension decision")

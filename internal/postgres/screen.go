@@ -31,7 +31,7 @@ func scanScreenToken(row pgx.Row) (workplan.ScreenToken, error) {
 func (db *DB) CreateScreenToken(ctx context.Context, actor workplan.Actor, name, planSlug string, hash []byte) (workplan.ScreenToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return workplan.ScreenToken{}, workplan.Errorf(workplan.EInvalid, "请填写大屏令牌名称")
+		return workplan.ScreenToken{}, workplan.E(workplan.EInvalid, "err.screen.name")
 	}
 	var t workplan.ScreenToken
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

@@ -57,8 +57,7 @@ func (db *DB) seed(ctx context.Context, in workplan.SeedInput, also func(pgx.Tx)
 			return err
 		}
 		if in.ExpectVersion != nil && *in.ExpectVersion != stored.Version {
-			return &workplan.Error{Code: workplan.EConflict, Message: fmt.Sprintf(
-				"方案已被更新为第 %d 版(预览时为第 %d 版),请重新预览后再确认", stored.Version, *in.ExpectVersion)}
+			return workplan.E(workplan.EConflict, "err.seed.version", stored.Version, *in.ExpectVersion)
 		}
 		change := workplan.Diff(stored, in.Document, sha)
 		diff = change.Report(in.Slug, sha, in.Document.Warnings)

@@ -52,7 +52,7 @@ func (db *DB) ApplySeedUpload(ctx context.Context, actor workplan.Actor, token s
 		return workplan.SeedDiff{}, err
 	}
 	if u.AppliedAt != nil {
-		return workplan.SeedDiff{}, workplan.Errorf(workplan.EConflict, "该文件已于 %s 导入", u.AppliedAt.Format("2006-01-02 15:04"))
+		return workplan.SeedDiff{}, workplan.E(workplan.EConflict, "err.seed.applied_at", u.AppliedAt.Format("2006-01-02 15:04"))
 	}
 	in := workplan.SeedInput{Slug: u.Slug, SourceName: u.SourceName, Source: u.Source, Document: doc, ExpectVersion: &expectVersion, Actor: actor}
 	return db.seed(ctx, in, func(tx pgx.Tx) error {
@@ -61,7 +61,7 @@ func (db *DB) ApplySeedUpload(ctx context.Context, actor workplan.Actor, token s
 			return mapErr(err, "mark upload applied")
 		}
 		if tag.RowsAffected() != 1 {
-			return workplan.Errorf(workplan.EConflict, "该文件已经导入")
+			return workplan.E(workplan.EConflict, "err.seed.applied")
 		}
 		return nil
 	})

@@ -205,7 +205,7 @@ func (db *DB) Throttles(ctx context.Context, now time.Time, th auth.Throttle) ([
 func (db *DB) LiftThrottle(ctx context.Context, actor workplan.Actor, username, addr string, now time.Time) error {
 	username = NormalizeUsername(username)
 	if (username == "") == (addr == "") {
-		return workplan.Errorf(workplan.EInvalid, "请指定要解除限制的用户名或地址之一")
+		return workplan.E(workplan.EInvalid, "err.throttle.which")
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO login_attempts (at, username, client_addr, outcome) VALUES ($1, $2, $3, 'lifted')`,

@@ -23,17 +23,17 @@ func scanToken(row pgx.Row) (workplan.APIToken, error) {
 }
 
 // ErrTokenExpired refuses an API token past its expiry.
-var ErrTokenExpired = &workplan.Error{Code: workplan.EUnauthorized, Message: "API 令牌已过期"}
+var ErrTokenExpired = workplan.E(workplan.EUnauthorized, "err.api.token_expired")
 
 // CreateAPIToken stores a new API token (hash only) and audits it. A live
 // token with the same name is a conflict.
 func (db *DB) CreateAPIToken(ctx context.Context, actor workplan.Actor, nt workplan.NewAPIToken) (workplan.APIToken, error) {
 	name, hash := strings.TrimSpace(nt.Name), nt.Hash
 	if name == "" {
-		return workplan.APIToken{}, workplan.Errorf(workplan.EInvalid, "请填写令牌名称")
+		return workplan.APIToken{}, workplan.E(workplan.EInvalid, "err.token.name")
 	}
 	if nt.RatePerMinute != nil && *nt.RatePerMinute < 0 {
-		return workplan.APIToken{}, workplan.Errorf(workplan.EInvalid, "限速(rate)不能为负数")
+		return workplan.APIToken{}, workplan.E(workplan.EInvalid, "err.token.rate")
 	}
 	var t workplan.APIToken
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

@@ -61,16 +61,16 @@ func validateUnit(e *workplan.UnitEdit) error {
 	e.Name = strings.TrimSpace(e.Name)
 	e.Short = strings.TrimSpace(e.Short)
 	if e.Name == "" {
-		return workplan.Errorf(workplan.EInvalid, "请填写单位名称")
+		return workplan.E(workplan.EInvalid, "err.unit.name_required")
 	}
 	if utf8.RuneCountInString(e.Name) > workplan.MaxUnitName {
-		return workplan.Errorf(workplan.EInvalid, "单位名称(name)不能超过 %d 个字", workplan.MaxUnitName)
+		return workplan.E(workplan.EInvalid, "err.unit.name_long", workplan.MaxUnitName)
 	}
 	if len([]rune(e.Short)) > workplan.MaxShortName {
-		return workplan.Errorf(workplan.EInvalid, "简称不能超过 %d 个字", workplan.MaxShortName)
+		return workplan.E(workplan.EInvalid, "err.unit.short_long", workplan.MaxShortName)
 	}
 	if !e.Kind.Valid() {
-		return workplan.Errorf(workplan.EInvalid, "单位类别无效")
+		return workplan.E(workplan.EInvalid, "err.unit.kind")
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func (db *DB) UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id i
 			return err
 		}
 		if e.Kind != workplan.UnitCollective && len(before.Members) > 0 {
-			return workplan.Errorf(workplan.EInvalid, "该集合称谓还有成员单位,请先清空成员再修改类别")
+			return workplan.E(workplan.EInvalid, "err.unit.has_members")
 		}
 		if e.Kind == workplan.UnitCollective && before.Kind != workplan.UnitCollective {
 			var n int
@@ -135,7 +135,7 @@ func (db *DB) UpdateRegistryUnit(ctx context.Context, actor workplan.Actor, id i
 				return err
 			}
 			if n > 0 {
-				return workplan.Errorf(workplan.EInvalid, "该单位有用户或属于某个集合称谓,不能改为集合称谓")
+				return workplan.E(workplan.EInvalid, "err.unit.in_use")
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE units SET name = $2, short_name = $5, kind = $3, confirmed = $4, version = version + 1, updated_at = now() WHERE id = $1`,
@@ -177,7 +177,7 @@ func (db *DB) SetUnitMembers(ctx context.Context, actor workplan.Actor, id int64
 			return err
 		}
 		if before.Kind != workplan.UnitCollective {
-			return workplan.Errorf(workplan.EInvalid, "只有集合称谓可以设置成员单位")
+			return workplan.E(workplan.EInvalid, "err.unit.members_collective")
 		}
 		if members, err = concreteMembers(ctx, tx, id, members); err != nil {
 			return err

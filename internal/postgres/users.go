@@ -48,13 +48,13 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func validateUser(displayName string, unitID int64, role workplan.UserRole) error {
 	switch {
 	case strings.TrimSpace(displayName) == "":
-		return workplan.Errorf(workplan.EInvalid, "请填写姓名")
+		return workplan.E(workplan.EInvalid, "err.user.name_required")
 	case utf8.RuneCountInString(displayName) > workplan.MaxDisplayName:
-		return workplan.Errorf(workplan.EInvalid, "姓名(display_name)不能超过 %d 个字", workplan.MaxDisplayName)
+		return workplan.E(workplan.EInvalid, "err.user.name_long", workplan.MaxDisplayName)
 	case !role.Valid():
-		return workplan.Errorf(workplan.EInvalid, "角色无效")
+		return workplan.E(workplan.EInvalid, "err.user.role")
 	case role == workplan.UserStaff && unitID == 0:
-		return workplan.Errorf(workplan.EInvalid, "经办人必须属于一个单位")
+		return workplan.E(workplan.EInvalid, "err.user.staff_unit")
 	}
 	return nil
 }
@@ -68,13 +68,13 @@ func checkUnit(ctx context.Context, tx pgx.Tx, unitID int64) error {
 	var kind string
 	err := tx.QueryRow(ctx, `SELECT kind FROM units WHERE id = $1`, unitID).Scan(&kind)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return workplan.Errorf(workplan.EInvalid, "单位不存在")
+		return workplan.E(workplan.EInvalid, "err.user.unit_unknown")
 	}
 	if err != nil {
 		return err
 	}
 	if kind == string(workplan.UnitCollective) {
-		return workplan.Errorf(workplan.EInvalid, "集合称谓不能作为用户的单位")
+		return workplan.E(workplan.EInvalid, "err.user.unit_collective")
 	}
 	return nil
 }
@@ -88,7 +88,7 @@ func (db *DB) CreateUser(ctx context.Context, actor workplan.Actor, nu workplan.
 		return workplan.User{}, err
 	}
 	if !validUsername(nu.Username) {
-		return workplan.User{}, workplan.Errorf(workplan.EInvalid, "用户名只能由小写字母、数字和 . _ - 组成,2 到 63 个字符,以字母或数字开头")
+		return workplan.User{}, workplan.E(workplan.EInvalid, "err.user.username")
 	}
 	var u workplan.User
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,16 +14,18 @@ import (
 
 // auditEntities are the entities the filter offers; others can still be
 // asked for by URL.
-var auditEntities = []string{"user", "address", "session", "unit", "api_token", "plan", "task", "assignment", "report"}
+var auditEntities = []string{"user", "address", "session", "unit", "api_token", "screen_token", "plan", "task", "assignment", "indicator", "bulletin", "calendar", "database"}
 
 // adminAudit browses the audit trail, newest first, filtered by actor,
-// action, entity and a date range (days in Asia/Shanghai, both included),
-// one keyset page at a time.
+// action, entity (a kind, and one of them by its ID) and a date range (days
+// in Asia/Shanghai, both included), one keyset page at a time. Each entry
+// reads as a sentence (audit_view.go).
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	m := web.AuditPage{Actor: strings.TrimSpace(q.Get("actor")), Action: q.Get("action"), Entity: q.Get("entity"), From: q.Get("from"), To: q.Get("to")}
-	f := workplan.AuditFilter{Actor: m.Actor, Action: m.Action, Entity: m.Entity}
+	m := web.AuditPage{Actor: strings.TrimSpace(q.Get("actor")), Action: q.Get("action"), Entity: q.Get("entity"),
+		EntityID: strings.TrimSpace(q.Get("entity_id")), From: q.Get("from"), To: q.Get("to")}
+	f := workplan.AuditFilter{Actor: m.Actor, Action: m.Action, Entity: m.Entity, EntityID: m.EntityID}
 	if m.From != "" {
 		d, err := time.ParseInLocation("2006-01-02", m.From, shanghai)
 		if err != nil {
@@ -45,10 +48,18 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, a := range actions {
-		m.Actions = append(m.Actions, web.FormChoice{Value: a, Label: a, Selected: a == m.Action})
+		m.Actions = append(m.Actions, web.FormChoice{Value: a, Label: web.AuditAction(ctx, a), Selected: a == m.Action})
 	}
-	for _, e := range auditEntities {
-		m.Entities = append(m.Entities, web.FormChoice{Value: e, Label: e, Selected: e == m.Entity})
+	entities := auditEntities
+	if m.Entity != "" && !slices.Contains(entities, m.Entity) {
+		entities = append(slices.Clip(entities), m.Entity)
+	}
+	for _, e := range entities {
+		m.Entities = append(m.Entities, web.FormChoice{Value: e, Label: web.AuditEntity(ctx, e), Selected: e == m.Entity})
+	}
+	if m.EntityID != "" {
+		m.Filtered = web.T(ctx, "audit.filtered", web.AuditEntity(ctx, m.Entity), m.EntityID)
+		m.ClearHref = "/admin/audit"
 	}
 	status := http.StatusOK
 	if m.Error != "" {
@@ -58,18 +69,12 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			actor := e.ActorName
-			if e.ActorID == 0 && actor == "" {
-				actor = web.T(ctx, "acct.audit.system")
-			}
-			m.Entries = append(m.Entries, web.AuditRow{ID: e.ID, At: e.At.In(shanghai).Format("2006-01-02 15:04:05"), Actor: actor,
-				Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Before: string(e.Before), After: string(e.After),
-				RequestID: e.RequestID, ClientAddr: e.ClientAddr})
+		if m.Entries, err = s.auditRows(ctx, entries); err != nil {
+			return err
 		}
 		if more && len(entries) > 0 {
 			next := url.Values{}
-			for _, k := range []string{"actor", "action", "entity", "from", "to"} {
+			for _, k := range []string{"actor", "action", "entity", "entity_id", "from", "to"} {
 				if v := q.Get(k); v != "" {
 					next.Set(k, v)
 				}

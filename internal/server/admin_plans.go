@@ -164,7 +164,7 @@ func (s *Server) uploadPlan(w http.ResponseWriter, r *http.Request) error {
 	// A preview first: a bad document is refused before anything is kept.
 	diff, err := s.store.Seed(ctx, workplan.SeedInput{Slug: slug, SourceName: name, Source: src, Document: doc, DryRun: true, Actor: s.actor(r)})
 	if workplan.ErrorCode(err) == workplan.EInvalid {
-		return fail(workplan.ErrorMessage(err))
+		return fail(web.ErrorMessage(ctx, err))
 	}
 	if err != nil {
 		return err
@@ -215,7 +215,7 @@ func (s *Server) applySeed(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	base, err := strconv.Atoi(r.PostFormValue("base_version"))
 	if err != nil {
-		return workplan.Errorf(workplan.EInvalid, "表单缺少预览时的方案版本(base_version),请重新预览")
+		return workplan.E(workplan.EInvalid, "err.plans.base_version")
 	}
 	u, _ := userOf(ctx)
 	up, err := s.store.SeedUpload(ctx, u.ID, chi.URLParam(r, "token"))
@@ -242,21 +242,14 @@ func seedPreviewModel(ctx context.Context, d workplan.SeedDiff, name string) web
 	if m.Version == 0 {
 		m.Version = d.BaseVersion + 1
 	}
-	fields := func(fs []workplan.FieldChange) []web.FieldChangeView {
-		var out []web.FieldChangeView
-		for _, f := range fs {
-			out = append(out, web.FieldChangeView{Field: f.Field, Before: f.Before, After: f.After})
-		}
-		return out
-	}
 	tasks := func(tcs []workplan.TaskChange) []web.TaskChangeView {
 		var out []web.TaskChangeView
 		for _, t := range tcs {
-			out = append(out, web.TaskChangeView{Number: t.Number, Title: t.Title, Fields: fields(t.Fields)})
+			out = append(out, web.TaskChangeView{Number: t.Number, Title: t.Title, Fields: previewFields(ctx, "plans.field.", t.Fields)})
 		}
 		return out
 	}
-	m.Metadata = fields(d.Metadata)
+	m.Metadata = previewFields(ctx, "plans.meta.", d.Metadata)
 	m.Added, m.Changed, m.Restored, m.Archived = tasks(d.Added), tasks(d.Changed), tasks(d.Restored), tasks(d.Archived)
 	for _, wn := range d.Warnings {
 		if wn.Key != "" {

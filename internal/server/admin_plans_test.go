@@ -35,7 +35,7 @@ func TestPlanImportPreviewThenConfirm(t *testing.T) {
 	body := res.Body.String()
 	assert.Contains(t, body, `data-testid="changed"`)
 	assert.Contains(t, body, "2025年6月底前")
-	assert.Contains(t, body, "形成并印发测试方案")
+	assert.Contains(t, helpText(body), "形成并印发测试方案")
 	assert.NotContains(t, body, `data-testid="archived"`)
 	assert.Equal(t, 1, w.count(`SELECT count(*) FROM plan_versions v JOIN plans p ON p.id = v.plan_id WHERE p.slug = 'fixture'`), "nothing applied by the preview")
 	base := baseVersionRe.FindStringSubmatch(body)

@@ -41,7 +41,7 @@ func (s *Server) adminLiftThrottle(w http.ResponseWriter, r *http.Request) error
 	if addr != "" {
 		a, ok := parseHost(addr)
 		if !ok {
-			return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "throttle.bad_addr"))
+			return workplan.E(workplan.EInvalid, "throttle.bad_addr")
 		}
 		addr = a.String()
 	}

@@ -63,7 +63,7 @@ func (s *Server) adminCreateUnit(w http.ResponseWriter, r *http.Request) error {
 	e := unitEditOf(r)
 	_, err := s.store.CreateRegistryUnit(r.Context(), s.actor(r), e)
 	if c := workplan.ErrorCode(err); c == workplan.EInvalid || c == workplan.EConflict {
-		msg := workplan.ErrorMessage(err)
+		msg := web.ErrorMessage(r.Context(), err)
 		if c == workplan.EConflict {
 			msg = web.T(r.Context(), "acct.units.taken")
 		}
@@ -141,7 +141,7 @@ func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 		if uerr != nil {
 			return uerr
 		}
-		msg := workplan.ErrorMessage(err)
+		msg := web.ErrorMessage(r.Context(), err)
 		if workplan.ErrorCode(err) == workplan.EConflict {
 			msg = web.T(ctx, "acct.units.taken")
 		}
@@ -165,7 +165,7 @@ func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
-		return workplan.Errorf(workplan.EInvalid, "表单无效")
+		return workplan.E(workplan.EInvalid, "err.form.invalid")
 	}
 	members, err := formMembers(r)
 	if err != nil {
@@ -209,7 +209,7 @@ func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error 
 		if uerr != nil {
 			return uerr
 		}
-		return s.renderUnitForm(w, r, http.StatusUnprocessableEntity, u, workplan.ErrorMessage(err))
+		return s.renderUnitForm(w, r, http.StatusUnprocessableEntity, u, web.ErrorMessage(r.Context(), err))
 	}
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func formMembers(r *http.Request) ([]int64, error) {
 	for _, v := range r.PostForm["member"] {
 		m, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || m <= 0 {
-			return nil, workplan.Errorf(workplan.EInvalid, "成员单位无效(member=%q)", v)
+			return nil, workplan.E(workplan.EInvalid, "err.units.member", v)
 		}
 		members = append(members, m)
 	}

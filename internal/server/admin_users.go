@@ -94,7 +94,7 @@ func userErrorMessage(r *http.Request, err error) string {
 	if workplan.ErrorCode(err) == workplan.EConflict {
 		return web.T(r.Context(), "acct.users.taken")
 	}
-	return workplan.ErrorMessage(err)
+	return web.ErrorMessage(r.Context(), err)
 }
 
 func (s *Server) adminEditUser(w http.ResponseWriter, r *http.Request) error {
@@ -132,7 +132,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	me, _ := userOf(ctx)
 	if id == me.ID && e.Role != workplan.UserAdmin {
 		// An administrator cannot lock themselves out.
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "acct.users.self_demote"))
+		return workplan.E(workplan.EInvalid, "acct.users.self_demote")
 	}
 	_, err = s.store.UpdateUser(ctx, s.actor(r), id, version, e)
 	var conflict *workplan.ConflictError
@@ -146,7 +146,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 			return uerr
 		}
 		u.DisplayName, u.UnitID, u.Role = e.DisplayName, e.UnitID, e.Role
-		return s.renderUserForm(w, r, http.StatusUnprocessableEntity, u, workplan.ErrorMessage(err))
+		return s.renderUserForm(w, r, http.StatusUnprocessableEntity, u, web.ErrorMessage(r.Context(), err))
 	case err != nil:
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bo
 		return err
 	}
 	if me, _ := userOf(ctx); me.ID == id {
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "acct.users.self_disable"))
+		return workplan.E(workplan.EInvalid, "acct.users.self_disable")
 	}
 	_, err = s.store.SetUserDisabled(ctx, s.actor(r), id, version, disabled)
 	var conflict *workplan.ConflictError

@@ -11,6 +11,7 @@ import (
 	"duban/internal/outputs"
 	"duban/internal/status"
 	"duban/internal/workplan"
+	"duban/web"
 )
 
 // apiRoutes adds the routes of the read-only JSON API, mounted under
@@ -106,9 +107,14 @@ func (s *Server) apiPlan(r *http.Request) (workplan.Plan, time.Time, string, str
 	return plan, at, asOf, label, nil
 }
 
+// apiReason is the reason of a light in the API: in Chinese whatever the
+// client's language, like the rest of the API's data (the plan's titles,
+// units and deadlines), so that a client reads one language.
+func apiReason(e deadline.Explanation) string { return web.Message(web.LangZH, e.Key, e.Args...) }
+
 func apiTask(ts *status.Task, archived bool) apiTaskJSON {
 	t := apiTaskJSON{Number: ts.Task.Number, Title: ts.Task.Title, Section: ts.Task.Section.Title, Light: ts.Rollup.Light,
-		State: ts.Rollup.State, Category: ts.Category, Reason: ts.Rollup.Explain(), DaysOverdue: ts.Rollup.MaxDaysOverdue,
+		State: ts.Rollup.State, Category: ts.Category, Reason: apiReason(ts.Rollup.Explain()), DaysOverdue: ts.Rollup.MaxDaysOverdue,
 		Deadline: ts.Task.Deadline, Reported: ts.Rollup.Reported, Completed: ts.Rollup.Completed, Scored: ts.Rollup.Scored,
 		Archived: archived, Assignments: []apiAssignmentJSON{}, Designations: []apiDesignationJSON{}}
 	if !ts.Task.AddedAt.IsZero() {
@@ -117,7 +123,7 @@ func apiTask(ts *status.Task, archived bool) apiTaskJSON {
 	}
 	for _, a := range ts.Assignments {
 		j := apiAssignmentJSON{Unit: a.UnitName, Role: a.Role, Via: a.Via, Light: a.Status.Light, State: a.Status.State, Category: a.Category,
-			Reason: a.Status.Explain(), Percent: a.Status.Percent, DaysOverdue: a.Status.DaysOverdue}
+			Reason: apiReason(a.Status.Explain()), Percent: a.Status.Percent, DaysOverdue: a.Status.DaysOverdue}
 		if !a.Status.Due.IsZero() {
 			d := a.Status.Due.String()
 			j.Due = &d
@@ -186,7 +192,7 @@ func (s *Server) apiTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if state == taskNotYet {
-		return workplan.Errorf(workplan.ENotFound, "任务 %d 在 %s 时尚未列入方案", n, label)
+		return workplan.E(workplan.ENotFound, "err.api.task_not_yet", n, label)
 	}
 	t := apiTask(ts, state == taskArchived)
 	if state == taskArchived {

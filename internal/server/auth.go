@@ -229,6 +229,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, m web.LoginPage) {
 	r = s.withAnonCSRF(w, r)
 	m.CSRF = csrfTokenOf(r.Context())
+	m.Contact = s.helpContact(r.Context())
 	s.render(w, r, status, web.T(r.Context(), "acct.login.title"), "login", web.Login(m))
 }
 
@@ -361,8 +362,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		}
 		if errors.Is(err, postgres.ErrTokenExpired) && t.ExpiresAt != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="duban", error="invalid_token"`)
-			s.renderError(w, r, workplan.Errorf(workplan.EUnauthorized, "%s",
-				web.T(r.Context(), "api.token_expired", t.ExpiresAt.In(shanghai).Format("2006-01-02 15:04"))))
+			s.renderError(w, r, workplan.E(workplan.EUnauthorized, "api.token_expired", t.ExpiresAt.In(shanghai).Format("2006-01-02 15:04")))
 			return
 		}
 		if err != nil {
@@ -380,7 +380,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			h.Set("X-RateLimit-Remaining", strconv.Itoa(left))
 			if !ok {
 				h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-				s.renderError(w, r, workplan.Errorf(workplan.ETooMany, "%s", web.T(r.Context(), "api.rate_limited", limit)))
+				s.renderError(w, r, workplan.E(workplan.ETooMany, "api.rate_limited", limit))
 				return
 			}
 		}
@@ -388,7 +388,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 	})
 }
 
-var errNoToken = &workplan.Error{Code: workplan.EUnauthorized, Message: "需要有效的 API 令牌(Authorization: Bearer …)"}
+var errNoToken = workplan.E(workplan.EUnauthorized, "err.api.no_token")
 
 func (s *Server) unauthorizedAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="duban"`)

@@ -7,7 +7,6 @@ import (
 
 	"duban/internal/evidence"
 	"duban/internal/workplan"
-	"duban/web"
 )
 
 // Limits of uploads, sized for phone photos and scans (README, Evidence).
@@ -57,10 +56,10 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			s.renderError(w, r, workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "input.body_too_large", maxFormBytes>>20)))
+			s.renderError(w, r, workplan.E(workplan.EInvalid, "input.body_too_large", maxFormBytes>>20))
 			return
 		case err != nil && !errors.Is(err, http.ErrNotMultipart):
-			s.renderError(w, r, workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "input.form_unreadable")))
+			s.renderError(w, r, workplan.E(workplan.EInvalid, "input.form_unreadable"))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -63,14 +63,14 @@ func (s *Server) bulletinPeriod(r *http.Request) (outputs.Period, error) {
 	}{{"start", &p.Start}, {"end", &p.End}} {
 		v := r.FormValue(f.name)
 		if *f.dst, err = deadline.ParseDate(v); err != nil {
-			return p, workplan.Errorf(workplan.EInvalid, "日期 %s=%q 无效,应为 YYYY-MM-DD", f.name, v)
+			return p, workplan.E(workplan.EInvalid, "err.date.invalid", f.name, v)
 		}
 	}
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
 	if p.End.After(deadline.DateOf(s.now(), deadline.Shanghai)) {
-		return p, workplan.Errorf(workplan.EInvalid, "结束日期 end=%s 不能晚于今天", p.End)
+		return p, workplan.E(workplan.EInvalid, "err.date.end_future", p.End.String())
 	}
 	return p, nil
 }

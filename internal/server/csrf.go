@@ -41,8 +41,8 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 }
 
 var (
-	errCrossOrigin = &workplan.Error{Code: workplan.EForbidden, Message: "拒绝跨站请求"}
-	errCSRF        = &workplan.Error{Code: workplan.EForbidden, Message: "表单已过期或来源无效,请返回上一页刷新后重试"}
+	errCrossOrigin = workplan.E(workplan.EForbidden, "err.csrf.cross_origin")
+	errCSRF        = workplan.E(workplan.EForbidden, "err.csrf.token")
 )
 
 // anonCSRFCookie holds the form token of visitors without a session (the

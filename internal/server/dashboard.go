@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+
 	"github.com/a-h/templ"
 
 	"duban/internal/deadline"

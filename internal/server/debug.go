@@ -39,7 +39,7 @@ func (s *Server) debugRoutes(r chi.Router) {
 	r.With(s.session, s.checkCSRF, s.requireUser).Get("/debug/floor", s.h(func(w http.ResponseWriter, r *http.Request) error {
 		fl, ok := s.backend.(floorStore)
 		if !ok {
-			return workplan.Errorf(workplan.EInvalid, "the store has no floor query")
+			return workplan.E(workplan.EInvalid, "err.debug.no_floor")
 		}
 		n, err := fl.SelectOne(r.Context())
 		if err != nil {
@@ -56,12 +56,12 @@ func (s *Server) debugRoutes(r chi.Router) {
 	r.Get("/debug/sleep", s.h(func(w http.ResponseWriter, r *http.Request) error {
 		d, err := time.ParseDuration(r.URL.Query().Get("d"))
 		if err != nil || d < 0 || d > 10*time.Minute {
-			return workplan.Errorf(workplan.EInvalid, "d must be a duration such as 3s")
+			return workplan.E(workplan.EInvalid, "err.debug.duration")
 		}
 		if r.URL.Query().Get("db") != "" {
 			sl, ok := s.backend.(sleeper)
 			if !ok {
-				return workplan.Errorf(workplan.EInvalid, "the store cannot sleep")
+				return workplan.E(workplan.EInvalid, "err.debug.no_sleep")
 			}
 			if err := sl.Sleep(r.Context(), d); err != nil {
 				return err
@@ -70,7 +70,7 @@ func (s *Server) debugRoutes(r chi.Router) {
 			select {
 			case <-time.After(d):
 			case <-r.Context().Done():
-				return workplan.Errorf(workplan.EUnavailable, "request cancelled")
+				return workplan.E(workplan.EUnavailable, "err.debug.cancelled")
 			}
 		}
 		_, _ = w.Write([]byte("slept " + d.String() + "\n"))

@@ -28,14 +28,14 @@ func (s *Server) designationOf(r *http.Request) (workplan.Plan, *status.Task, wo
 	}
 	ts := ps.Task(task.Number)
 	if ts == nil || ts.Task.ID != task.ID {
-		return plan, nil, workplan.Designation{}, workplan.Errorf(workplan.ENotFound, "任务 %d 已归档,不能再指定单位", task.Number)
+		return plan, nil, workplan.Designation{}, workplan.E(workplan.ENotFound, "err.designation.archived", task.Number)
 	}
 	for _, d := range ts.Designations {
 		if d.UnitID == unit {
 			return plan, ts, d, nil
 		}
 	}
-	return plan, nil, workplan.Designation{}, workplan.Errorf(workplan.ENotFound, "任务 %d 没有这个集合称谓", task.Number)
+	return plan, nil, workplan.Designation{}, workplan.E(workplan.ENotFound, "err.designation.unknown", task.Number)
 }
 
 // designationPage shows the form that says which concrete units a
@@ -88,7 +88,7 @@ func (s *Server) mapDesignation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
-		return workplan.Errorf(workplan.EInvalid, "表单无效")
+		return workplan.E(workplan.EInvalid, "err.form.invalid")
 	}
 	members, err := formMembers(r)
 	if err != nil {
@@ -103,11 +103,11 @@ func (s *Server) mapDesignation(w http.ResponseWriter, r *http.Request) error {
 		in.Clear = true
 	case "apply":
 	default:
-		return workplan.Errorf(workplan.EInvalid, "未知操作(action=%q)", action)
+		return workplan.E(workplan.EInvalid, "err.form.action", action)
 	}
 	change, err := s.store.MapDesignation(ctx, s.actor(r), in)
 	if workplan.ErrorCode(err) == workplan.EInvalid {
-		return s.renderDesignation(w, r, http.StatusUnprocessableEntity, plan, ts, d, members, nil, workplan.ErrorMessage(err))
+		return s.renderDesignation(w, r, http.StatusUnprocessableEntity, plan, ts, d, members, nil, web.ErrorMessage(r.Context(), err))
 	}
 	if err != nil {
 		return err

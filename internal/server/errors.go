@@ -16,8 +16,8 @@ import (
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 var (
-	errNotFoundPage = &workplan.Error{Code: workplan.ENotFound, Message: "页面不存在"}
-	errMethod       = &workplan.Error{Code: workplan.EInvalid, Message: "不支持的请求方法"}
+	errNotFoundPage = workplan.E(workplan.ENotFound, "error.not_found")
+	errMethod       = workplan.E(workplan.EInvalid, "err.method")
 )
 
 // h adapts a handlerFunc: a returned error becomes an error page. The
@@ -32,7 +32,7 @@ func (s *Server) h(fn handlerFunc) http.HandlerFunc {
 		if err == nil {
 			err = fn(w, r)
 		}
-		if err != nil {
+		if err != nil && !s.formAgain(w, r, err) {
 			s.renderError(w, r, err)
 		}
 	}
@@ -74,15 +74,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.WriteHeader(499)
 		return
 	}
-	msg := workplan.ErrorMessage(err)
-	switch {
-	case status == http.StatusServiceUnavailable:
-		msg = web.T(ctx, "error.unavailable")
-	case status >= 500:
-		msg = web.T(ctx, "error.internal")
-	case status == http.StatusNotFound && errors.Is(err, errNotFoundPage):
-		msg = web.T(ctx, "error.not_found")
-	}
+	msg := s.errorMessage(ctx, err)
 	if status >= 500 {
 		// During an outage every request fails alike: the cause goes to
 		// the log at warn level, once per request (the request line says
@@ -102,5 +94,5 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": requestIDOf(ctx)})
 		return
 	}
-	s.render(w, r, status, web.T(ctx, "error.title"), "", web.Error(web.ErrorPage{Status: status, Message: msg, RequestID: requestIDOf(ctx)}))
+	s.render(w, r, status, web.T(ctx, "error.title"), "", web.Error(web.ErrorPage{Status: status, Message: msg, RequestID: requestIDOf(ctx), Back: s.backPath(r)}))
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 
 	"duban/internal/evidence"
 	"duban/internal/workplan"
-	"duban/web"
 )
 
 // and content (evidence.Check): what is not on the list, scripts and
@@ -33,26 +31,26 @@ func (s *Server) evidenceFiles(r *http.Request) ([]workplan.EvidenceFile, func()
 			continue // the empty part a browser sends when no file is chosen
 		}
 		if len(heads) == workplan.MaxEvidenceFiles {
-			return nil, done, workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "evidence.too_many", workplan.MaxEvidenceFiles))
+			return nil, done, workplan.E(workplan.EInvalid, "evidence.too_many", workplan.MaxEvidenceFiles)
 		}
 		total += fh.Size
 		heads = append(heads, fh)
 	}
 	if total > maxReportEvidence {
-		return nil, done, workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "evidence.total", maxReportEvidence>>20))
+		return nil, done, workplan.E(workplan.EInvalid, "evidence.total", maxReportEvidence>>20)
 	}
 	if len(heads) == 0 {
 		return nil, done, nil
 	}
 	if err := s.uploads.Acquire(ctx, max(total, 1)); err != nil {
-		return nil, done, workplan.Errorf(workplan.EUnavailable, "%s", web.T(ctx, "evidence.busy"))
+		return nil, done, workplan.E(workplan.EUnavailable, "evidence.busy")
 	}
 	done = func() { s.uploads.Release(max(total, 1)) }
 	var out []workplan.EvidenceFile
 	for _, fh := range heads {
 		name := evidence.CleanName(fh.Filename)
 		if fh.Size > maxEvidenceBytes {
-			return nil, done, evidenceError(ctx, &evidence.Error{Reason: evidence.ReasonTooLarge, Name: name})
+			return nil, done, evidenceError(&evidence.Error{Reason: evidence.ReasonTooLarge, Name: name})
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -65,36 +63,33 @@ func (s *Server) evidenceFiles(r *http.Request) ([]workplan.EvidenceFile, func()
 		}
 		ct, err := evidence.Check(name, b, evidenceLimits)
 		if err != nil {
-			return nil, done, evidenceError(ctx, err)
+			return nil, done, evidenceError(err)
 		}
 		out = append(out, workplan.EvidenceFile{Filename: name, ContentType: ct, Content: b})
 	}
 	return out, done, nil
 }
 
-// evidenceError explains why evidence.Check refused a file, in the
-// interface's language.
-func evidenceError(ctx context.Context, err error) error {
+// evidenceError explains why evidence.Check refused a file, naming it (the
+// message is rendered in the interface's language).
+func evidenceError(err error) error {
 	var e *evidence.Error
 	if !errors.As(err, &e) {
 		return err
 	}
-	subject := web.T(ctx, "evidence.file", e.Name)
+	subject := workplan.M("evidence.file", e.Name)
 	if e.Member != "" {
-		subject = web.T(ctx, "evidence.in_archive", e.Name, e.Member)
+		subject = workplan.M("evidence.in_archive", e.Name, e.Member)
 	}
-	var msg string
 	switch e.Reason {
 	case evidence.ReasonTooLarge:
-		msg = web.T(ctx, "evidence.too_large", subject, maxEvidenceBytes>>20)
+		return workplan.E(workplan.EInvalid, "evidence.too_large", subject, maxEvidenceBytes>>20)
 	case evidence.ReasonBomb:
-		msg = web.T(ctx, "evidence.bomb", subject, evidenceLimits.MaxUnpackedBytes>>20)
+		return workplan.E(workplan.EInvalid, "evidence.bomb", subject, evidenceLimits.MaxUnpackedBytes>>20)
 	case evidence.ReasonNested:
-		msg = web.T(ctx, "evidence.nested", subject, evidenceLimits.MaxDepth)
-	default:
-		msg = web.T(ctx, "evidence."+string(e.Reason), subject)
+		return workplan.E(workplan.EInvalid, "evidence.nested", subject, evidenceLimits.MaxDepth)
 	}
-	return workplan.Errorf(workplan.EInvalid, "%s", msg)
+	return workplan.E(workplan.EInvalid, "evidence."+string(e.Reason), subject)
 }
 
 // evidence serves an evidence file as an attachment, never inline: its type
@@ -113,7 +108,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 	if _, _, readable, err := s.readableAssignment(r, asgID); err != nil {
 		return err
 	} else if !readable {
-		return workplan.Errorf(workplan.EForbidden, "只能查看本单位或本单位牵头任务的佐证材料")
+		return workplan.E(workplan.EForbidden, "err.evidence.forbidden")
 	}
 	h := w.Header()
 	h.Set("Content-Type", meta.ContentType)

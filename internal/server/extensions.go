@@ -15,7 +15,7 @@ func (s *Server) requestExtension(w http.ResponseWriter, r *http.Request) error 
 	}
 	due, err := deadline.ParseDate(r.PostFormValue("requested_due"))
 	if err != nil {
-		return workplan.Errorf(workplan.EInvalid, "申请的新截止日期(requested_due)应为 YYYY-MM-DD")
+		return onField("requested_due", workplan.E(workplan.EInvalid, "err.extension.due_format"))
 	}
 	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, formText(r, "reason")); err != nil {
 		return err
@@ -33,7 +33,7 @@ func (s *Server) decideExtension(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := r.PostFormValue("decision")
 	if d != "approve" && d != "reject" {
-		return workplan.Errorf(workplan.EInvalid, "审批结果(decision)应为 approve 或 reject")
+		return workplan.E(workplan.EInvalid, "err.extension.decision")
 	}
 	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", formText(r, "reason")); err != nil {
 		return err

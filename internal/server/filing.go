@@ -110,10 +110,10 @@ func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) w
 	return m
 }
 
-// fileReport files the posted report. Invalid input re-renders the form with
-// the values entered and a message naming the field; a stale version gets the
-// 409 page listing what changed meanwhile; nothing is written in either case.
-// FileReport checks, with the assignment locked, that it is the viewer's
+// fileReport files the posted report. Invalid input shows the form again with
+// the values entered and the message beside the field (refused.go); a stale
+// version gets the 409 page listing what changed meanwhile; nothing is
+// written in either case. FileReport checks, with the assignment locked, that it is the viewer's
 // unit's (403) and exists (404); the form's data is read only to show it
 // again.
 func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
@@ -132,6 +132,9 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 		var release func()
 		in.Evidence, release, formErr = s.evidenceFiles(r)
 		defer release()
+		if workplan.ErrorCode(formErr) == workplan.EInvalid {
+			formErr = onField("evidence", formErr)
+		}
 	}
 	if formErr == nil {
 		_, formErr = s.store.FileReport(ctx, s.actor(r), in)
@@ -140,19 +143,6 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(formErr, &conflict):
 		s.renderConflict(w, r, reportConflict(ctx, in, conflict, "/assignments/"+strconv.FormatInt(id, 10)+"/report"))
-		return nil
-	case formErr != nil && workplan.ErrorCode(formErr) == workplan.EInvalid:
-		t, err := s.reportTarget(r)
-		if err != nil {
-			return err
-		}
-		m := s.reportFormModel(ctx, t)
-		m.Error = workplan.ErrorMessage(formErr)
-		m.Percent, m.Progress, m.Problems, m.NextSteps, m.Claims = in.Percent, in.Progress, in.Problems, in.NextSteps, in.ClaimsCompletion
-		for i := range m.Indicators {
-			m.Indicators[i].Value = r.PostFormValue(m.Indicators[i].Name)
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, web.T(ctx, "report.title"), "my", web.ReportForm(m))
 		return nil
 	case formErr != nil:
 		return formErr
@@ -169,10 +159,10 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 		ClaimsCompletion: r.PostFormValue("claims") == "1"}
 	var err error
 	if in.BaseVersion, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
-		return in, workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
+		return in, workplan.E(workplan.EInvalid, "err.form.version")
 	}
 	if in.Percent, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("percent"))); err != nil {
-		return in, workplan.Errorf(workplan.EInvalid, "完成百分比(percent)应为 0 到 100 的整数")
+		return in, onField("percent", workplan.E(workplan.EInvalid, "err.report.percent_int"))
 	}
 	for key, vals := range r.PostForm {
 		idStr, ok := strings.CutPrefix(key, "ind-")
@@ -181,11 +171,11 @@ func reportInput(r *http.Request, asgID int64) (workplan.ReportInput, error) {
 		}
 		id, err := strconv.ParseInt(idStr, 10, 64)
 		if err != nil {
-			return in, workplan.Errorf(workplan.EInvalid, "指标字段 %q 无效", key)
+			return in, workplan.E(workplan.EInvalid, "err.report.indicator_field", key)
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(vals[0]), 64)
 		if err != nil {
-			return in, workplan.Errorf(workplan.EInvalid, "指标值 %q 不是数字", vals[0])
+			return in, onField(key, workplan.E(workplan.EInvalid, "err.report.indicator_value", vals[0]))
 		}
 		in.Indicators = append(in.Indicators, workplan.IndicatorValue{IndicatorID: id, Value: v})
 	}

@@ -68,7 +68,7 @@ func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows, err := outputs.ReadXLSX(io.LimitReader(file, maxSheetBytes))
 	if workplan.ErrorCode(err) == workplan.EInvalid {
-		s.renderImport(w, r, http.StatusUnprocessableEntity, plan, workplan.ErrorMessage(err))
+		s.renderImport(w, r, http.StatusUnprocessableEntity, plan, web.ErrorMessage(r.Context(), err))
 		return nil
 	}
 	if err != nil {
@@ -152,7 +152,10 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request) error {
 		{key: "import.field.claims", get: func(f outputs.Fill) string { return f.Claims }},
 	}
 	for _, row := range p.Rows {
-		ir := web.ImportRow{Row: row.Row, Unit: row.UnitName, Status: web.T(ctx, "import.status."+string(row.Status)), Class: string(row.Status), Errors: row.Errors}
+		ir := web.ImportRow{Row: row.Row, Unit: row.UnitName, Status: web.T(ctx, "import.status."+string(row.Status)), Class: string(row.Status), Errors: row.LegacyErrors}
+		for _, e := range row.Errors {
+			ir.Errors = append(ir.Errors, web.T(ctx, e.Key, e.Args...))
+		}
 		if row.TaskNumber > 0 {
 			ir.Task = "(" + strconv.Itoa(row.TaskNumber) + ") " + row.TaskTitle
 		}

@@ -397,7 +397,7 @@ func (s *Server) indicatorPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	ind := board.ByID(id)
 	if ind == nil {
-		return workplan.Errorf(workplan.ENotFound, "%s", web.T(ctx, "ind.notfound"))
+		return workplan.E(workplan.ENotFound, "ind.notfound")
 	}
 	m := web.IndicatorPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, AsOf: asOf, Row: boardRow(ctx, plan.Slug, asOf, ind, 0, boardTrend),
 		Trend: sparkline(ctx, ind, pageTrend), BoardHref: "/plans/" + plan.Slug + "/indicators" + asOfQuery(asOf)}
@@ -430,7 +430,7 @@ func (s *Server) setIndicatorRule(w http.ResponseWriter, r *http.Request) error 
 	}
 	c := workplan.Combine(r.PostFormValue("combine"))
 	if c != "" && !c.Valid() {
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "ind.rule.invalid"))
+		return workplan.E(workplan.EInvalid, "ind.rule.invalid")
 	}
 	if _, err := s.store.SetIndicatorCombine(ctx, s.actor(r), plan.ID, id, c); err != nil {
 		return err

@@ -42,12 +42,12 @@ const maxPathBytes = 1024
 func (s *Server) checkURL(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.URL.Path) > maxPathBytes || !cleanText(r.URL.Path, false) {
-			s.renderError(w, r, workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "input.bad_path")))
+			s.renderError(w, r, workplan.E(workplan.EInvalid, "input.bad_path"))
 			return
 		}
 		if r.URL.RawQuery != "" {
 			if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-				s.renderError(w, r, workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "input.bad_query")))
+				s.renderError(w, r, workplan.E(workplan.EInvalid, "input.bad_query"))
 				return
 			}
 		}
@@ -162,27 +162,27 @@ func checkFields(r *http.Request) error {
 	route := routeOf(r)
 	check := func(vals url.Values) error {
 		if len(vals) > maxFields {
-			return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "input.too_many", maxFields))
+			return workplan.E(workplan.EInvalid, "input.too_many", maxFields)
 		}
 		for name, vs := range vals {
 			rule := ruleOf(route, name)
 			label := fieldLabel(ctx, name, rule)
 			if !cleanText(name, false) || len(name) > defaultFieldMax || len(vs) > maxFields {
-				return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "input.bad_name"))
+				return workplan.E(workplan.EInvalid, "input.bad_name")
 			}
 			for _, v := range vs {
 				switch {
 				case !utf8.ValidString(v):
-					return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "input.utf8", label))
+					return onField(name, workplan.E(workplan.EInvalid, "input.utf8", label))
 				case strings.IndexByte(v, 0) >= 0:
-					return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "input.nul", label))
+					return onField(name, workplan.E(workplan.EInvalid, "input.nul", label))
 				case !cleanText(v, rule.multiline):
-					return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "input.control", label))
+					return onField(name, workplan.E(workplan.EInvalid, "input.control", label))
 				}
 				// Browsers count a line break as one character against
 				// maxlength and send it as two (CR LF).
 				if n := utf8.RuneCountInString(v) - strings.Count(v, "\r\n"); n > rule.max {
-					return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "input.too_long", label, rule.max, n))
+					return onField(name, workplan.E(workplan.EInvalid, "input.too_long", label, rule.max, n))
 				}
 			}
 		}

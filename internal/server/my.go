@@ -20,7 +20,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u, _ := userOf(ctx)
 	if u.UnitID == 0 {
-		return workplan.Errorf(workplan.EForbidden, "您的账号未关联单位")
+		return workplan.E(workplan.EForbidden, "err.my.no_unit")
 	}
 	at, asOf, err := s.asOfInstant(r)
 	if err != nil {

@@ -595,7 +595,7 @@ func (s *Server) issueOrder(w http.ResponseWriter, r *http.Request) error {
 	}
 	reply, err := deadline.ParseDate(r.PostFormValue("reply_by"))
 	if err != nil {
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "order.replyby.invalid"))
+		return onField("reply_by", workplan.E(workplan.EInvalid, "order.replyby.invalid"))
 	}
 	o, err := s.store.IssueOrder(ctx, s.actor(r), notify.OrderInput{AssignmentID: id, Level: level, Reason: r.PostFormValue("reason"), ReplyBy: reply}, s.cfg.Notify.Office)
 	if err != nil {

@@ -39,7 +39,7 @@ func (s *Server) weights() outputs.Weights {
 func (s *Server) dayInstant(d deadline.Date, param string) (time.Time, error) {
 	now := s.now()
 	if d.After(deadline.DateOf(now, deadline.Shanghai)) {
-		return now, workplan.Errorf(workplan.EInvalid, "日期 %s=%s 不能晚于今天", param, d)
+		return now, workplan.E(workplan.EInvalid, "err.date.future", param, d.String())
 	}
 	at := outputs.EndOfDay(d)
 	if at.After(now) {
@@ -104,7 +104,7 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !from.Before(to) {
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(ctx, "weekly.bad_range"))
+		return workplan.E(workplan.EInvalid, "weekly.bad_range")
 	}
 	fromAt, err := s.dayInstant(from, "from")
 	if err != nil {
@@ -232,7 +232,8 @@ func (s *Server) rankingModel(ctx context.Context, plan workplan.Plan, month str
 	}
 	wts := s.weights()
 	m := web.RankingPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Month: month, MaxMonth: now.In(deadline.Shanghai).Format("2006-01"),
-		Period: p.String(), Partial: p.End.After(today), Days: rk.Days, Formula: wts.Formula(),
+		Period: web.T(ctx, "ranking.span", p.Start.String(), p.End.String()), Partial: p.End.After(today), Days: rk.Days,
+		Formula: web.T(ctx, "ranking.formula.text", wts.FormulaArgs()...),
 		Weights: []string{
 			web.T(ctx, "ranking.w.ontime", fmt.Sprintf("%g", wts.OnTime)),
 			web.T(ctx, "ranking.w.overdue", fmt.Sprintf("%g", wts.Overdue)),
@@ -241,9 +242,6 @@ func (s *Server) rankingModel(ctx context.Context, plan workplan.Plan, month str
 			web.T(ctx, "ranking.w.silent"),
 			web.T(ctx, "ranking.w.ties"),
 		}}
-	if web.LangOf(ctx) == web.LangEN {
-		m.Formula = wts.FormulaEN()
-	}
 	m.Groups = []web.RankGroup{
 		rankGroup(ctx, web.T(ctx, "ranking.group.county"), "rank-county", true, rk.County),
 		rankGroup(ctx, web.T(ctx, "ranking.group.city"), "rank-city", true, rk.City),
@@ -268,7 +266,7 @@ func (s *Server) rankingPeriod(r *http.Request) (string, outputs.Period, time.Ti
 	}
 	today := deadline.DateOf(now, deadline.Shanghai)
 	if p.Start.After(today) {
-		return month, p, now, workplan.Errorf(workplan.EInvalid, "%s(month=%s)", web.T(r.Context(), "ranking.future"), month)
+		return month, p, now, workplan.E(workplan.EInvalid, "err.ranking.future", month)
 	}
 	at, err := s.dayInstant(minDate(p.End, today), "month")
 	return month, p, at, err

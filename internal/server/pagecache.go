@@ -73,11 +73,23 @@ func renderBody(ctx context.Context, c templ.Component) ([]byte, error) {
 // key before reading anything the body shows). Readers that miss together
 // wait for one rendering. Without the cache (change notifications down)
 // the body is rendered for this request alone, the same way.
+//
+// A page shown again after a refused form (refused.go) carries what the
+// reader typed and the message about it (web.FormStateOf): it is rendered
+// for that request alone, never stored nor served from the cache.
 func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, nav, key string, cacheable bool, build pageBuild) error {
-	if !cacheable {
-		w.Header().Set("X-Duban-Cache", "off")
+	fs, again := web.FormStateOf(r.Context())
+	if again || !cacheable {
+		state := "off"
+		if again {
+			state = "bypass"
+		}
+		w.Header().Set("X-Duban-Cache", state)
 		ctx, cancel := s.viewerFree(r.Context())
 		defer cancel()
+		if again {
+			ctx = web.WithFormState(ctx, fs)
+		}
 		title, html, err := build(ctx)
 		if err != nil {
 			return err

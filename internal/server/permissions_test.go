@@ -86,6 +86,8 @@ var matrix = []route{
 	{method: "POST", pattern: "/login", form: func(*world) url.Values {
 		return url.Values{"username": {"target"}, "password": {testPassword}}
 	}, want: public(303)},
+	// Help is for everyone, signed in or not (the sign-in page links to it).
+	{method: "GET", pattern: "/help", want: public(200)},
 	// Staff land on their tasks, leaders and supervisors on the dashboard.
 	{method: "GET", pattern: "/", want: [nPrincipals]int{anon: login, staffOwn: 303, staffOther: 303, leader: 303, supervisor: 303, admin: 200}},
 	{method: "POST", pattern: "/logout", want: everyone(303)},

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -150,11 +149,11 @@ func (s *Server) asOfInstant(r *http.Request) (time.Time, string, error) {
 	}
 	d, err := deadline.ParseDate(q)
 	if err != nil {
-		return now, "", workplan.Errorf(workplan.EInvalid, "日期 as_of=%q 无效,应为 YYYY-MM-DD", q)
+		return now, "", workplan.E(workplan.EInvalid, "err.date.invalid", "as_of", q)
 	}
 	at := d.End(deadline.Shanghai).Add(-time.Microsecond)
 	if at.After(now) {
-		return now, "", workplan.Errorf(workplan.EInvalid, "日期 as_of=%s 不能晚于今天", q)
+		return now, "", workplan.E(workplan.EInvalid, "err.date.future", "as_of", q)
 	}
 	return at, d.String(), nil
 }
@@ -326,29 +325,13 @@ func (s *Server) planBySlug(ctx context.Context, slug string) (workplan.Plan, er
 // shape, labelled by the status's category (超期, 滞后 …), so that a red
 // light says whether the work is overdue or lagging.
 func lightView(ctx context.Context, st deadline.Status) web.LightView {
-	reason := st.Explain()
-	if web.LangOf(ctx) == web.LangEN {
-		reason = st.ExplainEN()
-	}
-	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "cat."+string(status.CategoryOf(st))), Reason: reason}
+	return web.LightView{Class: string(st.Light), Label: web.T(ctx, "cat."+string(status.CategoryOf(st))), Reason: web.Explain(ctx, st.Explain())}
 }
 
 // taskLightView is the light of a task, labelled by its category, with why.
 func taskLightView(ctx context.Context, ts *status.Task) web.LightView {
 	t := ts.Rollup
-	reason := t.Explain()
-	if web.LangOf(ctx) == web.LangEN {
-		switch {
-		case t.Scored == 0 && !t.Fallback:
-			reason = "no unit assigned"
-		case t.State == deadline.StateCompletedOnTime:
-			reason = "all completed on time"
-		case t.State == deadline.StateCompletedLate:
-			reason = "all completed, some late"
-		default:
-			reason = t.Worst.ExplainEN()
-		}
-	}
+	reason := web.Explain(ctx, t.Explain())
 	if ts.Category == status.Unassigned {
 		reason = web.T(ctx, "cat.unassigned.hint")
 	}
@@ -356,10 +339,7 @@ func taskLightView(ctx context.Context, ts *status.Task) web.LightView {
 }
 
 func reportedLabel(ctx context.Context, t deadline.TaskStatus) (string, string) {
-	if web.LangOf(ctx) == web.LangEN {
-		return fmt.Sprintf("%d/%d units reported", t.Reported, t.Scored), fmt.Sprintf("%d/%d completed", t.Completed, t.Scored)
-	}
-	return t.ReportedLabel(), t.CompletedLabel()
+	return web.T(ctx, "explain.task.reported", t.Reported, t.Scored), web.T(ctx, "explain.task.completed", t.Completed, t.Scored)
 }
 
 func assignmentRole(ctx context.Context, r workplan.Role) string {
@@ -367,10 +347,7 @@ func assignmentRole(ctx context.Context, r workplan.Role) string {
 }
 
 func deadlineMeaning(ctx context.Context, d deadline.Deadline) string {
-	if web.LangOf(ctx) == web.LangEN {
-		return d.DescribeEN()
-	}
-	return d.Describe()
+	return web.Explain(ctx, d.Describe())
 }
 
 func taskHref(slug string, n int) string { return "/plans/" + slug + "/tasks/" + strconv.Itoa(n) }

@@ -93,5 +93,6 @@ func navLinks(ctx context.Context, u workplan.User) []web.NavLink {
 			web.NavLink{Key: "calendar", Label: web.T(ctx, "notify.calendar"), Href: "/admin/calendar"},
 		)
 	}
+	links = append(links, web.NavLink{Key: "help", Label: web.T(ctx, "nav.help"), Href: "/help"})
 	return append(links, web.NavLink{Key: "account", Label: web.T(ctx, "acct.nav.account"), Href: "/account/sessions"})
 }

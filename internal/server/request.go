@@ -19,7 +19,7 @@ import (
 // remove the uploaded files' temporary copies when done.
 func parseUpload(r *http.Request) (func(), error) {
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return nil, workplan.Errorf(workplan.EInvalid, "表单无法解析,请重新提交")
+		return nil, workplan.E(workplan.EInvalid, "err.form.unreadable")
 	}
 	return func() {
 		if r.MultipartForm != nil {
@@ -37,7 +37,7 @@ func pathID(r *http.Request) (int64, error) {
 func formVersion(r *http.Request) (int, error) {
 	v, err := strconv.Atoi(r.PostFormValue("version"))
 	if err != nil || v <= 0 {
-		return 0, workplan.Errorf(workplan.EInvalid, "表单缺少版本号,请刷新页面后重试")
+		return 0, workplan.E(workplan.EInvalid, "err.form.version")
 	}
 	return v, nil
 }
@@ -72,7 +72,7 @@ func dateParam(r *http.Request, name string, def deadline.Date) (deadline.Date, 
 	}
 	d, err := deadline.ParseDate(q)
 	if err != nil {
-		return d, workplan.Errorf(workplan.EInvalid, "日期 %s=%q 无效,应为 YYYY-MM-DD", name, q)
+		return d, workplan.E(workplan.EInvalid, "err.date.invalid", name, q)
 	}
 	return d, nil
 }

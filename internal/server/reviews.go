@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"duban/internal/postgres"
 	"duban/internal/workplan"
 	"duban/web"
 )
@@ -20,13 +19,13 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	version, err := strconv.Atoi(r.PostFormValue("version"))
 	if err != nil {
-		return workplan.Errorf(workplan.EInvalid, "表单缺少版本号(version),请刷新页面后重试")
+		return workplan.E(workplan.EInvalid, "err.form.version")
 	}
 	in := workplan.ReviewInput{ReportID: id, Decision: workplan.Decision(r.PostFormValue("decision")),
 		Reason: formText(r, "reason"), BaseVersion: version}
 	if in.Decision == workplan.DecisionReturn && in.Reason == "" {
 		// The form again, with the message beside it: not a dead end.
-		return s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, id, web.T(r.Context(), "review.reason.required"))
+		return onField("reason", workplan.E(workplan.EInvalid, "review.reason.required"))
 	}
 	_, err = s.store.ReviewReport(r.Context(), s.actor(r), in)
 	var conflict *workplan.ConflictError
@@ -40,12 +39,9 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		s.renderConflict(w, r, reportConflict(r.Context(), workplan.ReportInput{}, conflict, reload))
 		return nil
 	}
-	switch {
-	case errors.Is(err, postgres.ErrNothingClaimed):
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.nothing_claimed"))
-	case errors.Is(err, postgres.ErrClaimSuperseded):
-		return workplan.Errorf(workplan.EInvalid, "%s", web.T(r.Context(), "review.err.superseded"))
-	case err != nil:
+	if err != nil {
+		// postgres.ErrNothingClaimed and ErrClaimSuperseded say themselves
+		// why the decision would not mean what it says.
 		return err
 	}
 	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)
@@ -83,7 +79,7 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	return s.cachedPage(w, r, "review", key, cacheable, func(ctx context.Context) (string, []byte, error) {
-		m, err := s.reviewQueueModel(ctx, unit, super, q, 0, "")
+		m, err := s.reviewQueueModel(ctx, unit, super, q)
 		if err != nil {
 			return "", nil, err
 		}
@@ -92,28 +88,10 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// renderReviewQueue renders the review page with an error beside one
-// report's form (errReport, msg), for this request alone.
-func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, errReport int64, msg string) error {
-	ctx := r.Context()
-	actor := s.actor(r)
-	super := actor.Role == workplan.UserSupervisor
-	unit := actor.UnitID
-	if super {
-		unit = 0
-	}
-	m, err := s.reviewQueueModel(ctx, unit, super, r.URL.Query(), errReport, msg)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, status, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
-	return nil
-}
-
 // reviewQueueModel lists what awaits review by unit (0: every unit) and,
 // for supervisors, the extension requests; q holds the notices of the last
-// decision, errReport and msg an error beside one report's form.
-func (s *Server) reviewQueueModel(ctx context.Context, unit int64, super bool, q url.Values, errReport int64, msg string) (web.ReviewQueuePage, error) {
+// decision.
+func (s *Server) reviewQueueModel(ctx context.Context, unit int64, super bool, q url.Values) (web.ReviewQueuePage, error) {
 	pending, err := s.store.PendingReviews(ctx, unit)
 	if err != nil {
 		return web.ReviewQueuePage{}, err
@@ -160,9 +138,6 @@ func (s *Server) reviewQueueModel(ctx context.Context, unit int64, super bool, q
 		row.Problems, row.NextSteps = d.Problems, d.NextSteps
 		for _, e := range d.Evidence {
 			row.Evidence = append(row.Evidence, web.EvidenceView{Name: e.Filename, Href: "/evidence/" + strconv.FormatInt(e.ID, 10), Size: humanSize(e.Size)})
-		}
-		if p.Report.ID == errReport {
-			row.Error = msg
 		}
 	}
 	return m, nil

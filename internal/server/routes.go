@@ -36,6 +36,8 @@ func (s *Server) routes() *chi.Mux {
 		r.Use(s.session, s.checkCSRF)
 		r.Get("/login", s.h(s.loginPage))
 		r.Post("/login", s.h(s.login))
+		// Help: anyone, signed in or not (the sign-in page links to it).
+		r.Get("/help", s.h(s.help))
 
 		// The wall screen of the operations centre: signed-in leaders,
 		// supervisors and administrators, or a screen token, which opens

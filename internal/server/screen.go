@@ -134,11 +134,11 @@ func (s *Server) screenViewer(w http.ResponseWriter, r *http.Request, slug strin
 		}
 		if !signedIn {
 			s.clearScreenCookie(w, slug)
-			return false, workplan.Errorf(workplan.EUnauthorized, "%s", web.T(ctx, "screen.token.bad"))
+			return false, workplan.E(workplan.EUnauthorized, "screen.token.bad")
 		}
 	}
 	if signedIn {
-		return false, workplan.Errorf(workplan.EForbidden, "%s", web.T(ctx, "screen.forbidden"))
+		return false, workplan.E(workplan.EForbidden, "screen.forbidden")
 	}
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	return false, nil
@@ -172,7 +172,7 @@ func (s *Server) screenKey(w http.ResponseWriter, r *http.Request, slug, key str
 		return err
 	}
 	if err != nil || !t.OpensPlan(slug) {
-		return workplan.Errorf(workplan.EUnauthorized, "%s", web.T(ctx, "screen.token.bad"))
+		return workplan.E(workplan.EUnauthorized, "screen.token.bad")
 	}
 	http.SetCookie(w, &http.Cookie{Name: screenCookie, Value: key, Path: screenPath(slug), HttpOnly: true, Secure: s.cfg.Secure(),
 		SameSite: http.SameSiteStrictMode, MaxAge: 400 * 24 * 3600})

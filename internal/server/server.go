@@ -97,6 +97,7 @@ type registryStore interface {
 type auditStore interface {
 	AuditLog(ctx context.Context, f workplan.AuditFilter) ([]workplan.AuditEntry, bool, error)
 	AuditActions(ctx context.Context) ([]string, error)
+	AuditNames(ctx context.Context, refs workplan.AuditRefs) (workplan.AuditNames, error)
 }
 
 // tokenStore is what the API's bearer tokens need.
@@ -121,6 +122,9 @@ type Server struct {
 	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
+	// pages are the GET routes' handlers, to show a refused form's page
+	// again (refused.go).
+	pages map[string]http.Handler
 	// cache holds rendered pages while change notifications flow, and
 	// flight makes readers that miss it together wait for one rebuild.
 	cache  *pageCache
@@ -192,6 +196,7 @@ func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Serv
 		s.hasher = auth.NewHasher(auth.DefaultParams)
 	}
 	s.router = s.routes()
+	s.pages = s.pageChains()
 	s.handler = s.router
 	s.startMetrics()
 	s.ready.Store(true)

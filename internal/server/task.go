@@ -278,7 +278,7 @@ func (s *Server) timelinePage(ctx context.Context, u *url.URL, ids []int64, at t
 	if b := u.Query().Get("before"); b != "" {
 		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n <= 0 {
-			return reportPage{}, workplan.Errorf(workplan.EInvalid, "参数 before=%q 应为报送编号", b)
+			return reportPage{}, workplan.E(workplan.EInvalid, "err.param.before", b)
 		}
 		before = n
 	}
@@ -406,7 +406,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	actor := s.actor(r)
 	if !actor.CanReadReports(meta.asg, meta.leads) {
-		return workplan.Errorf(workplan.EForbidden, "只能查看本单位或本单位牵头任务的报送")
+		return workplan.E(workplan.EForbidden, "err.reports.forbidden")
 	}
 	v := assignmentViewerOf(actor, meta)
 	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "assignment", strconv.FormatInt(id, 10), langOf(r), r.URL.RawQuery, v.key(), s.today())

@@ -60,6 +60,9 @@ type AuditFilter struct {
 	Actor  string
 	Action string
 	Entity string
+	// EntityID selects one entity (a user's ID, a plan's key …); with
+	// Entity, the whole history of that one thing.
+	EntityID string
 	// From and To bound the time: From <= at < To.
 	From, To time.Time
 	// BeforeID pages by keyset: only entries with a smaller ID.
@@ -94,8 +97,8 @@ type ConflictError struct {
 	Current any
 }
 
-// Error returns the user-facing message.
-func (e *ConflictError) Error() string { return ErrConflict.Message }
+// Error returns the conflict's message key, for logs.
+func (e *ConflictError) Error() string { return ErrConflict.Error() }
 
 // Unwrap makes errors.Is(err, ErrConflict) and ErrorCode see EConflict.
 func (e *ConflictError) Unwrap() error { return ErrConflict }

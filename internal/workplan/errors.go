@@ -3,6 +3,7 @@ package workplan
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error for the user and for the HTTP status it maps to.
@@ -20,27 +21,58 @@ const (
 	EInternal     Code = "internal"
 )
 
-// Error is an error meant to be shown to a user: Message is safe to display.
+// Error is an error meant to be shown to a person. Its message is Key in the
+// message table (web, in Chinese and English), filled in with Args; the
+// domain and the store never word a message themselves, so that each reader
+// gets it in their language. An argument that is itself words (a field's or a
+// decision's name) is a Msg, rendered in the same language; names and numbers
+// from the data are passed as they are.
 type Error struct {
-	Code    Code
-	Message string
+	Code Code
+	Key  string
+	Args []any
 }
 
-// Error returns the message.
-func (e *Error) Error() string { return e.Message }
-
-// Errorf returns an *Error with code c and a formatted, user-safe message.
-func Errorf(c Code, format string, args ...any) *Error {
-	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+// E returns an *Error with code c and the message key with its arguments.
+func E(c Code, key string, args ...any) *Error {
+	return &Error{Code: c, Key: key, Args: args}
 }
+
+// Error returns the message key and its arguments, for logs and traces:
+// "err.report.percent_range(120)". People read the message rendered from
+// the table (web.ErrorMessage).
+func (e *Error) Error() string {
+	if len(e.Args) == 0 {
+		return e.Key
+	}
+	parts := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		parts[i] = fmt.Sprint(a)
+	}
+	return e.Key + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// Msg is a message by key with its arguments, as an argument of another
+// message or in a list of problems: rendered from the message table in the
+// reader's language, like an Error.
+type Msg struct {
+	Key  string `json:"key"`
+	Args []any  `json:"args,omitempty"`
+}
+
+// M returns the message key with its arguments.
+func M(key string, args ...any) Msg { return Msg{Key: key, Args: args} }
+
+// String returns the key, for logs.
+func (m Msg) String() string { return m.Key }
 
 // Sentinel errors for the common cases; wrap them with %w to add context.
 var (
-	ErrNotFound  = &Error{Code: ENotFound, Message: "未找到"}
-	ErrConflict  = &Error{Code: EConflict, Message: "数据已被他人修改"}
-	ErrForbidden = &Error{Code: EForbidden, Message: "没有权限"}
+	ErrNotFound  = E(ENotFound, "err.not_found")
+	ErrConflict  = E(EConflict, "err.conflict")
+	ErrForbidden = E(EForbidden, "err.forbidden")
 	// ErrNotOwnUnit refuses a report on another unit's assignment.
-	ErrNotOwnUnit = &Error{Code: EForbidden, Message: "只能报送本单位承担的任务"}
+	ErrNotOwnUnit = E(EForbidden, "err.report.not_own_unit")
 )
 
 // ErrorCode returns the code of the first *Error in err's chain, or EInternal.
@@ -50,14 +82,4 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return EInternal
-}
-
-// ErrorMessage returns the user-safe message of the first *Error in err's chain,
-// or a generic message for internal errors, whose text is never shown.
-func ErrorMessage(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "服务器内部错误"
 }

@@ -98,21 +98,21 @@ const (
 func (in ReportInput) Validate() error {
 	switch {
 	case in.Percent < 0 || in.Percent > 100:
-		return Errorf(EInvalid, "完成百分比必须在 0 到 100 之间(percent: %d)", in.Percent)
+		return E(EInvalid, "err.report.percent_range", in.Percent)
 	case in.ClaimsCompletion && in.Percent != 100:
-		return Errorf(EInvalid, "申报完成时完成百分比应为 100(percent: %d)", in.Percent)
+		return E(EInvalid, "err.report.claim_percent", in.Percent)
 	case len([]rune(in.Progress)) > MaxReportText:
-		return Errorf(EInvalid, "“进展”不能超过 %d 字", MaxReportText)
+		return E(EInvalid, "err.report.progress_long", MaxReportText)
 	case len([]rune(in.Problems)) > MaxReportText:
-		return Errorf(EInvalid, "“问题”不能超过 %d 字", MaxReportText)
+		return E(EInvalid, "err.report.problems_long", MaxReportText)
 	case len([]rune(in.NextSteps)) > MaxReportText:
-		return Errorf(EInvalid, "“下一步”不能超过 %d 字", MaxReportText)
+		return E(EInvalid, "err.report.next_long", MaxReportText)
 	case strings.ContainsRune(in.Progress+in.Problems+in.NextSteps, 0):
-		return Errorf(EInvalid, "报送内容含有空字符(NUL),请删除后重试")
+		return E(EInvalid, "err.report.nul")
 	case in.Progress == "" && !in.ClaimsCompletion:
-		return Errorf(EInvalid, "请填写“进展”")
+		return E(EInvalid, "err.report.progress_required")
 	case len(in.Evidence) > MaxEvidenceFiles:
-		return Errorf(EInvalid, "佐证材料最多 %d 个文件", MaxEvidenceFiles)
+		return E(EInvalid, "err.report.evidence_count", MaxEvidenceFiles)
 	}
 	return nil
 }
@@ -129,11 +129,11 @@ type ReviewInput struct {
 func (in ReviewInput) Validate() error {
 	switch {
 	case in.Decision != DecisionAccept && in.Decision != DecisionReturn:
-		return Errorf(EInvalid, "审核结果无效(decision: %q)", in.Decision)
+		return E(EInvalid, "err.review.decision", string(in.Decision))
 	case in.Decision == DecisionReturn && in.Reason == "":
-		return Errorf(EInvalid, "退回时请填写理由(reason)")
+		return E(EInvalid, "err.review.reason_required")
 	case len([]rune(in.Reason)) > MaxReasonText:
-		return Errorf(EInvalid, "理由不能超过 %d 字", MaxReasonText)
+		return E(EInvalid, "err.reason.too_long", MaxReasonText)
 	}
 	return nil
 }

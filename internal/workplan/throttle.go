@@ -9,13 +9,13 @@ type ThrottledError struct {
 	Until time.Time
 }
 
-var errThrottled = &Error{Code: ETooMany, Message: "尝试次数过多,请稍后再试"}
+var errThrottled = E(ETooMany, "err.throttled")
 
 func (e *ThrottledError) Error() string {
-	return "尝试次数过多,请于 " + e.Until.Format(time.RFC3339) + " 之后再试"
+	return "throttled until " + e.Until.Format(time.RFC3339)
 }
 
-// Unwrap lets ErrorCode and ErrorMessage see the ETooMany error.
+// Unwrap lets ErrorCode and web.ErrorMessage see the ETooMany error.
 func (e *ThrottledError) Unwrap() error { return errThrottled }
 
 // Throttle is an account or a client address whose failed password

@@ -25,21 +25,6 @@ var UserRoles = []UserRole{UserAdmin, UserSupervisor, UserLeader, UserStaff}
 // Valid reports whether r is a defined role.
 func (r UserRole) Valid() bool { return slices.Contains(UserRoles, r) }
 
-// Label returns the Chinese name of r.
-func (r UserRole) Label() string {
-	switch r {
-	case UserAdmin:
-		return "管理员"
-	case UserSupervisor:
-		return "督查室"
-	case UserLeader:
-		return "领导"
-	case UserStaff:
-		return "经办人"
-	}
-	return string(r)
-}
-
 // Limits of account fields, in characters.
 const (
 	// MaxDisplayName bounds a person's name as shown: a name, perhaps with

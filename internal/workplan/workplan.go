@@ -75,23 +75,6 @@ func (k UnitKind) Valid() bool {
 	return false
 }
 
-// Label returns the Chinese name of k.
-func (k UnitKind) Label() string {
-	switch k {
-	case UnitCityDepartment:
-		return "市直部门"
-	case UnitCountyGovernment:
-		return "县(市、区)政府"
-	case UnitEnterprise:
-		return "企业"
-	case UnitCentralProvincial:
-		return "中、省驻平单位"
-	case UnitCollective:
-		return "集合称谓"
-	}
-	return "其他"
-}
-
 // Unit is an office that can be assigned tasks, or a collective designation
 // (such as 各县(市、区)人民政府) that stands for several.
 type Unit struct {

@@ -46,13 +46,13 @@ func TestReportInputValidate(t *testing.T) {
 		in   ReportInput
 		want string
 	}{
-		{"percent over 100", ReportInput{Percent: 101, Progress: "x"}, "percent"},
-		{"negative percent", ReportInput{Percent: -1, Progress: "x"}, "percent"},
-		{"claim below 100", ReportInput{Percent: 90, ClaimsCompletion: true}, "100"},
-		{"no progress", ReportInput{Percent: 10}, "进展"},
-		{"long text", ReportInput{Percent: 10, Progress: strings.Repeat("字", MaxReportText+1)}, "进展"},
-		{"NUL byte", ReportInput{Percent: 10, Progress: "x", Problems: "a\x00b"}, "NUL"},
-		{"too many files", ReportInput{Percent: 10, Progress: "x", Evidence: make([]EvidenceFile, MaxEvidenceFiles+1)}, "佐证"},
+		{"percent over 100", ReportInput{Percent: 101, Progress: "x"}, "err.report.percent_range(101)"},
+		{"negative percent", ReportInput{Percent: -1, Progress: "x"}, "err.report.percent_range(-1)"},
+		{"claim below 100", ReportInput{Percent: 90, ClaimsCompletion: true}, "err.report.claim_percent(90)"},
+		{"no progress", ReportInput{Percent: 10}, "err.report.progress_required"},
+		{"long text", ReportInput{Percent: 10, Progress: strings.Repeat("字", MaxReportText+1)}, "err.report.progress_long(5000)"},
+		{"NUL byte", ReportInput{Percent: 10, Progress: "x", Problems: "a\x00b"}, "err.report.nul"},
+		{"too many files", ReportInput{Percent: 10, Progress: "x", Evidence: make([]EvidenceFile, MaxEvidenceFiles+1)}, "err.report.evidence_count(10)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,7 +60,7 @@ func TestReportInputValidate(t *testing.T) {
 			err := tt.in.Validate()
 			require.Error(t, err)
 			assert.Equal(t, EInvalid, ErrorCode(err))
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, tt.want, err.Error(), "the message key and its arguments")
 		})
 	}
 	assert.Error(t, ReviewInput{Decision: DecisionReturn}.Validate(), "a return needs a reason")

@@ -1,6 +1,9 @@
 // make audit: Lighthouse (accessibility, best practices) and axe-core on the
 // dashboard, the ledger, a task page, the report form, the indicator board,
-// an indicator's page and the wall screen (both themes), signed in.
+// an indicator's page and the wall screen (both themes), my tasks, the
+// notifications, the review queue, the weekly comparison and the ranking,
+// signed in; the help page (signed in and out), the audit trail and a plan
+// preview; and axe on a refused report form shown again (422).
 // Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
 // accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports).
 // Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
@@ -64,6 +67,36 @@ const pages = [
   { name: 'screen-dark', who: leader, url: `/plans/${slug}/screen?theme=dark`, skip: screenSkips },
 ];
 
+// The help page (signed in and signed out), the audit trail and the preview
+// of a revision of the plan's first document (a deadline, units and text
+// changed).
+const anonContext = await browser.newContext({ bypassCSP: true, locale: 'zh-CN' });
+const anon = { context: anonContext, page: await anonContext.newPage() };
+const admin = await signIn('admin');
+const doc = await admin.context.request.get(`${base}/admin/plans/${slug}/versions/1`);
+if (!doc.ok()) throw new Error(`the plan's document: ${doc.status()}`);
+const planText = (await doc.text())
+  .replace('市级大厅进驻事项1200项以上', '市级大厅进驻事项1300项以上')
+  .replace('平凉工业园区(高新区)管委会,市直有关部门', '市大数据中心,市直有关部门')
+  .replace(/完成时限:(\d+)年9月底前/, '完成时限:$1年12月底前');
+await admin.page.goto(base + '/admin/plans');
+await admin.page.selectOption('#plan', slug);
+await admin.page.fill('#text', planText);
+await Promise.all([admin.page.waitForNavigation(), admin.page.click('[data-testid=seed-form] button[type=submit]')]);
+if (!(await admin.page.$('[data-testid=changed]'))) throw new Error('the plan preview shows no changed task: ' + admin.page.url());
+const supervisor = await signIn('supervisor');
+pages.push(
+  { name: 'my', who: staff, url: '/my' },
+  { name: 'notifications', who: staff, url: '/notifications' },
+  { name: 'review', who: supervisor, url: '/review' },
+  { name: 'weekly', who: leader, url: '/weekly' },
+  { name: 'ranking', who: leader, url: '/ranking' },
+  { name: 'help', who: leader, url: '/help' },
+  { name: 'help-signed-out', who: anon, url: '/help' },
+  { name: 'audit', who: admin, url: '/admin/audit' },
+  { name: 'plan-preview', who: admin, url: new URL(admin.page.url()).pathname },
+);
+
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let failed = false;
 const rows = [];
@@ -98,6 +131,25 @@ for (const p of pages) {
   rows.push({ page: p.name, url: finalURL.replace(base, ''), accessibility: a11y, bestPractices: bp, axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: failedAudits.join(' ') });
   if (a11y < minScore || bp < minScore || bad.length > 0) failed = true;
   for (const v of bad) console.error(`axe ${p.name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
+}
+// A refused form (422) shown again with the message beside the field: axe
+// on the page as the browser got it (Lighthouse can only load a page anew).
+{
+  const page = staff.page;
+  const fake = path.join(out, 'fake.pdf');
+  fs.writeFileSync(fake, '<!DOCTYPE html><p>not a PDF</p>');
+  await page.goto(base + reportHref);
+  await page.fill('#progress', '本周完成平台联调');
+  await page.setInputFiles('#evidence', fake);
+  await Promise.all([page.waitForNavigation(), page.click('[data-testid=submit-report]')]);
+  if (!(await page.$('[data-testid=field-error]'))) throw new Error('the refused report form shows no message beside a field');
+  await page.evaluate(axeSource);
+  const axe = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  const bad = axe.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  fs.writeFileSync(path.join(out, 'refused-report.axe.json'), JSON.stringify(axe.violations, null, 2));
+  rows.push({ page: 'refused-report (422)', url: reportHref + ' (POST)', accessibility: 'axe only', bestPractices: '', axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: axe.violations.map(v => v.id).join(' ') });
+  if (bad.length > 0) failed = true;
+  for (const v of bad) console.error(`axe refused-report: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
 }
 await browser.close();
 console.table(rows);
