@@ -298,3 +298,104 @@ func TestCachedPagesFollowWrites(t *testing.T) {
 	assert.False(t, unread(b), "read on the replica that marked them")
 	eventually(t, func() bool { return !unread(a) }, "still unread on the other replica")
 }
+
+// refuse posts form to path on r as p from page referer (on r), gzipped
+// when gz, and returns the answer.
+func (r *replica) refuse(p who, path, referer string, form url.Values, gz bool) page {
+	r.t.Helper()
+	cookies, csrf := r.w.credentials(p)
+	f := url.Values{"csrf": {csrf}}
+	for k, v := range form {
+		f[k] = v
+	}
+	req, err := http.NewRequest(http.MethodPost, r.base+path, strings.NewReader(f.Encode()))
+	require.NoError(r.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", r.base+referer)
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	require.NoError(r.t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(r.t, err)
+	body := string(b)
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		body = gunzip(r.t, b)
+	}
+	return page{res.StatusCode, res.Header.Get("X-Duban-Cache"), body}
+}
+
+// TestRefusedPagesBypassTheCache: a page shown again after a refused form
+// carries what its reader typed and the message about it, so it is never
+// taken from the page cache (it shows the input although the page is
+// cached) nor kept in it (the next reader of the page, the same one
+// included, gets the page without it).
+func TestRefusedPagesBypassTheCache(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := serveReplica(t, w, server.New(testConfig(t), w.db, quietLog(), server.WithClock(w.clock.Now), server.WithPasswordParams(auth.TestParams)))
+	own, other := strconv.FormatInt(w.plan.ownAsg.ID, 10), strconv.FormatInt(w.plan.otherAsg.ID, 10)
+	cases := []struct {
+		name  string
+		who   who
+		page  string // the page that holds the form
+		path  string // where the form posts
+		form  url.Values
+		typed string // what the reader typed, kept on the page shown again
+	}{
+		{"report form", staffOwn, "/assignments/" + own + "/report", "/assignments/" + own + "/report",
+			url.Values{"version": {strconv.Itoa(w.version(w.plan.ownAsg.ID))}, "percent": {"三十"}, "progress": {"本周进展独有文字"}}, "本周进展独有文字"},
+		{"assignment page", staffOwn, "/assignments/" + own, "/assignments/" + own + "/extension",
+			url.Values{"requested_due": {"下个月"}, "reason": {"延期理由独有文字"}}, "延期理由独有文字"},
+		{"task page", leader, "/plans/fixture/tasks/1", "/plans/fixture/tasks/1/comments",
+			url.Values{"text": {"批示独有文字" + strings.Repeat("长", 2001)}}, "批示独有文字"},
+		{"review queue", staffOwn, "/review", "/reports/" + strconv.FormatInt(w.plan.claim.ID, 10) + "/review",
+			url.Values{"version": {strconv.Itoa(w.version(w.plan.otherAsg.ID))}, "decision": {"return"}, "reason": {"退回理由\x07独有文字"}}, "独有文字"},
+		{"督办单 on the assignment page", supervisor, "/assignments/" + other, "/assignments/" + other + "/orders",
+			url.Values{"reason": {"督办理由独有文字"}, "reply_by": {"尽快"}, "level": {"2"}}, "督办理由独有文字"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := w.viewerOf(c.who)
+			// The page is cached first: the refusal must not be served it.
+			eventually(t, func() bool { return fetch(t, a.base, v, c.page, false).cache == "hit" }, c.page+" is never served from the cache")
+			for _, gz := range []bool{false, true} {
+				got := a.refuse(c.who, c.path, c.page, c.form, gz)
+				require.Equal(t, http.StatusUnprocessableEntity, got.status, "%s (gzip %v)", c.path, gz)
+				assert.Equal(t, "bypass", got.cache, "a refused form's page is not the cached one")
+				assert.Contains(t, got.body, c.typed, "the page shown again keeps what was typed")
+				assert.Contains(t, got.body, `id="form-error"`)
+				assert.Contains(t, got.body, `data-testid="refused-banner"`)
+
+				// The next read of the page, by the same reader, is the
+				// page without the input: the cached body, untouched.
+				for _, rgz := range []bool{false, true} {
+					next := fetch(t, a.base, v, c.page, rgz)
+					require.Equal(t, http.StatusOK, next.status)
+					assert.Equal(t, "hit", next.cache, "the refused page replaced nothing in the cache")
+					assert.NotContains(t, next.body, c.typed, "the typed text stayed in the cache")
+					assert.NotContains(t, next.body, `id="form-error"`)
+					assert.NotContains(t, next.body, `data-testid="refused-banner"`)
+					assert.Equal(t, withoutTokens(w.reference(v, c.page).body), withoutTokens(next.body), "the page as a server without the cache renders it")
+				}
+			}
+			// A refusal from a page not read yet (a query its key may
+			// hold) stores nothing: its next read is the page alone.
+			fresh := c.page + "?refused=1"
+			got := a.refuse(c.who, c.path, fresh, c.form, true)
+			require.Equal(t, http.StatusUnprocessableEntity, got.status)
+			assert.Contains(t, got.body, c.typed)
+			next := fetch(t, a.base, v, fresh, true)
+			assert.Contains(t, []string{"hit", "miss"}, next.cache)
+			assert.NotContains(t, next.body, c.typed, "the refused page was stored")
+			assert.NotContains(t, next.body, `id="form-error"`)
+		})
+	}
+}
