@@ -241,6 +241,14 @@ func (s *Server) changedHere(ch workplan.Change) {
 	s.cache.changed(ch)
 }
 
+// wroteReport is changedHere for a write about report id (a review): its
+// assignment's plan changed.
+func (s *Server) wroteReport(ctx context.Context, id int64) {
+	if d, err := s.store.ReportDetails(ctx, []int64{id}); err == nil && d[id].AssignmentID != 0 {
+		s.wroteAssignment(ctx, d[id].AssignmentID)
+	}
+}
+
 // wroteAssignment is changedHere for a write to assignment id (a report,
 // a review, an extension, a 督办单): its plan changed.
 func (s *Server) wroteAssignment(ctx context.Context, id int64) {

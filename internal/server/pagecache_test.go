@@ -1,17 +1,20 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"duban/internal/auth"
+	"duban/internal/postgres"
 	"duban/internal/server"
 	"duban/internal/workplan"
 )
@@ -160,14 +163,42 @@ func TestCachedPagesAreEachViewersOwn(t *testing.T) {
 	assert.NotContains(t, staffPage, "/decide", "a supervisor's decision form leaked through the cache")
 }
 
+// slowFeed is the database with its change notifications delivered delay
+// late (in order), as on a busy replica.
+type slowFeed struct {
+	*postgres.DB
+	delay time.Duration
+}
+
+func (f slowFeed) WatchChanges(ctx context.Context, changed func(workplan.Change), listening func(bool)) {
+	type late struct {
+		ch workplan.Change
+		at time.Time
+	}
+	q := make(chan late, 4096)
+	go func() {
+		for l := range q {
+			time.Sleep(time.Until(l.at))
+			changed(l.ch)
+		}
+	}()
+	defer close(q)
+	f.DB.WatchChanges(ctx, func(ch workplan.Change) { q <- late{ch, time.Now().Add(f.delay)} }, listening)
+}
+
 // TestCachedPagesFollowWrites: the pages cached by one replica show what
 // is written through another on their next read once the change is
 // announced, and what is written through themselves at once.
+//
+// Both replicas hear the database's notifications late (slowFeed), so that
+// the replica that wrote must show its write through what it tells its own
+// cache, not through the notification of it arriving first.
 func TestCachedPagesFollowWrites(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	newReplica := func() *replica {
-		return serveReplica(t, w, server.New(testConfig(t), w.db, quietLog(), server.WithClock(w.clock.Now), server.WithPasswordParams(auth.TestParams)))
+		return serveReplica(t, w, server.New(testConfig(t), slowFeed{w.db, 300 * time.Millisecond}, quietLog(),
+			server.WithClock(w.clock.Now), server.WithPasswordParams(auth.TestParams)))
 	}
 	a, b := newReplica(), newReplica()
 	ownAsg, otherAsg := strconv.FormatInt(w.plan.ownAsg.ID, 10), strconv.FormatInt(w.plan.otherAsg.ID, 10)
@@ -262,6 +293,11 @@ func TestCachedPagesFollowWrites(t *testing.T) {
 	require.Contains(t, page, "平台已上线")
 	post(b, staffOwn, "/reports/"+strconv.FormatInt(w.plan.claim.ID, 10)+"/review",
 		url.Values{"decision": {"return"}, "reason": {"请补充上线清单"}, "version": {strconv.Itoa(w.version(w.plan.otherAsg.ID))}})
+	showsNow(b, supervisor, "/assignments/"+otherAsg, "请补充上线清单")
+	assert.NotContains(t, fetch(t, b.base, w.viewerOf(supervisor), "/review", true).body, "平台已上线",
+		"the reviewed claim is still in the supervisor's queue on the replica that wrote")
+	assert.NotContains(t, fetch(t, b.base, w.viewerOf(staffOwn), "/review", true).body, "平台已上线",
+		"the reviewed claim is still in the reviewer's queue on the replica that wrote")
 	for _, r := range []*replica{a, b} {
 		shows(r, supervisor, "/assignments/"+otherAsg, "请补充上线清单")
 		eventually(t, func() bool {
@@ -297,6 +333,60 @@ func TestCachedPagesFollowWrites(t *testing.T) {
 	post(b, staffOwn, "/notifications/read-all", url.Values{})
 	assert.False(t, unread(b), "read on the replica that marked them")
 	eventually(t, func() bool { return !unread(a) }, "still unread on the other replica")
+
+	// recache caches the pages again as they are now, on both replicas.
+	recache := func(pgs ...struct {
+		p    who
+		path string
+	}) {
+		t.Helper()
+		for _, r := range []*replica{a, b} {
+			for _, pg := range pgs {
+				before[r][pg.path] = withoutTokens(cached(r, pg.p, pg.path))
+			}
+		}
+	}
+	structural := pages[:10]
+
+	// The designation on task 2 mapped through a to the other unit: the
+	// task's units (structure) change on every page that shows them.
+	recache(structural...)
+	post(a, supervisor, "/plans/fixture/tasks/2/designations/"+strconv.FormatInt(w.designation.ID, 10),
+		url.Values{"action": {"apply"}, "member": {strconv.FormatInt(w.otherUnt.ID, 10)}})
+	for _, r := range []*replica{a, b} {
+		check := shows
+		if r == a {
+			check = showsNow
+		}
+		check(r, leader, "/plans/fixture/tasks/2", w.otherUnt.Name)
+		changed(r, leader, "/plans/fixture/tasks/2", r == a)
+		changed(r, leader, "/plans/fixture/dashboard", r == a)
+		changed(r, leader, "/plans/fixture/tasks", r == a)
+	}
+
+	// The plan reseeded through b with task 2 renamed: every page that
+	// shows its title shows the new one.
+	revised := strings.Replace(fixturePlan, "(2)编制测试方案。形成测试方案。", "(2)编制并印发测试方案。形成测试方案。", 1)
+	require.NotEqual(t, fixturePlan, revised)
+	recache(structural...)
+	res, _ = b.call(admin, http.MethodPost, "/admin/plans/upload", url.Values{"plan": {"fixture"}, "text": {revised}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	preview := res.Header.Get("Location")
+	_, body := b.call(admin, http.MethodGet, preview, nil)
+	base := baseVersionRe.FindStringSubmatch(body)
+	require.NotNil(t, base, body)
+	res, body = b.call(admin, http.MethodPost, preview, url.Values{"base_version": {base[1]}})
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	for _, r := range []*replica{a, b} {
+		check := shows
+		if r == b {
+			check = showsNow
+		}
+		check(r, staffOwn, "/plans/fixture/tasks/2", "编制并印发测试方案")
+		check(r, staffOwn, "/assignments/"+ownAsg, "编制并印发测试方案")
+		check(r, staffOwn, "/my", "编制并印发测试方案")
+		check(r, leader, "/plans/fixture/tasks", "编制并印发测试方案")
+	}
 }
 
 // refuse posts form to path on r as p from page referer (on r), gzipped

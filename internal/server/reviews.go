@@ -44,6 +44,7 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		// why the decision would not mean what it says.
 		return err
 	}
+	s.wroteReport(r.Context(), id)
 	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)
 	return nil
 }
