@@ -107,6 +107,7 @@ var coreMessages = map[string][2]string{
 	"app.tagline":       {"工作方案督查督办", "Work plan supervision"},
 	"nav.home":          {"首页", "Home"},
 	"nav.skip":          {"跳到正文", "Skip to content"},
+	"nav.menu":          {"菜单", "Menu"},
 	"nav.lang":          {"English", "中文"},
 	"home.title":        {"工作方案", "Work plans"},
 	"home.empty":        {"数据库中还没有工作方案。管理员可以用 duban seed 命令或“导入方案”页面导入方案文件。", "There is no work plan in the database yet. An administrator can load one with `duban seed` or the import page."},

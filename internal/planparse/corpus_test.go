@@ -36,7 +36,7 @@ type corpusDoc struct {
 // corpusFloors are the scores each family must keep: a little under what the
 // parser reaches today, so that a change that reads real documents worse
 // fails. Raise them as the parser improves.
-var corpusFloors = map[string]float64{"labelled": 0.90, "inline": 0.95, "report": 0.95, "table": 0.75}
+var corpusFloors = map[string]float64{"labelled": 0.90, "inline": 0.95, "report": 0.95, "table": 0.95}
 
 // TestCorpus parses each real document of testdata/corpus and scores it
 // against its expected reading, field by field: per task its title, lead,

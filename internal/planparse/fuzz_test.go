@@ -16,7 +16,8 @@ import (
 // (UTF-8, full-width, GB18030, printed to PDF and extracted) and as .docx, with
 // the shape fixtures, the real documents of the corpus, and small documents
 // of each new path (printed text with form feeds, units with verbs, tables
-// flattened one cell per line or written with |, bytes that are no encoding). Parse must not panic, must finish
+// flattened one cell per line, written with | or with cells joined by spaces,
+// bytes that are no encoding). Parse must not panic, must finish
 // quickly, must fail only with input errors, and a document it returns must
 // keep the contract: tasks numbered 1…K without repeats, JSON that marshals,
 // arrays that are never null.
@@ -46,11 +47,12 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("(1)甲。(牵头单位:(((;责任单位:)))\n完成时限:\n"))
 	f.Add([]byte("序号\t任务\t牵头单位\n\t\t\n1\t\t\n"))
-	// The new paths: printed text, verbs, flattened and | tables, GBK bytes.
+	// The new paths: printed text, verbs, flattened, | and space-joined tables, GBK bytes.
 	f.Add([]byte("(1)甲。依托省级平台建设全市统一的政务服务平台\n管理。\n牵头单位:市政府\n\n— 1 —\n\f(2)乙。(市商务局牵头,市财政局配合)\n第2页 共2页\n\f"))
 	f.Add([]byte("1.甲。(1)乙。(市发展改革委牵头负责)(2)丙。〔责任单位:省发展改革委按职责分工负责。下同。〕\n由市司法局牵头,市直有关部门配合。"))
 	f.Add([]byte("序号 |\n重点工作 |\n责任领导 |\n责任单位 |\n1 |\n甲。 |\n张三 |\n改革办 |\n"))
 	f.Add([]byte("序号\n主要工作任务\n责任单位\n1\n甲。\n市发展改革委\n2\n乙\n丙。\n市财政局\n| 序号 | 任务 | 牵头单位 |\n|---|---|---|\n| 3 | 丁。 | 东城、西城区人民政府 |"))
+	f.Add([]byte("附件:分解表 序号 名称 工作任务 牵头单位 责任单位 完成时限\n一、目标\n1 增长7%以上. 发改委 财政局、商务局 2018年底前\n2 推进\n 5G 建设. 经信委 科技局\n(一)改革\n1 深化改革 各县(市、区)人民政府\n序号 工作任务 牵头单位\n1 各地 要 加强 组织领导\n"))
 	f.Add([]byte{0xC6, 0xBD, 0xC1, 0xB9, '\n', 0x81, 0x30, 0x81, 0x30, 0xFF})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		start := time.Now()

@@ -18,7 +18,7 @@
 // and its variants: half- or full-width punctuation, other label words (牵头部门,
 // 责任部门, 配合部门, 协办单位, 完成时间, 时间节点), labels written inline at the end
 // of a task, (责任单位:…) blocks after a group of tasks, tasks as table rows (in a
-// .docx table or as tab-separated text), numbering that restarts per section, and
+// .docx table, as tab- or |-separated text, or with cells joined by spaces), numbering that restarts per section, and
 // headings that are themselves tasks because they carry labels and have no
 // numbered tasks under them.
 //
@@ -231,7 +231,8 @@ func parseBytes(b []byte) (*Document, error) {
 // ParseText parses a plan written as text: UTF-8 with or without a byte order
 // mark, UTF-16 with one, or GB18030 (which includes GBK and GB2312, as
 // Notepad on a Chinese Windows saves), any line ending. Tab- and
-// |-separated lines are table rows. Text with form feeds is text extracted
+// |-separated lines are table rows, and so are numbered lines after a header
+// whose cells were joined by spaces (see spaceTables). Text with form feeds is text extracted
 // from a printed document (pdftotext writes one between pages): page
 // headers, footers and numbers are dropped and lines wrapped mid-sentence
 // joined again before parsing (see unprint).

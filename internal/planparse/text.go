@@ -70,6 +70,7 @@ func textLines(b []byte) (lines []line, printed bool, err error) {
 		raw = unprint(raw)
 	}
 	raw = flatTables(raw)
+	raw = spaceTables(raw)
 	lines = make([]line, 0, len(raw))
 	for _, r := range raw {
 		if r.cells != nil {

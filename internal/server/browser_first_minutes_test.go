@@ -118,6 +118,17 @@ func TestBrowserFirstMinutes(t *testing.T) {
 	for _, wd := range widths {
 		b.fits(leader, "firstmin-dashboard", wd)
 	}
+	// On a phone the navigation is a menu: the header stays short, and the
+	// menu, named by the current page, opens without JavaScript.
+	require.NoError(t, chromedp.Do(leader, chromedp.EmulateViewport(375, 900)))
+	assert.Less(t, eval[float64](b, leader, `document.querySelector('header.site').getBoundingClientRect().height`), 150.0, "the header on a phone")
+	assert.Zero(t, eval[float64](b, leader, `document.querySelector('header .nav-wide').getBoundingClientRect().height`), "the wide navigation is hidden")
+	assert.Contains(t, b.text(leader, `[data-testid=nav-menu] summary`), "督办看板", "the menu names the current page")
+	openLinks := `Array.from(document.querySelectorAll('[data-testid=nav-menu] nav a')).filter(a => a.checkVisibility()).length`
+	assert.Zero(t, eval[int](b, leader, openLinks), "the menu starts closed")
+	require.NoError(t, chromedp.Do(leader, chromedp.Click(chromedp.CSS(`[data-testid=nav-menu] summary`))))
+	assert.GreaterOrEqual(t, eval[int](b, leader, openLinks), 5, "the menu's links once opened")
+	require.NoError(t, chromedp.Do(leader, chromedp.EmulateViewport(1280, 900)))
 	b.open(leader, "/ranking", `[data-testid=rank-row]`)
 	assert.Greater(t, eval[int](b, leader, `document.querySelectorAll('[data-testid=rank-row]').length`), 5, "a ranking of units")
 	b.open(leader, "/bulletins", `main`)

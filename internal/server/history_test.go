@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -298,4 +299,69 @@ func TestLedgerFiltersAssignments(t *testing.T) {
 	assert.Contains(t, mx, `title="市委组织部"><span>市委组织部</span>`)
 	assert.NotContains(t, mx, "<span>委组织部</span>")
 	assert.NotContains(t, mx, "直有关部门")
+}
+
+// TestMappingADesignationThroughItsPage: a supervisor maps 市直有关部门 on
+// task 2 to a concrete unit through the task's designation page. The preview
+// writes nothing; applying takes effect at once (no re-upload): the API lists
+// the unit under the designation and as an assignment, the unit's staff find
+// the task on /my, and the dashboard's to-do of unmapped designations empties.
+func TestMappingADesignationThroughItsPage(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	taskAPI := "/api/v1/tasks/2?plan=" + w.plan.slug
+	designationOf := func(v map[string]any) map[string]any {
+		ds := v["designations"].([]any)
+		require.Len(t, ds, 1)
+		return ds[0].(map[string]any)
+	}
+	unitsOf := func(v map[string]any) []string {
+		var out []string
+		for _, a := range v["assignments"].([]any) {
+			out = append(out, a.(map[string]any)["unit"].(string))
+		}
+		return out
+	}
+	before := w.api(taskAPI)
+	d := designationOf(before)
+	assert.Equal(t, "市直有关部门", d["text"])
+	assert.Equal(t, false, d["mapped"])
+	assert.Empty(t, d["units"])
+	assert.Equal(t, []string{"市大数据中心"}, unitsOf(before), "a designation is never an assignment")
+	dash := w.do(leader, http.MethodGet, "/plans/"+w.plan.slug+"/dashboard", nil).Body.String()
+	assert.Contains(t, dash, `data-testid="unmapped"`)
+	assert.NotContains(t, w.do(staffOther, http.MethodGet, "/my", nil).Body.String(), "编制测试方案")
+
+	page := "/plans/" + w.plan.slug + "/tasks/2/designations/" + id(w.designation.ID)
+	res := w.do(supervisor, http.MethodGet, page, nil)
+	require.Equal(t, http.StatusOK, res.Code)
+	assert.Contains(t, res.Body.String(), `data-testid="designation-form"`)
+	assert.Contains(t, res.Body.String(), "崆峒区人民政府", "concrete units are offered")
+
+	form := url.Values{"action": {"preview"}, "member": {id(w.otherUnt.ID)}}
+	res = w.do(supervisor, http.MethodPost, page, form)
+	require.Equal(t, http.StatusOK, res.Code)
+	preview := regexp.MustCompile(`(?s)data-testid="mapping-preview".*?</section>`).FindString(res.Body.String())
+	assert.Contains(t, preview, "崆峒区人民政府", "the preview names the unit that joins")
+	assert.Equal(t, before, w.api(taskAPI), "a preview writes nothing")
+
+	form.Set("action", "apply")
+	res = w.do(supervisor, http.MethodPost, page, form)
+	require.Equal(t, http.StatusSeeOther, res.Code, res.Body.String())
+	assert.Contains(t, res.Header().Get("Location"), "mapped=1")
+
+	after := w.api(taskAPI)
+	d = designationOf(after)
+	assert.Equal(t, true, d["mapped"])
+	assert.Equal(t, []any{"崆峒区人民政府"}, d["units"])
+	assert.ElementsMatch(t, []string{"市大数据中心", "崆峒区人民政府"}, unitsOf(after))
+	assert.NotContains(t, unitsOf(after), "市直有关部门")
+	assert.Contains(t, w.do(staffOther, http.MethodGet, "/my", nil).Body.String(), "编制测试方案",
+		"the unit's staff find the task at once")
+	dash = w.do(leader, http.MethodGet, "/plans/"+w.plan.slug+"/dashboard", nil).Body.String()
+	assert.NotContains(t, dash, `data-testid="unmapped"`, "nothing left to map")
+
+	// Staff may not map.
+	res = w.do(staffOwn, http.MethodPost, page, url.Values{"action": {"clear"}})
+	assert.Equal(t, http.StatusForbidden, res.Code)
 }

@@ -2,8 +2,8 @@ package workplan
 
 import (
 	"errors"
-	"fmt"
-	"strings"
+
+	"duban/internal/deadline"
 )
 
 // Code classifies an error for the user and for the HTTP status it maps to.
@@ -42,14 +42,7 @@ func E(c Code, key string, args ...any) *Error {
 // "err.report.percent_range(120)". People read the message rendered from
 // the table (web.ErrorMessage).
 func (e *Error) Error() string {
-	if len(e.Args) == 0 {
-		return e.Key
-	}
-	parts := make([]string, len(e.Args))
-	for i, a := range e.Args {
-		parts[i] = fmt.Sprint(a)
-	}
-	return e.Key + "(" + strings.Join(parts, ", ") + ")"
+	return deadline.Explanation{Key: e.Key, Args: e.Args}.String()
 }
 
 // Msg is a message by key with its arguments, as an argument of another

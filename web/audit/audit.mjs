@@ -1,13 +1,14 @@
-// make audit: Lighthouse (accessibility, best practices) and axe-core on the
+// make audit: Lighthouse (performance, accessibility, best practices) and axe-core on the
 // dashboard, the ledger, a task page, the report form, the indicator board,
 // an indicator's page and the wall screen (both themes), my tasks, the
 // notifications, the review queue, the weekly comparison and the ranking,
 // signed in; the help page (signed in and out), the audit trail and a plan
 // preview; and axe on a refused report form shown again (422).
 // Environment: AUDIT_URL (the running server), AUDIT_ACCOUNTS (the demo
-// accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports).
-// Exits non-zero when a Lighthouse score is under 95 or axe finds a serious
-// or critical violation.
+// accounts file written by `duban-dev dev`), CHROME_PATH, AUDIT_OUT (reports),
+// AUDIT_PAGES (only these pages, by name). Exits non-zero when Lighthouse's
+// accessibility or best practices is under 100, its performance under 90, or
+// axe finds a serious or critical violation.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,7 +20,11 @@ const require = createRequire(import.meta.url);
 const base = process.env.AUDIT_URL || 'http://127.0.0.1:18080';
 const chromePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 const out = process.env.AUDIT_OUT || 'testout/audit';
-const minScore = 95;
+// Accessibility and best practices must be perfect on every page; Lighthouse's
+// performance score moves by ±5 between runs on a loaded 2-core machine (the
+// dashboard scored 90 to 98 with no change), so it must reach 90.
+const minScore = 100;
+const minPerformance = 90;
 fs.mkdirSync(out, { recursive: true });
 
 // accounts: "  username  display  password: PW   (role)" lines.
@@ -100,7 +105,10 @@ pages.push(
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let failed = false;
 const rows = [];
+// AUDIT_PAGES (comma-separated names) audits only those pages.
+const only = (process.env.AUDIT_PAGES || '').split(',').filter(Boolean);
 for (const p of pages) {
+  if (only.length && !only.includes(p.name)) continue;
   const page = p.who.page;
   await page.goto(base + p.url);
   const finalURL = page.url();
@@ -111,25 +119,32 @@ for (const p of pages) {
   const cookies = await p.who.context.cookies();
   const cookie = cookies.map(c => `${c.name}=${c.value}`).join('; ');
 
-  const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  // Lighthouse sometimes fails to record a trace (NO_NAVSTART and the
+  // like: a runtime error, every score 0); such a run is tried again, twice.
   let lh;
-  try {
-    lh = await lighthouse(finalURL, {
-      port: chrome.port, output: 'json', logLevel: 'error',
-      onlyCategories: ['accessibility', 'best-practices'], skipAudits: p.skip || [],
-      extraHeaders: { Cookie: cookie, 'Accept-Language': 'zh-CN' },
-      formFactor: 'desktop', screenEmulation: { mobile: false, width: 1350, height: 940, deviceScaleFactor: 1, disabled: false },
-    });
-  } finally {
-    await chrome.kill();
+  for (let attempt = 1; ; attempt++) {
+    const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    try {
+      lh = await lighthouse(finalURL, {
+        port: chrome.port, output: 'json', logLevel: 'error',
+        onlyCategories: ['performance', 'accessibility', 'best-practices'], skipAudits: p.skip || [],
+        extraHeaders: { Cookie: cookie, 'Accept-Language': 'zh-CN' },
+        formFactor: 'desktop', screenEmulation: { mobile: false, width: 1350, height: 940, deviceScaleFactor: 1, disabled: false },
+      });
+    } finally {
+      await chrome.kill();
+    }
+    if (!lh.lhr.runtimeError || attempt === 3) break;
+    console.error(`lighthouse ${p.name}: ${lh.lhr.runtimeError.code}, trying again`);
   }
+  const perf = Math.round(lh.lhr.categories.performance.score * 100);
   const a11y = Math.round(lh.lhr.categories.accessibility.score * 100);
   const bp = Math.round(lh.lhr.categories['best-practices'].score * 100);
   fs.writeFileSync(path.join(out, `${p.name}.lighthouse.json`), lh.report);
   fs.writeFileSync(path.join(out, `${p.name}.axe.json`), JSON.stringify(axe.violations, null, 2));
   const failedAudits = Object.values(lh.lhr.audits).filter(a => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary').map(a => a.id);
-  rows.push({ page: p.name, url: finalURL.replace(base, ''), accessibility: a11y, bestPractices: bp, axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: failedAudits.join(' ') });
-  if (a11y < minScore || bp < minScore || bad.length > 0) failed = true;
+  rows.push({ page: p.name, url: finalURL.replace(base, ''), performance: perf, accessibility: a11y, bestPractices: bp, axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: failedAudits.join(' ') });
+  if (perf < minPerformance || a11y < minScore || bp < minScore || bad.length > 0) failed = true;
   for (const v of bad) console.error(`axe ${p.name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
 }
 // A refused form (422) shown again with the message beside the field: axe
@@ -147,7 +162,7 @@ for (const p of pages) {
   const axe = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
   const bad = axe.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
   fs.writeFileSync(path.join(out, 'refused-report.axe.json'), JSON.stringify(axe.violations, null, 2));
-  rows.push({ page: 'refused-report (422)', url: reportHref + ' (POST)', accessibility: 'axe only', bestPractices: '', axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: axe.violations.map(v => v.id).join(' ') });
+  rows.push({ page: 'refused-report (422)', url: reportHref + ' (POST)', performance: '', accessibility: 'axe only', bestPractices: '', axeSeriousOrCritical: bad.length, axeAll: axe.violations.length, failing: axe.violations.map(v => v.id).join(' ') });
   if (bad.length > 0) failed = true;
   for (const v of bad) console.error(`axe refused-report: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)`);
 }
@@ -155,7 +170,7 @@ await browser.close();
 console.table(rows);
 fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(rows, null, 2));
 if (failed) {
-  console.error(`audit failed: every page needs Lighthouse accessibility and best practices >= ${minScore} and no serious or critical axe violation`);
+  console.error(`audit failed: every page needs Lighthouse accessibility and best practices of ${minScore}, performance >= ${minPerformance} and no serious or critical axe violation`);
   process.exit(1);
 }
 console.log('audit passed');
