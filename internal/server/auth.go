@@ -113,7 +113,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 		reason := ""
 		for {
 			if !cached {
-				seen := s.sessions.markSessions()
+				seen := s.sessions.mark()
 				var err error
 				sess, err = s.store.SessionByToken(ctx, hash)
 				if errors.Is(err, workplan.ErrNotFound) {

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,20 +20,60 @@ type changeFeed interface {
 // guard is what a replica's cache trusts: that change notifications flow
 // (listening) and how many changes it has heard. A value read from the
 // database after mark may be stored only if, by then, notifications still
-// flow and no change was heard since (fresh): it could predate that change
-// otherwise. Its methods run under the owning cache's lock.
+// flow and no change was heard since: it could predate that change
+// otherwise (keep). Its lock is the owning cache's lock: pageCache,
+// sessionCache and counts embed it and take mu for their own fields too.
 type guard struct {
+	mu        sync.Mutex
 	listening bool
 	changes   uint64
 }
 
-// mark is the count of changes heard so far: read it before loading a value.
-func (g *guard) mark() uint64 { return g.changes }
+// mark returns the count of changes heard so far: read it before loading a
+// value, and give it to keep.
+func (g *guard) mark() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.changes
+}
 
-// fresh reports whether a value loaded after mark returned seen may be kept.
+// keep runs store, under the lock, if a value loaded after mark returned
+// seen may be kept: notifications still flow and no change was heard
+// since. It reports whether store ran.
+func (g *guard) keep(seen uint64, store func()) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.fresh(seen) {
+		return false
+	}
+	store()
+	return true
+}
+
+// stillFresh reports whether a value loaded after mark returned seen may
+// still be kept.
+func (g *guard) stillFresh(seen uint64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.fresh(seen)
+}
+
+// restart is the listening callback's part common to every cache: under
+// the lock it records whether notifications flow, counts a change (what
+// was read before may have missed one: nothing marked before now may be
+// kept) and runs reset, which empties the cache.
+func (g *guard) restart(on bool, reset func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.listening = on
+	g.heard()
+	reset()
+}
+
+// fresh is stillFresh with the lock held.
 func (g *guard) fresh(seen uint64) bool { return g.listening && seen == g.changes }
 
-// heard counts a change.
+// heard counts a change; the lock is held.
 func (g *guard) heard() { g.changes++ }
 
 // pageCache keeps rendered page bodies with their compressed form
@@ -47,8 +88,8 @@ func (g *guard) heard() { g.changes++ }
 // notifications may be missed. Pages depend on the clock too: their keys
 // include the minute, so pace and day counts are at most a minute old.
 type pageCache struct {
-	mu sync.Mutex
-	// guard counts the structure changes heard: cached plans depend on them.
+	// guard counts the structure changes heard: cached plans depend on
+	// them. Its lock (mu) guards every field.
 	guard
 	// epoch changes whenever listening starts again: what was cached before
 	// may have missed notifications.
@@ -142,20 +183,16 @@ func newPageCache(maxBytes int) *pageCache {
 
 // setListening is the listening callback of WatchChanges.
 func (c *pageCache) setListening(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.listening = on
-	c.epoch++
-	// Whatever was read before may have missed a change: nothing marked
-	// before now may be stored (guard).
-	c.heard()
-	c.entries = map[string]*list.Element{}
-	c.plans = map[string]cachedPlan{}
-	c.states = map[int64]cachedState{}
-	c.memo = map[string]memoEntry{}
-	c.past = map[pastKey]memoEntry{}
-	c.lru.Init()
-	c.bytes = 0
+	c.restart(on, func() {
+		c.epoch++
+		c.entries = map[string]*list.Element{}
+		c.plans = map[string]cachedPlan{}
+		c.states = map[int64]cachedState{}
+		c.memo = map[string]memoEntry{}
+		c.past = map[pastKey]memoEntry{}
+		c.lru.Init()
+		c.bytes = 0
+	})
 }
 
 // state returns plan planID's state read at generations gens (see key)
@@ -220,24 +257,15 @@ func (c *pageCache) plan(slug string) (workplan.Plan, bool) {
 	return p.plan, true
 }
 
-// markPlans returns the count of structure changes so far: read it before
-// loading a plan, and give it to putPlan.
-func (c *pageCache) markPlans() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.guard.mark()
-}
-
 // putPlan remembers a plan loaded after mark returned seen, unless a change
 // was announced since (then the plan may be older than the announcement).
 func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 	c.planCounts.Rebuilds.Add(1)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fresh(seen) || len(c.plans) > 10_000 {
-		return
-	}
-	c.plans[slug] = cachedPlan{plan: p, epoch: c.epoch, all: c.allStructure, gen: c.structure[p.ID]}
+	c.keep(seen, func() {
+		if len(c.plans) <= 10_000 {
+			c.plans[slug] = cachedPlan{plan: p, epoch: c.epoch, all: c.allStructure, gen: c.structure[p.ID]}
+		}
+	})
 }
 
 // changed is the changed callback of WatchChanges: plan 0 means every plan.
@@ -273,86 +301,75 @@ func (c *pageCache) changed(ch workplan.Change) {
 	}
 }
 
-// key returns the cache key of a page of plan planID with the given parts,
-// or false when the cache must not be used. Take the key before loading the
-// data: a change announced meanwhile makes the next key differ.
-func (c *pageCache) key(planID int64, parts ...string) (string, bool) {
+// keyOf returns a page's key: the epoch, what head writes (the
+// generations the page depends on, read under the lock) and parts; or
+// false while notifications do not flow, when the cache must not be used.
+func (c *pageCache) keyOf(head func(b *strings.Builder), parts []string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.listening {
 		return "", false
 	}
-	k := strconv.FormatUint(c.epoch, 10) + "|" + strconv.FormatUint(c.all, 10) + "|" +
-		strconv.FormatInt(planID, 10) + "|" + strconv.FormatUint(c.gens[planID], 10)
+	var b strings.Builder
+	b.WriteString(strconv.FormatUint(c.epoch, 10))
+	head(&b)
 	for _, p := range parts {
-		k += "|" + p
+		b.WriteByte('|')
+		b.WriteString(p)
 	}
-	return k, true
+	return b.String(), true
 }
 
-// keySince is key, unless a structure change was heard since markPlans
+// gen writes |name.n to a key.
+func gen(b *strings.Builder, name string, n uint64) {
+	b.WriteByte('|')
+	b.WriteString(name)
+	b.WriteByte('.')
+	b.WriteString(strconv.FormatUint(n, 10))
+}
+
+// key returns the cache key of a page of plan planID with the given parts,
+// or false when the cache must not be used. Take the key before loading the
+// data: a change announced meanwhile makes the next key differ.
+func (c *pageCache) key(planID int64, parts ...string) (string, bool) {
+	return c.keyOf(func(b *strings.Builder) {
+		gen(b, "every", c.all)
+		b.WriteString("|plan")
+		gen(b, strconv.FormatInt(planID, 10), c.gens[planID])
+	}, parts)
+}
+
+// keySince is key, unless a structure change was heard since mark
 // returned seen: then what the caller read of the structure in between
 // (assignmentMeta) may be older than the key, and the page must not be
 // cached.
 func (c *pageCache) keySince(seen uint64, planID int64, parts ...string) (string, bool) {
 	k, ok := c.key(planID, parts...)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return k, ok && c.fresh(seen)
-}
-
-// stillFresh reports whether no structure change was heard since
-// markPlans returned seen (and notifications flow).
-func (c *pageCache) stillFresh(seen uint64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.fresh(seen)
+	return k, ok && c.stillFresh(seen)
 }
 
 // keyPlans is key for a page that shows plans planIDs (in that order).
 func (c *pageCache) keyPlans(planIDs []int64, parts ...string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.listening {
-		return "", false
-	}
-	k := strconv.FormatUint(c.epoch, 10) + "|" + strconv.FormatUint(c.all, 10) + "|plans"
-	for _, id := range planIDs {
-		k += ":" + strconv.FormatInt(id, 10) + "." + strconv.FormatUint(c.gens[id], 10)
-	}
-	for _, p := range parts {
-		k += "|" + p
-	}
-	return k, true
+	return c.keyOf(func(b *strings.Builder) {
+		gen(b, "every", c.all)
+		b.WriteString("|plans")
+		for _, id := range planIDs {
+			gen(b, strconv.FormatInt(id, 10), c.gens[id])
+		}
+	}, parts)
 }
 
 // keyAll is key for a page that may show any plan.
 func (c *pageCache) keyAll(parts ...string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.listening {
-		return "", false
-	}
-	k := strconv.FormatUint(c.epoch, 10) + "|all." + strconv.FormatUint(c.total, 10)
-	for _, p := range parts {
-		k += "|" + p
-	}
-	return k, true
+	return c.keyOf(func(b *strings.Builder) { gen(b, "all", c.total) }, parts)
 }
 
 // keyNotices is key for a page of user userID's notifications.
 func (c *pageCache) keyNotices(userID int64, parts ...string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.listening {
-		return "", false
-	}
-	k := strconv.FormatUint(c.epoch, 10) + "|notices." + strconv.FormatUint(c.noticesAll, 10) + "|" +
-		strconv.FormatInt(userID, 10) + "." + strconv.FormatUint(c.notices[userID], 10)
-	for _, p := range parts {
-		k += "|" + p
-	}
-	return k, true
+	return c.keyOf(func(b *strings.Builder) {
+		gen(b, "notices", c.noticesAll)
+		gen(b, "user"+strconv.FormatInt(userID, 10), c.notices[userID])
+	}, parts)
 }
 
 // memoGet returns the value memoised under key while no structure change
@@ -367,18 +384,15 @@ func (c *pageCache) memoGet(key string) (any, bool) {
 	return e.v, true
 }
 
-// memoPut keeps v, read after markPlans returned seen, unless a structure
+// memoPut keeps v, read after mark returned seen, unless a structure
 // change was heard since.
 func (c *pageCache) memoPut(key string, v any, seen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fresh(seen) {
-		return
-	}
-	if len(c.memo) >= maxMemo {
-		c.memo = map[string]memoEntry{}
-	}
-	c.memo[key] = memoEntry{v: v, changes: seen}
+	c.keep(seen, func() {
+		if len(c.memo) >= maxMemo {
+			c.memo = map[string]memoEntry{}
+		}
+		c.memo[key] = memoEntry{v: v, changes: seen}
+	})
 }
 
 // pastState returns plan planID's state at the past instant at, kept while
@@ -393,17 +407,14 @@ func (c *pageCache) pastState(planID int64, at time.Time) (*planState, bool) {
 	return e.v.(*planState), true
 }
 
-// putPastState keeps a past state read after markPlans returned seen.
+// putPastState keeps a past state read after mark returned seen.
 func (c *pageCache) putPastState(planID int64, at time.Time, ps *planState, seen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fresh(seen) {
-		return
-	}
-	if len(c.past) >= maxPast {
-		c.past = map[pastKey]memoEntry{}
-	}
-	c.past[pastKey{planID, at}] = memoEntry{v: ps, changes: seen}
+	c.keep(seen, func() {
+		if len(c.past) >= maxPast {
+			c.past = map[pastKey]memoEntry{}
+		}
+		c.past[pastKey{planID, at}] = memoEntry{v: ps, changes: seen}
+	})
 }
 
 func (c *pageCache) get(key string) (*renderedBody, bool) {

@@ -41,24 +41,18 @@ func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
 // same form: it is cached per plan generation, assignment, language and
 // version of its task's statuses (taskKey).
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := intParam(r, "id")
-	if err != nil {
-		return err
-	}
-	seen := s.cache.markPlans()
-	meta, err := s.assignmentMeta(r.Context(), id)
+	meta, seen, err := s.requestedAssignment(r)
 	if err != nil {
 		return err
 	}
 	if !s.actor(r).CanFileReport(meta.asg) {
 		return workplan.ErrNotOwnUnit
 	}
-	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "form", strconv.FormatInt(id, 10), langOf(r))
-	ps, err := s.loadPlanState(r.Context(), meta.plan, s.now(), "")
+	id := meta.asg.ID
+	key, cacheable, ps, err := s.assignmentPageKey(r, meta, seen, s.now(), "", "form", langOf(r))
 	if err != nil {
 		return err
 	}
-	key += "|" + ps.taskKey(meta.asg.TaskID)
 	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
 		t, err := s.store.ReportTarget(ctx, id)
 		if err != nil {

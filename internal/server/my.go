@@ -26,7 +26,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	seen := s.cache.markPlans()
+	seen := s.cache.mark()
 	plans, err := s.unitPlans(ctx, u.UnitID)
 	if err != nil {
 		return err

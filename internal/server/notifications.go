@@ -69,7 +69,7 @@ func WithRobotSender(rs RobotSender) Option { return func(s *Server) { s.robots 
 // structure change at most reviewGrace more: under a morning's reports a
 // reviewer's count is read again every few seconds, not on every page.
 type counts struct {
-	mu sync.Mutex
+	// guard's lock (mu) guards every field.
 	guard
 	unread    map[int64]int
 	reviews   map[int64]reviewCount
@@ -90,11 +90,7 @@ func newCounts() *counts {
 }
 
 func (c *counts) setListening(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.listening = on
-	c.heard()
-	c.unread, c.reviews = map[int64]int{}, map[int64]reviewCount{}
+	c.restart(on, func() { c.unread, c.reviews = map[int64]int{}, map[int64]reviewCount{} })
 }
 
 func (c *counts) changed(ch workplan.Change) {
@@ -124,7 +120,7 @@ func (s *Server) unreadOf(ctx context.Context, id int64) int {
 	c := s.counts
 	c.mu.Lock()
 	n, ok := c.unread[id]
-	seen := c.mark()
+	seen := c.changes
 	c.mu.Unlock()
 	if ok {
 		return n
@@ -133,11 +129,11 @@ func (s *Server) unreadOf(ctx context.Context, id int64) int {
 	if err != nil {
 		return 0
 	}
-	c.mu.Lock()
-	if c.fresh(seen) && len(c.unread) < 100_000 {
-		c.unread[id] = n
-	}
-	c.mu.Unlock()
+	c.keep(seen, func() {
+		if len(c.unread) < 100_000 {
+			c.unread[id] = n
+		}
+	})
 	return n
 }
 
@@ -152,7 +148,7 @@ func (s *Server) reviewsOf(ctx context.Context, u workplan.User) (int, int) {
 	c := s.counts
 	c.mu.Lock()
 	v, ok := c.reviews[key]
-	seen, gen := c.mark(), c.reviewGen
+	seen, gen := c.changes, c.reviewGen
 	c.mu.Unlock()
 	if age := time.Since(v.at); ok && age < time.Minute && (v.gen == gen || age < reviewGrace) {
 		return v.claims, v.requests
@@ -161,11 +157,11 @@ func (s *Server) reviewsOf(ctx context.Context, u workplan.User) (int, int) {
 	if err != nil {
 		return 0, 0
 	}
-	c.mu.Lock()
-	if c.fresh(seen) && len(c.reviews) < 100_000 {
-		c.reviews[key] = reviewCount{claims, requests, time.Now(), gen}
-	}
-	c.mu.Unlock()
+	c.keep(seen, func() {
+		if len(c.reviews) < 100_000 {
+			c.reviews[key] = reviewCount{claims, requests, time.Now(), gen}
+		}
+	})
 	return claims, requests
 }
 

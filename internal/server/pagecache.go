@@ -178,7 +178,7 @@ func (s *Server) assignmentMeta(ctx context.Context, id int64) (assignmentMeta, 
 	if v, ok := s.cache.memoGet(key); ok {
 		return v.(assignmentMeta), nil
 	}
-	seen := s.cache.markPlans()
+	seen := s.cache.mark()
 	var m assignmentMeta
 	var err error
 	if m.asg, err = s.store.AssignmentByID(ctx, id); err != nil {
@@ -194,6 +194,32 @@ func (s *Server) assignmentMeta(ctx context.Context, id int64) (assignmentMeta, 
 	return m, nil
 }
 
+// requestedAssignment returns the assignment of r's {id} with what
+// deciding who may read it needs, and the mark of structure changes taken
+// before it was read (for assignmentPageKey).
+func (s *Server) requestedAssignment(r *http.Request) (assignmentMeta, uint64, error) {
+	id, err := intParam(r, "id")
+	if err != nil {
+		return assignmentMeta{}, 0, err
+	}
+	seen := s.cache.mark()
+	meta, err := s.assignmentMeta(r.Context(), id)
+	return meta, seen, err
+}
+
+// assignmentPageKey returns the key of page (with parts) of assignment
+// meta, read after mark returned seen, and its plan's state at at (asOf)
+// that the page shows: the key names the version of the statuses of the
+// assignment's task in that state (taskKey).
+func (s *Server) assignmentPageKey(r *http.Request, meta assignmentMeta, seen uint64, at time.Time, asOf, page string, parts ...string) (string, bool, *planState, error) {
+	key, cacheable := s.cache.keySince(seen, meta.plan.ID, append([]string{page, strconv.FormatInt(meta.asg.ID, 10)}, parts...)...)
+	ps, err := s.loadPlanState(r.Context(), meta.plan, at, asOf)
+	if err != nil {
+		return "", false, nil, err
+	}
+	return key + "|" + ps.taskKey(meta.asg.TaskID), cacheable, ps, nil
+}
+
 // unitPlans returns the plans unit unitID has assignments in, in the order
 // ListPlans gives them, from the memo or the store.
 func (s *Server) unitPlans(ctx context.Context, unitID int64) ([]workplan.Plan, error) {
@@ -201,7 +227,7 @@ func (s *Server) unitPlans(ctx context.Context, unitID int64) ([]workplan.Plan, 
 	if v, ok := s.cache.memoGet(key); ok {
 		return v.([]workplan.Plan), nil
 	}
-	seen := s.cache.markPlans()
+	seen := s.cache.mark()
 	in, err := s.store.UnitPlans(ctx, unitID)
 	if err != nil {
 		return nil, err

@@ -261,7 +261,7 @@ func (s *Server) pastState(ctx context.Context, plan workplan.Plan, at time.Time
 	v, err, _ := s.flight.Do("past|"+strconv.FormatInt(plan.ID, 10)+"|"+at.Format(time.RFC3339Nano)+"|"+asOf, func() (any, error) {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
 		defer cancel()
-		seen := s.cache.markPlans()
+		seen := s.cache.mark()
 		ps, err := s.buildPlanState(bctx, plan, at, asOf)
 		if err == nil {
 			s.cache.putPastState(plan.ID, at, ps, seen)
@@ -312,7 +312,7 @@ func (s *Server) planBySlug(ctx context.Context, slug string) (workplan.Plan, er
 	if p, ok := s.cache.plan(slug); ok {
 		return p, nil
 	}
-	seen := s.cache.markPlans()
+	seen := s.cache.mark()
 	p, err := s.store.PlanBySlug(ctx, slug)
 	if err != nil {
 		return p, err

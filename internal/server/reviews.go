@@ -70,7 +70,7 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	if super {
 		key, cacheable = s.cache.keyAll("review", "super", langOf(r), r.URL.RawQuery)
 	} else {
-		seen := s.cache.markPlans()
+		seen := s.cache.mark()
 		plans, err := s.unitPlans(r.Context(), unit)
 		if err != nil {
 			return err

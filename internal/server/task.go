@@ -391,16 +391,11 @@ func (s *Server) readableAssignment(r *http.Request, id int64) (asg workplan.Ass
 // version of its task's statuses (taskKey), day and assignmentViewer:
 // readers who may do the same things on it are served the same body.
 func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := intParam(r, "id")
+	meta, seen, err := s.requestedAssignment(r)
 	if err != nil {
 		return err
 	}
 	at, asOf, err := s.asOfInstant(r)
-	if err != nil {
-		return err
-	}
-	seen := s.cache.markPlans()
-	meta, err := s.assignmentMeta(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -409,12 +404,10 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		return workplan.E(workplan.EForbidden, "err.reports.forbidden")
 	}
 	v := assignmentViewerOf(actor, meta)
-	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "assignment", strconv.FormatInt(id, 10), langOf(r), r.URL.RawQuery, v.key(), s.today())
-	ps, err := s.loadPlanState(r.Context(), meta.plan, at, asOf)
+	key, cacheable, ps, err := s.assignmentPageKey(r, meta, seen, at, asOf, "assignment", langOf(r), r.URL.RawQuery, v.key(), s.today())
 	if err != nil {
 		return err
 	}
-	key += "|" + ps.taskKey(meta.asg.TaskID)
 	u := *r.URL
 	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
 		return s.assignmentBody(ctx, &u, meta, ps, at, v)
