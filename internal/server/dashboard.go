@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
-
-	"github.com/a-h/templ"
 
 	"duban/internal/deadline"
 	"duban/internal/status"
@@ -219,16 +216,6 @@ func unitList(slug, asOf string, us []status.UnitLate, cat string) web.UnitList 
 // dashboardUnitList is how many late units the line above a list names
 // before "and N more".
 const dashboardUnitList = 20
-
-// rawBytes writes b, a body rendered (and escaped) earlier, as it is:
-// without templ.Raw's conversion to a string, which copied the whole cached
-// dashboard (80 KB) on every hit.
-func rawBytes(b []byte) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
-}
 
 // dashboardUnits is how many units a dashboard row names before "共 N 个单位".
 const dashboardUnits = 6

@@ -15,25 +15,6 @@ import (
 	"duban/web"
 )
 
-// reportTarget reads what the report form of the URL's assignment shows, in
-// one round trip, and checks the viewer may report on it: staff of its own
-// unit only. The form and its submission are the requests of the busiest
-// morning, every unit filing at once.
-func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
-	id, err := intParam(r, "id")
-	if err != nil {
-		return workplan.ReportTarget{}, err
-	}
-	t, err := s.store.ReportTarget(r.Context(), id)
-	if err != nil {
-		return t, err
-	}
-	if !s.actor(r).CanFileReport(t.Facts.Assignment) {
-		return t, workplan.ErrNotOwnUnit
-	}
-	return t, nil
-}
-
 // reportForm shows the report form, pre-filled from the last report so that a
 // weekly report is an edit, not a rewrite.
 //
