@@ -59,21 +59,19 @@ func TestPageCacheBudget(t *testing.T) {
 	t.Parallel()
 	c := newPageCache(100_000)
 	body := func(n int) *renderedBody {
-		rb, err := newRenderedBody("t", []byte(strings.Repeat("x", n)))
-		require.NoError(t, err)
-		return rb
+		return newRenderedBody("t", []byte(strings.Repeat("x", n)))
 	}
 	c.put("a", body(10))
 	_, ok := c.get("a")
 	assert.False(t, ok, "not listening: not kept")
 	c.setListening(true)
 	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
-		c.put(k, body(10_000))
+		c.put(k, body(9_000))
 	}
 	_, ok = c.get("a")
 	assert.True(t, ok)
 	for _, k := range []string{"g", "h", "i", "j"} {
-		c.put(k, body(10_000))
+		c.put(k, body(9_000))
 	}
 	assert.LessOrEqual(t, c.bytes, c.maxBytes)
 	_, ok = c.get("a")
@@ -127,11 +125,12 @@ func TestSplicedBody(t *testing.T) {
 	hole := string(formTokenHole)
 	html := `<form><input name="csrf" value="` + hole + `"/></form>` + strings.Repeat("<p>正文</p>", 500) +
 		`<form><input name="csrf" value="` + hole + `"/></form><p>end</p>`
-	rb, err := newRenderedBody("title", []byte(html))
-	require.NoError(t, err)
+	rb := newRenderedBody("title", []byte(html))
 	assert.Equal(t, 2, rb.holes())
+	deflate, ok := rb.deflated()
+	require.True(t, ok)
 	var out bytes.Buffer
-	writeGzipPage(&out, []byte("<head>"), rb, []byte("TOKEN"), []byte("</html>"))
+	writeGzipPage(&out, []byte("<head>"), rb.parts, deflate, []byte("TOKEN"), []byte("</html>"))
 	zr, err := gzip.NewReader(&out)
 	require.NoError(t, err)
 	got, err := io.ReadAll(zr)

@@ -24,8 +24,9 @@ import (
 // Compression. HTML, CSS, JSON (and CSV and SVG) go out gzipped to clients
 // that accept it. Pages rendered per request are compressed as they are
 // written, at gzip's fastest level (compress). A body rendered once and
-// served many times, the cached dashboard, is compressed once, when it is
-// rendered, as a raw deflate segment (renderedBody); each request then
+// served many times, a cached page's, is compressed once, at the first
+// request for it that accepts gzip, as raw deflate segments (renderedBody);
+// each such request then
 // sends the few kilobytes of its layout (the user's name, the form token,
 // the links) as stored blocks around that segment (writeGzipPage):
 // a gzip stream may be made of deflate blocks from several compressors, as
@@ -214,38 +215,83 @@ func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 // splices into each page's gzip stream, with the reader's token sent
 // stored between them. A body rendered for one class of readers (a unit's
 // staff, say) thus carries nobody's token.
+//
+// The segments are made at the first request for the body that accepts
+// gzip (deflated), and kept: a body rendered again before anyone asked for
+// it compressed (a writer's report form, under reports that change its
+// plan every moment; a page read without gzip) costs no compression.
 type renderedBody struct {
 	// title is the page's title, for pages whose title is their data's.
 	title string
 	// parts are the HTML between the holes: one more than the holes.
 	parts [][]byte
-	// deflate holds each part compressed.
+	// shared says the body is served to many (it is cached): only then is
+	// it worth compressing once.
+	shared bool
+	// once makes deflate, each part compressed (or err).
+	once    sync.Once
 	deflate [][]byte
-	// size is the bytes held, for the cache's budget.
+	err     error
+	// size is the bytes held, for the cache's budget, counting the
+	// compressed parts before they are made (at most a quarter of the
+	// HTML: pages compress to a fifth or less).
 	size int
 }
 
-// newRenderedBody cuts html at its holes and compresses each part once,
-// thoroughly: it is served many times.
-//
-// What it keeps is copied to slices of their exact size: the buffers they
-// were written to have room to spare, up to as much again, which a cache
-// of many bodies would hold for nothing.
-func newRenderedBody(title string, html []byte) (*renderedBody, error) {
-	rb := &renderedBody{title: title, parts: bytes.Split(bytes.Clone(html), formTokenHole)}
-	var buf bytes.Buffer
-	buf.Grow(len(html) / 5)
-	fw, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		return nil, err
+// newRenderedBody cuts html at its holes, for a body kept and served many
+// times. What it keeps is copied to slices of their exact size: the
+// buffers html was written to have room to spare, up to as much again,
+// which a cache of many bodies would hold for nothing.
+func newRenderedBody(title string, html []byte) *renderedBody {
+	rb := &renderedBody{title: title, parts: bytes.Split(bytes.Clone(html), formTokenHole), shared: true}
+	rb.size = len(html) + len(html)/4 + len(title) + 64*len(rb.parts)
+	return rb
+}
+
+// onceBody is a body rendered for one request: never compressed apart
+// (the response is compressed as it is written, if at all).
+func onceBody(title string, html []byte) *renderedBody {
+	return &renderedBody{title: title, parts: bytes.Split(html, formTokenHole)}
+}
+
+// deflated returns the body's parts compressed, thoroughly, made at the
+// first call; false for a body rendered for one request.
+func (rb *renderedBody) deflated() ([][]byte, bool) {
+	if !rb.shared {
+		return nil, false
 	}
-	offsets := make([]int, 0, len(rb.parts)+1)
-	for i, p := range rb.parts {
-		if i > 0 {
-			// A fresh start: a segment may not refer to the one before,
-			// since a token the compressor never saw lies between them.
-			fw.Reset(&buf)
-		}
+	rb.once.Do(func() { rb.deflate, rb.err = deflateParts(rb.parts) })
+	return rb.deflate, rb.err == nil
+}
+
+// flateWriters are compressors at the best level (one holds about a
+// megabyte of state: reused, not made per body).
+var flateWriters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(io.Discard, flate.BestCompression)
+	return fw
+}}
+
+// deflateParts compresses each part as a raw deflate segment, flushed and
+// referring to nothing before its own start, copied to one slice of its
+// exact size.
+func deflateParts(parts [][]byte) ([][]byte, error) {
+	var buf bytes.Buffer
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	buf.Grow(n / 5)
+	fw := flateWriters.Get().(*flate.Writer)
+	defer func() {
+		fw.Reset(io.Discard) // holds nothing of this body
+		flateWriters.Put(fw)
+	}()
+	offsets := make([]int, 0, len(parts)+1)
+	for _, p := range parts {
+		// A fresh start for each: a segment may not refer to the one
+		// before, since a token the compressor never saw lies between
+		// them.
+		fw.Reset(&buf)
 		offsets = append(offsets, buf.Len())
 		if _, err := fw.Write(p); err != nil {
 			return nil, err
@@ -256,11 +302,11 @@ func newRenderedBody(title string, html []byte) (*renderedBody, error) {
 	}
 	offsets = append(offsets, buf.Len())
 	all := bytes.Clone(buf.Bytes())
-	for i := range rb.parts {
-		rb.deflate = append(rb.deflate, all[offsets[i]:offsets[i+1]:offsets[i+1]])
+	out := make([][]byte, len(parts))
+	for i := range parts {
+		out[i] = all[offsets[i]:offsets[i+1]:offsets[i+1]]
 	}
-	rb.size = len(html) + len(all) + len(title) + 64*len(rb.parts)
-	return rb, nil
+	return out, nil
 }
 
 // holes is the number of form tokens the body takes.
@@ -306,7 +352,12 @@ func formToken(r *http.Request) []byte {
 // compression is paid once per rendering, not per request.
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int, title, nav string, rb *renderedBody) {
 	token := formToken(r)
-	if !acceptsGzip(r) || rb.deflate == nil {
+	var deflate [][]byte
+	gz := acceptsGzip(r)
+	if gz {
+		deflate, gz = rb.deflated()
+	}
+	if !gz {
 		body := templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
 			for i, p := range rb.parts {
 				if i > 0 {
@@ -345,7 +396,7 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int
 	out := bufPool.Get().(*bytes.Buffer)
 	out.Reset()
 	defer bufPool.Put(out)
-	writeGzipPage(out, page[:i], rb, token, page[i+len(bodyMarker):])
+	writeGzipPage(out, page[:i], rb.parts, deflate, token, page[i+len(bodyMarker):])
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Encoding", "gzip")
@@ -355,30 +406,30 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int
 	_, _ = w.Write(out.Bytes())
 }
 
-// writeGzipPage writes head, rb's HTML with token in its holes, and tail to
-// out as one gzip stream (RFC 1952): head and the tokens as stored
-// (uncompressed) deflate blocks, rb's deflate segments as they are, tail
+// writeGzipPage writes head, a body's parts with token between them, and
+// tail to out as one gzip stream (RFC 1952): head and the tokens as stored
+// (uncompressed) deflate blocks, the parts' deflate segments as they are, tail
 // as a final stored block, then the CRC-32 and size of the whole. The few
 // kilobytes of layout around the body are not worth compressing per
 // request: running a compressor costs more than sending them (about 60 µs
 // for 4 KB, against 2 µs to copy them), and the body, compressed once, is
 // nine tenths of the page. The tokens are never compressed, so their
 // compressed size says nothing about them (BREACH).
-func writeGzipPage(out *bytes.Buffer, head []byte, rb *renderedBody, token, tail []byte) {
+func writeGzipPage(out *bytes.Buffer, head []byte, parts, deflate [][]byte, token, tail []byte) {
 	// ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown).
 	out.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255})
 	writeStored(out, head, false)
 	crc := crc32.ChecksumIEEE(head)
 	size := len(head) + len(tail)
-	for i, d := range rb.deflate {
+	for i, d := range deflate {
 		if i > 0 {
 			writeStored(out, token, false)
 			crc = crc32.Update(crc, crc32.IEEETable, token)
 			size += len(token)
 		}
 		out.Write(d)
-		crc = crc32.Update(crc, crc32.IEEETable, rb.parts[i])
-		size += len(rb.parts[i])
+		crc = crc32.Update(crc, crc32.IEEETable, parts[i])
+		size += len(parts[i])
 	}
 	writeStored(out, tail, true)
 	crc = crc32.Update(crc, crc32.IEEETable, tail)

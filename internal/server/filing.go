@@ -19,8 +19,13 @@ import (
 // weekly report is an edit, not a rewrite.
 //
 // Only the assignment's unit's staff may read it, and they all read the
-// same form: it is cached per plan generation, assignment, language and
-// version of its task's statuses (taskKey).
+// same form: it is cached per plan generation, assignment and language,
+// and by the version of its task's statuses (taskKey) in the plan's state
+// when one is cached for the plan's generation. The form is what staff
+// open while their plan changes under everyone's reports: it never waits
+// for the plan's state to be evaluated again (the morning's reports would
+// have every form do so), but shows the assignment's light evaluated
+// alone, as of the minute, under a key with the minute.
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 	meta, seen, err := s.requestedAssignment(r)
 	if err != nil {
@@ -30,9 +35,12 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 		return workplan.ErrNotOwnUnit
 	}
 	id := meta.asg.ID
-	key, cacheable, ps, err := s.assignmentPageKey(r, meta, seen, s.now(), "", "form", langOf(r))
-	if err != nil {
-		return err
+	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "form", strconv.FormatInt(id, 10), langOf(r))
+	ps, ok := s.cachedPlanState(meta.plan)
+	if ok {
+		key += "|" + ps.taskKey(meta.asg.TaskID)
+	} else {
+		key += "|minute " + minuteOf(s.now())
 	}
 	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
 		t, err := s.store.ReportTarget(ctx, id)
@@ -40,10 +48,12 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 			return "", nil, err
 		}
 		m := s.filledReportForm(ctx, t)
-		if a, _, ok := ps.Assignment(id); ok && a.Version == t.Facts.Version {
-			// The light as the other pages show it, from the state the
-			// key names.
-			m.Light = lightView(ctx, a.Status)
+		if ps != nil {
+			if a, _, ok := ps.Assignment(id); ok && a.Version == t.Facts.Version {
+				// The light as the other pages show it, from the state
+				// the key names.
+				m.Light = lightView(ctx, a.Status)
+			}
 		}
 		html, err := renderBody(ctx, web.ReportForm(m))
 		return web.T(ctx, "report.title"), html, err

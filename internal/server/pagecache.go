@@ -94,7 +94,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, nav, key str
 		if err != nil {
 			return err
 		}
-		s.renderCached(w, r, http.StatusOK, title, nav, &renderedBody{title: title, parts: bytes.Split(html, formTokenHole)})
+		s.renderCached(w, r, http.StatusOK, title, nav, onceBody(title, html))
 		return nil
 	}
 	if rb, ok := s.cache.get(key); ok {
@@ -112,10 +112,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, nav, key str
 		if err != nil {
 			return nil, err
 		}
-		rb, err := newRenderedBody(title, html)
-		if err != nil {
-			return nil, err
-		}
+		rb := newRenderedBody(title, html)
 		s.cache.put(key, rb)
 		return rb, nil
 	})

@@ -202,6 +202,24 @@ func (s *Server) loadPlanState(ctx context.Context, plan workplan.Plan, at time.
 	return v.(*planState), nil
 }
 
+// cachedPlanState is plan's present state if one is cached for its
+// current generations (of this minute, or of the one before: the next is
+// then evaluated in the background), without evaluating one: for a page
+// that can do without it when reports change the plan faster than its
+// state is evaluated (the report form).
+func (s *Server) cachedPlanState(plan workplan.Plan) (*planState, bool) {
+	gens, cacheable := s.cache.key(plan.ID, "state")
+	if !cacheable {
+		return nil, false
+	}
+	minute := s.now().Unix() / 60
+	ps, fresh, ok := s.cache.state(plan.ID, gens, minute)
+	if ok && !fresh {
+		s.refreshState(plan, gens, minute)
+	}
+	return ps, ok
+}
+
 func stateFlight(planID int64, gens string, minute int64) string {
 	return "state|" + gens + "|" + strconv.FormatInt(minute, 10)
 }
