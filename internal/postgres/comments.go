@@ -58,7 +58,7 @@ func (db *DB) AddComment(ctx context.Context, actor workplan.Actor, taskID int64
 		if err := tx.QueryRow(ctx, `SELECT plan_id FROM tasks WHERE id = $1`, taskID).Scan(&planID); err != nil {
 			return mapErr(err, "plan of task %d", taskID)
 		}
-		return notify(ctx, tx, progressPayload(planID))
+		return notify(ctx, tx, progressPayload(ctx, planID))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: comment on task %d: %w", taskID, err)

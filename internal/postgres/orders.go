@@ -153,7 +153,7 @@ func (db *DB) IssueOrder(ctx context.Context, actor workplan.Actor, in ntf.Order
 		if err := writeNotice(ctx, tx, now, n); err != nil {
 			return err
 		}
-		return notify(ctx, tx, progressPayload(a.PlanID))
+		return notify(ctx, tx, progressPayload(ctx, a.PlanID))
 	})
 	if err != nil {
 		return ntf.Order{}, userErr(err, "issue order on assignment %d", in.AssignmentID)
@@ -214,7 +214,7 @@ func (db *DB) AnswerOrder(ctx context.Context, actor workplan.Actor, id int64, t
 		if err := tx.QueryRow(ctx, `SELECT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1`, o.AssignmentID).Scan(&planID); err != nil {
 			return mapErr(err, "plan of assignment %d", o.AssignmentID)
 		}
-		return notify(ctx, tx, progressPayload(planID))
+		return notify(ctx, tx, progressPayload(ctx, planID))
 	})
 	if err != nil {
 		return ntf.Order{}, userErr(err, "answer order %d", id)

@@ -232,7 +232,7 @@ func (s *Server) applySeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A reseed changes the plan's structure (or adds a plan): every page
 	// is rendered again.
-	s.changedHere(workplan.Change{Structure: true})
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	m := seedPreviewModel(ctx, diff, up.SourceName)
 	m.Applied = true
 	s.render(w, r, http.StatusOK, web.T(ctx, "plans.applied.title"), "plans", web.SeedPreview(m))

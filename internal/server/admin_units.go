@@ -151,7 +151,7 @@ func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Unit names and kinds show on every plan's pages.
-	s.changedHere(workplan.Change{Structure: true})
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
@@ -217,7 +217,7 @@ func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	// A designation's members show on every plan that names it.
-	s.changedHere(workplan.Change{Structure: true})
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

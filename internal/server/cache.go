@@ -3,9 +3,12 @@ package server
 import (
 	"container/list"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"duban/internal/metrics"
@@ -126,6 +129,12 @@ type pageCache struct {
 	// pageCounts, stateCounts and planCounts count the lookups of bodies,
 	// states and plans, for the metrics (metrics.go).
 	pageCounts, stateCounts, planCounts metrics.CacheCounts
+	// origin starts the names of this replica's writes (newWrite), writes
+	// counts them; own holds the changes of its writes applied once, and
+	// by whom: true for the handler (announcedBefore).
+	origin string
+	writes atomic.Uint64
+	own    map[workplan.Change]bool
 }
 
 // cachedState is a plan's state with the plan's generations it was read
@@ -175,10 +184,49 @@ const (
 	maxPast = 16
 )
 
+// maxOwn bounds the changes of this replica's writes applied once and
+// waiting for their second announcement.
+const maxOwn = 10_000
+
 func newPageCache(maxBytes int) *pageCache {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
 	return &pageCache{gens: map[int64]uint64{}, structure: map[int64]uint64{}, plans: map[string]cachedPlan{},
 		states: map[int64]cachedState{}, entries: map[string]*list.Element{}, lru: list.New(), maxBytes: maxBytes,
-		notices: map[int64]uint64{}, memo: map[string]memoEntry{}, past: map[pastKey]memoEntry{}}
+		notices: map[int64]uint64{}, memo: map[string]memoEntry{}, past: map[pastKey]memoEntry{},
+		origin: hex.EncodeToString(b) + ".", own: map[workplan.Change]bool{}}
+}
+
+// newWrite names a write of this replica: unique among every replica's.
+func (c *pageCache) newWrite() string {
+	return c.origin + strconv.FormatUint(c.writes.Add(1), 36)
+}
+
+// announcedBefore reports whether ch, a change of one of this replica's
+// writes, announced by its handler (here) or by the database's
+// notification, was applied already by the other. A write of one
+// transaction announces its change twice, both times after its commit: by
+// the handler (changedHere), so that the writer's next read shows it, and
+// by the notification, which the other replicas hear too. Whichever comes
+// first is applied; the second says nothing new, and is not (it would have
+// every page and plan state it touches built again for nothing). Two
+// notifications never cancel each other (a request of several
+// transactions), nor do two handler's announcements. Forgetting one (a
+// write whose handler tells nothing, a notification lost with the
+// connection) costs a build, never a stale page. The lock is held.
+func (c *pageCache) announcedBefore(ch workplan.Change, here bool) bool {
+	if !strings.HasPrefix(ch.Write, c.origin) {
+		return false
+	}
+	if by, ok := c.own[ch]; ok && by != here {
+		delete(c.own, ch)
+		return true
+	}
+	if len(c.own) >= maxOwn {
+		c.own = map[workplan.Change]bool{}
+	}
+	c.own[ch] = here
+	return false
 }
 
 // setListening is the listening callback of WatchChanges.
@@ -192,6 +240,7 @@ func (c *pageCache) setListening(on bool) {
 		c.past = map[pastKey]memoEntry{}
 		c.lru.Init()
 		c.bytes = 0
+		c.own = map[workplan.Change]bool{}
 	})
 }
 
@@ -268,15 +317,26 @@ func (c *pageCache) putPlan(slug string, p workplan.Plan, seen uint64) {
 	})
 }
 
-// changed is the changed callback of WatchChanges: plan 0 means every plan.
-// Pages depend on every change but those of accounts; cached plans only on
-// structure changes; the notification pages on their user's notifications.
-func (c *pageCache) changed(ch workplan.Change) {
+// changed is the changed callback of WatchChanges, and what changedHere
+// tells: plan 0 means every plan. Pages depend on every change but those
+// of accounts; cached plans only on structure changes; the notification
+// pages on their user's notifications. A change of this replica's write
+// is applied once (announcedBefore).
+func (c *pageCache) changed(ch workplan.Change) { c.apply(ch, false) }
+
+// changedHere is changed for what a handler of this replica tells of its
+// write's change, after the commit.
+func (c *pageCache) changedHere(ch workplan.Change) { c.apply(ch, true) }
+
+func (c *pageCache) apply(ch workplan.Change, here bool) {
 	if ch.Accounts {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.announcedBefore(ch, here) {
+		return
+	}
 	if ch.Notices {
 		if ch.User == 0 {
 			c.noticesAll++

@@ -52,6 +52,46 @@ func TestPageCacheKeys(t *testing.T) {
 	}
 }
 
+// TestOwnWritesAppliedOnce: a change of this replica's write, announced
+// by its handler and by the database's notification in either order, is
+// applied once; another replica's, or one without a write, every time.
+func TestOwnWritesAppliedOnce(t *testing.T) {
+	t.Parallel()
+	c := newPageCache(1 << 20)
+	c.setListening(true)
+	applied := func(ch workplan.Change, here bool) bool {
+		before, _ := c.keyAll("p")
+		if here {
+			c.changedHere(ch)
+		} else {
+			c.changed(ch)
+		}
+		after, _ := c.keyAll("p")
+		return before != after
+	}
+	const handler, notification = true, false
+	w1, w2, w3 := c.newWrite(), c.newWrite(), c.newWrite()
+	assert.NotEqual(t, w1, w2)
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: w1}, handler), "the handler's announcement")
+	assert.False(t, applied(workplan.Change{Plan: 1, Write: w1}, notification), "its notification, after")
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: w2}, notification), "a notification first")
+	assert.True(t, applied(workplan.Change{Plan: 2, Write: w2}, notification), "another change of the same write")
+	assert.False(t, applied(workplan.Change{Plan: 1, Write: w2}, handler), "the handler's announcement, after")
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: w1}, notification), "a third announcement is a new change")
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: w3}, notification), "a write of two transactions")
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: w3}, notification), "two notifications never cancel each other")
+	assert.True(t, applied(workplan.Change{Plan: 3, Write: w3}, handler))
+	assert.True(t, applied(workplan.Change{Plan: 3, Write: w3}, handler), "nor two handler's announcements")
+	other := newPageCache(1 << 20).newWrite()
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: other}, notification), "another replica's write")
+	assert.True(t, applied(workplan.Change{Plan: 1, Write: other}, notification), "another replica's write, again")
+	assert.True(t, applied(workplan.Change{Plan: 1}, notification))
+	assert.True(t, applied(workplan.Change{Plan: 1}, notification))
+	c.setListening(false)
+	c.setListening(true)
+	assert.Empty(t, c.own, "forgotten when notifications resume")
+}
+
 // TestPageCacheBudget: bodies are evicted least recently used first to
 // stay within the byte budget, and nothing is kept while notifications do
 // not flow.

@@ -118,7 +118,7 @@ func (s *Server) mapDesignation(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Which units a designation means is structure: every plan's pages
 	// may name them.
-	s.changedHere(workplan.Change{Structure: true})
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	http.Redirect(w, r, taskHref(plan.Slug, ts.Task.Number)+"?mapped=1#designations", http.StatusSeeOther)
 	return nil
 }

@@ -232,7 +232,7 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.counts.forgetUser(u.ID)
-	s.changedHere(workplan.Change{Notices: true, User: u.ID})
+	s.changedHere(r.Context(), workplan.Change{Notices: true, User: u.ID})
 	http.Redirect(w, r, localPath(n.Link), http.StatusSeeOther)
 	return nil
 }
@@ -244,7 +244,7 @@ func (s *Server) readAll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.counts.forgetUser(u.ID)
-	s.changedHere(workplan.Change{Notices: true, User: u.ID})
+	s.changedHere(r.Context(), workplan.Change{Notices: true, User: u.ID})
 	http.Redirect(w, r, "/notifications?read=1", http.StatusSeeOther)
 	return nil
 }

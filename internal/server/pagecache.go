@@ -255,13 +255,30 @@ func planIDs(plans []workplan.Plan) []int64 {
 	return out
 }
 
-// changedHere tells this replica's caches at once of a change it made
-// itself, so that the writer's next page (after the redirect) shows it
-// even if the database's announcement has not arrived yet; the
-// announcement follows and changes the keys again, which costs one more
-// rendering.
-func (s *Server) changedHere(ch workplan.Change) {
-	s.cache.changed(ch)
+// nameWrites names each request that may write (any but GET, HEAD and
+// OPTIONS), for the changes it announces (workplan.WithWrite): the
+// database's notification of a change this replica told its caches of
+// already (changedHere) is then known when it arrives, and not applied
+// twice (pageCache.changed).
+func (s *Server) nameWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			r = r.WithContext(workplan.WithWrite(r.Context(), s.cache.newWrite()))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// changedHere tells this replica's caches at once of a change that the
+// write of ctx made (after its commit), so that the writer's next page
+// (after the redirect) shows it even if the database's notification has
+// not arrived yet. The notification carries the write's name: whichever
+// of the two comes first is applied, the other is not (pageCache.changed).
+func (s *Server) changedHere(ctx context.Context, ch workplan.Change) {
+	ch.Write = workplan.WriteOf(ctx)
+	s.cache.changedHere(ch)
 }
 
 // wroteReport is changedHere for a write about report id (a review): its
@@ -276,6 +293,6 @@ func (s *Server) wroteReport(ctx context.Context, id int64) {
 // a review, an extension, a 督办单): its plan changed.
 func (s *Server) wroteAssignment(ctx context.Context, id int64) {
 	if m, err := s.assignmentMeta(ctx, id); err == nil {
-		s.changedHere(workplan.Change{Plan: m.plan.ID})
+		s.changedHere(ctx, workplan.Change{Plan: m.plan.ID})
 	}
 }

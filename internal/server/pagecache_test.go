@@ -489,3 +489,36 @@ func TestRefusedPagesBypassTheCache(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnWriteRendersOnce: a write announces its change twice on the
+// replica that made it, at once (changedHere) and by the database's
+// notification, which arrives later; the pages rendered after the first
+// are not rendered again for the second.
+func TestOwnWriteRendersOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := serveReplica(t, w, server.New(testConfig(t), slowFeed{w.db, 200 * time.Millisecond}, quietLog(),
+		server.WithClock(w.clock.Now), server.WithPasswordParams(auth.TestParams)))
+	ownAsg := strconv.FormatInt(w.plan.ownAsg.ID, 10)
+	v := w.viewerOf(staffOwn)
+	form := fetch(t, a.base, v, "/assignments/"+ownAsg+"/report", false).body
+	version := versionRe.FindStringSubmatch(form)[1]
+	res, body := a.call(staffOwn, http.MethodPost, "/assignments/"+ownAsg+"/report", url.Values{"version": {version}, "percent": {"66"}, "progress": {"只渲染一次"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	first := fetch(t, a.base, v, "/assignments/"+ownAsg, false)
+	assert.Equal(t, "miss", first.cache)
+	assert.Contains(t, first.body, "只渲染一次")
+	time.Sleep(500 * time.Millisecond) // the notification has arrived
+	second := fetch(t, a.base, v, "/assignments/"+ownAsg, false)
+	assert.Equal(t, "hit", second.cache, "rendered again for the write's own notification")
+
+	// Another replica's write (w's server), announced by its notification
+	// alone, is applied when it arrives.
+	other := w.do(staffOwn, http.MethodPost, "/assignments/"+ownAsg+"/report",
+		url.Values{"version": {strconv.Itoa(w.version(w.plan.ownAsg.ID))}, "percent": {"67"}, "progress": {"另一副本"}})
+	require.Equal(t, http.StatusSeeOther, other.Code, other.Body.String())
+	eventually(t, func() bool {
+		return strings.Contains(fetch(t, a.base, v, "/assignments/"+ownAsg, false).body, "另一副本")
+	},
+		"another replica's write never shows")
+}

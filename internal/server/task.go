@@ -574,7 +574,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.AddComment(r.Context(), s.actor(r), task.ID, formText(r, "text")); err != nil {
 		return err
 	}
-	s.changedHere(workplan.Change{Plan: plan.ID})
+	s.changedHere(r.Context(), workplan.Change{Plan: plan.ID})
 	http.Redirect(w, r, taskHref(plan.Slug, task.Number)+"#cm-h", http.StatusSeeOther)
 	return nil
 }
