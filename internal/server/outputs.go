@@ -133,6 +133,11 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// maxWeeklyReports is how many of the period's reports the weekly
+// comparison lists (Server.weeklyReports): more than a plan's units file
+// in a week at their cadence.
+const maxWeeklyReports = 500
+
 // weeklyModel compares plan between the ends of days from and to (at
 // fromAt and toAt); after, if not nil, is the state at toAt.
 func (s *Server) weeklyModel(ctx context.Context, plan workplan.Plan, from, to deadline.Date, fromAt, toAt time.Time, today deadline.Date, after *planState) (web.WeeklyPage, error) {
@@ -180,7 +185,10 @@ func (s *Server) weeklyModel(ctx context.Context, plan workplan.Plan, from, to d
 		}
 		m.Missed = append(m.Missed, wm)
 	}
-	for _, rr := range wk.Reports {
+	// The newest reports only: a week's list is a few hundred lines, and
+	// a page that grew with every report would grow without bound.
+	m.ReportsTotal = len(wk.Reports)
+	for _, rr := range wk.Reports[max(0, len(wk.Reports)-s.weeklyReports):] {
 		m.Reports = append(m.Reports, web.WeeklyReport{At: fmtTime(rr.At), Task: labels[rr.TaskNumber], Href: assignmentHref(rr.AssignmentID, ""),
 			Unit: rr.UnitName, Author: rr.Author, Percent: rr.Percent, Claims: rr.Claims})
 	}

@@ -122,6 +122,9 @@ type Server struct {
 	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
+	// weeklyReports is how many reports the weekly comparison lists
+	// (maxWeeklyReports).
+	weeklyReports int
 	// pages are the GET routes' handlers, to show a refused form's page
 	// again (refused.go).
 	pages map[string]http.Handler
@@ -187,7 +190,7 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(pageCacheBytes),
 		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter(),
-		counts: newCounts(), refreshing: make(chan struct{}, 1)}
+		counts: newCounts(), refreshing: make(chan struct{}, 1), weeklyReports: maxWeeklyReports}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)
