@@ -22,6 +22,7 @@ var outputMessages = map[string][2]string{
 	"weekly.missed":           {"持续推进类任务未按周期(%d 天)报送的单位", "Units late reporting ongoing work (cadence %d days)"},
 	"weekly.reports":          {"本期新增报送", "Reports filed"},
 	"weekly.reports.note":     {"报送记录仅作情况说明,不计入排名。", "Listed for information; reports are never counted in rankings."},
+	"weekly.reports.capped":   {"仅列出最近 %d 份(共 %d 份);各单位的全部报送见其任务页。", "Only the latest %d of %d are listed; each unit's reports are on its assignment's page."},
 	"weekly.at":               {"报送时间", "Filed"},
 	"weekly.claims":           {"申报完成", "claims completion"},
 	"weekly.none":             {"无。", "None."},

@@ -7,8 +7,11 @@ type WeeklyPage struct {
 	From, To  string
 	Today     string
 	// Lights compares the number of assignments per light at both ends.
-	Lights       []LightDelta
+	Lights []LightDelta
+	// Reports are the newest reports of the period, ReportsTotal all of
+	// them: the list stops at a few hundred.
 	Reports      []WeeklyReport
+	ReportsTotal int
 	Completed    []WeeklyChange
 	NewlyOverdue []WeeklyChange
 	BackOnTrack  []WeeklyChange

@@ -371,6 +371,7 @@ func Targets(w io.Writer, results []ScaleResult) {
 					r.Scale, ms(dash.P99), mark(dash.P99 < 100*time.Millisecond), 100*ratio, 100*dash.HitRate())
 			}
 		}
+		dailyTargets(w, r.Scale, byOp)
 		if rep.Requests > 0 {
 			fmt.Fprintf(w, "  scale %d: report submission, %d writers as fast as answered (%.0f reports/s): p99 %s (target < 50 ms): %s; %d filed, %d conflicts (409), %d errors\n",
 				r.Scale, rep.Connections, rep.RPS(), ms(rep.P99), mark(rep.P99 < 50*time.Millisecond), rep.OK, rep.Conflicts, rep.Errors)
@@ -394,6 +395,61 @@ func Targets(w io.Writer, results []ScaleResult) {
 	if maxRSS > 0 {
 		fmt.Fprintf(w, "  server memory, sign-ins and load: largest VmRSS sampled %s (target < 150 MB): %s; VmHWM %s\n",
 			MB(maxRSS), mark(maxRSS < 150<<20), MB(hwm))
+	}
+}
+
+// DailyTarget is what every daily page must reach at a scale, against the
+// floor measured in the same run, plain and gzipped: a share of the
+// floor's throughput and a 99th percentile.
+func DailyTarget(scale int) (ratio float64, p99 time.Duration) {
+	if scale <= 1 {
+		return 0.5, 50 * time.Millisecond
+	}
+	return 0.3, 100 * time.Millisecond
+}
+
+// dailyTargets prints each daily page's figures against DailyTarget: its
+// throughput as a share of the (plain) floor's, plain and gzipped, and the
+// worse of the two p99s.
+func dailyTargets(w io.Writer, scale int, byOp map[string]Stats) {
+	floor := byOp[OpFloor]
+	if floor.Requests == 0 {
+		return
+	}
+	ratio, p99 := DailyTarget(scale)
+	var missed []string
+	measured := 0
+	for _, page := range DailyPages {
+		plain, gz := byOp[page], byOp[page+GzipSuffix]
+		if plain.Requests == 0 && gz.Requests == 0 {
+			continue
+		}
+		measured++
+		var parts []string
+		ok := true
+		for _, st := range []Stats{plain, gz} {
+			if st.Requests == 0 {
+				continue
+			}
+			r := st.RPS() / floor.RPS()
+			met := r >= ratio && st.P99 < p99 && st.Errors == 0
+			ok = ok && met
+			parts = append(parts, fmt.Sprintf("%s %.2f, p99 %s", st.Op, r, ms(st.P99)))
+		}
+		verdict := "met"
+		if !ok {
+			verdict = "NOT MET"
+			missed = append(missed, page)
+		}
+		fmt.Fprintf(w, "  scale %d: %-13s %s: %s\n", scale, page, strings.Join(parts, "; "), verdict)
+	}
+	if measured > 0 {
+		summary := "all met"
+		if len(missed) > 0 {
+			summary = "NOT MET by " + strings.Join(missed, ", ")
+		}
+		fmt.Fprintf(w, "  scale %d: daily pages at ≥ %.1f of the floor's throughput (%.0f req/s) with p99 < %s, plain and gzipped: %s\n",
+			scale, ratio, floor.RPS(), ms(p99), summary)
 	}
 }
 

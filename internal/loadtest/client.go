@@ -64,10 +64,22 @@ type response struct {
 	body     []byte
 	location string
 	cache    string
+	// encoding is the Content-Encoding ("gzip" or "").
+	encoding string
 }
 
 // do sends a request and reads the whole body into the user's buffer.
 func (u *user) do(ctx context.Context, method, path, contentType string, body []byte) (response, error) {
+	return u.send(ctx, method, path, contentType, body, false)
+}
+
+// get sends a GET, asking for gzip as browsers do when gz is set: the body
+// is then read as it comes, compressed.
+func (u *user) get(ctx context.Context, path string, gz bool) (response, error) {
+	return u.send(ctx, http.MethodGet, path, "", nil, gz)
+}
+
+func (u *user) send(ctx context.Context, method, path, contentType string, body []byte, gz bool) (response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -84,6 +96,9 @@ func (u *user) do(ctx context.Context, method, path, contentType string, body []
 	}
 	// Browsers send these; the cross-origin check reads them on POST.
 	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+	}
 	if method == http.MethodPost {
 		req.Header.Set("Origin", u.base)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -97,7 +112,8 @@ func (u *user) do(ctx context.Context, method, path, contentType string, body []
 	if _, err := u.buf.ReadFrom(resp.Body); err != nil {
 		return response{status: resp.StatusCode}, err
 	}
-	return response{status: resp.StatusCode, body: u.buf.Bytes(), location: resp.Header.Get("Location"), cache: resp.Header.Get("X-Duban-Cache")}, nil
+	return response{status: resp.StatusCode, body: u.buf.Bytes(), location: resp.Header.Get("Location"), cache: resp.Header.Get("X-Duban-Cache"),
+		encoding: resp.Header.Get("Content-Encoding")}, nil
 }
 
 var (

@@ -22,6 +22,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,14 @@ const (
 	OpReportForm = "report-form"
 	OpReport     = "report"
 	OpAPI        = "api"
+	// The other pages people open every day, read alone.
+	OpAssignment    = "assignment"
+	OpMy            = "my"
+	OpForm          = "form"
+	OpReview        = "review"
+	OpWeekly        = "weekly"
+	OpRanking       = "ranking"
+	OpNotifications = "notifications"
 	// The mixed scenario's operations, told apart from the same requests
 	// measured alone.
 	OpMixedDashboard  = "mixed/dashboard"
@@ -68,11 +77,40 @@ const (
 //	mixed      the morning before the ranking: a fifth of the users file
 //	           reports while the others read the dashboard (whose cache
 //	           each report invalidates)
-var Scenarios = []string{"floor", "dashboard", "ledger", "task", "report", "paced", "api", "mixed"}
+//	assignment GET /assignments/{id}, cycling over the user's unit's assignments
+//	my         GET /my
+//	form       GET /assignments/{id}/report alone (the form a writer reads
+//	           before posting), cycling over the user's unit's assignments
+//	review     GET /review: even users as their plan's supervisors (the
+//	           whole queue and the extension requests), odd users as the
+//	           staff they are (the claims of the tasks their unit leads)
+//	weekly     GET /plans/{slug}/weekly (the last seven days)
+//	ranking    GET /plans/{slug}/ranking (this month)
+//	notifications GET /notifications
+//
+// A page scenario with the suffix +gz (ledger+gz) asks for gzip, as
+// browsers do, and expects a gzipped answer; the body is read as it comes,
+// not decompressed.
+var Scenarios = []string{"floor", "dashboard", "ledger", "task", "assignment", "my", "form", "review", "weekly", "ranking", "notifications",
+	"report", "paced", "api", "mixed"}
 
-// BenchScenarios are those of make bench: Scenarios with a sweep of steady
-// report rates (50, 200 and 400 reports a second with 50 users).
-var BenchScenarios = []string{"floor", "dashboard", "ledger", "task", "report", "paced", "paced@4", "paced@8", "api", "mixed"}
+// DailyPages are the pages people open every day, whose throughput make
+// bench holds against the floor's (plain and gzipped).
+var DailyPages = []string{"dashboard", "ledger", "task", "assignment", "my", "form", "review", "weekly", "ranking", "notifications"}
+
+// BenchScenarios are those of make bench: the floor, the daily pages plain
+// and gzipped, the writers with a sweep of steady report rates (50, 200 and
+// 400 reports a second with 50 users), the API and the mixed morning.
+var BenchScenarios = func() []string {
+	out := append([]string{"floor"}, DailyPages...)
+	for _, p := range DailyPages {
+		out = append(out, p+GzipSuffix)
+	}
+	return append(out, "report", "paced", "paced@4", "paced@8", "api", "mixed")
+}()
+
+// GzipSuffix marks the gzipped variant of a page scenario.
+const GzipSuffix = "+gz"
 
 // Config says what to load and how hard.
 type Config struct {
@@ -114,9 +152,12 @@ type Runner struct {
 	users []*user
 	api   []*user
 	seq   atomic.Int64
-	// mu guards the record of writes.
+	// mu guards the record of writes and the reviewers.
 	mu     sync.Mutex
 	writes Writes
+	// reviewerUsers are the users of the review scenario, signed in at its
+	// first run; extra are the users signed in besides users and api.
+	reviewerUsers, extra []*user
 }
 
 // Writes records every report a run filed, by what the server answered.
@@ -250,6 +291,9 @@ func (r *Runner) Close() {
 	for _, u := range r.api {
 		u.close()
 	}
+	for _, u := range r.extra {
+		u.close()
+	}
 }
 
 // step is one iteration of a virtual user: it records what it did into the
@@ -273,19 +317,61 @@ func (r *Runner) Run(ctx context.Context, scenario string) ([]Stats, error) {
 		return p
 	}
 	var parts []part
-	kind := scenario
-	if strings.HasPrefix(scenario, pacedPrefix) {
+	kind, gz := strings.CutSuffix(scenario, GzipSuffix)
+	if strings.HasPrefix(kind, pacedPrefix) {
 		kind = "paced"
+	}
+	if gz && !slices.Contains(DailyPages, kind) && kind != "floor" {
+		return nil, fmt.Errorf("loadtest: %q: only page scenarios have a gzipped variant", scenario)
+	}
+	// page measures GETs of path as operation op (op+gz when gzipped).
+	page := func(users []*user, op string, path func(i, n int) string) part {
+		if gz {
+			op += GzipSuffix
+		}
+		return all(users, r.get(op, gz, path), op)
+	}
+	needAssignments := func() error {
+		if !r.writers() {
+			return fmt.Errorf("loadtest: the %s scenario needs each user's assignments (New with withWriters)", kind)
+		}
+		return nil
 	}
 	switch kind {
 	case "floor":
-		parts = []part{all(r.users, r.get(OpFloor, func(int, int) string { return "/debug/floor" }), OpFloor)}
+		parts = []part{page(r.users, OpFloor, func(int, int) string { return "/debug/floor" })}
 	case "dashboard":
-		parts = []part{all(r.users, r.get(OpDashboard, func(i, _ int) string { return "/plans/" + r.slug(i) + "/dashboard" }), OpDashboard)}
+		parts = []part{page(r.users, OpDashboard, func(i, _ int) string { return "/plans/" + r.slug(i) + "/dashboard" })}
 	case "ledger":
-		parts = []part{all(r.users, r.get(OpLedger, func(i, _ int) string { return "/plans/" + r.slug(i) + "/tasks" }), OpLedger)}
+		parts = []part{page(r.users, OpLedger, func(i, _ int) string { return "/plans/" + r.slug(i) + "/tasks" })}
 	case "task":
-		parts = []part{all(r.users, r.get(OpTask, func(i, n int) string { return "/plans/" + r.slug(i) + "/tasks/" + strconv.Itoa(n%27+1) }), OpTask)}
+		parts = []part{page(r.users, OpTask, func(i, n int) string { return "/plans/" + r.slug(i) + "/tasks/" + strconv.Itoa(n%27+1) })}
+	case "assignment", "form":
+		if err := needAssignments(); err != nil {
+			return nil, err
+		}
+		op, suffix := OpAssignment, ""
+		if kind == "form" {
+			op, suffix = OpForm, "/report"
+		}
+		parts = []part{page(r.users, op, func(i, n int) string {
+			as := r.users[i].assignments
+			return "/assignments/" + strconv.FormatInt(as[n%len(as)], 10) + suffix
+		})}
+	case "my":
+		parts = []part{page(r.users, OpMy, func(int, int) string { return "/my" })}
+	case "review":
+		users, err := r.reviewers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parts = []part{page(users, OpReview, func(int, int) string { return "/review" })}
+	case "weekly":
+		parts = []part{page(r.users, OpWeekly, func(i, _ int) string { return "/plans/" + r.slug(i) + "/weekly" })}
+	case "ranking":
+		parts = []part{page(r.users, OpRanking, func(i, _ int) string { return "/plans/" + r.slug(i) + "/ranking" })}
+	case "notifications":
+		parts = []part{page(r.users, OpNotifications, func(int, int) string { return "/notifications" })}
 	case "report":
 		if !r.writers() {
 			return nil, errors.New("loadtest: the report scenario needs writers (New with withWriters)")
@@ -309,14 +395,14 @@ func (r *Runner) Run(ctx context.Context, scenario string) ([]Stats, error) {
 		if len(r.api) == 0 {
 			return nil, errors.New("loadtest: the api scenario needs a token")
 		}
-		parts = []part{all(r.api, r.get(OpAPI, func(i, _ int) string { return "/api/v1/tasks?plan=" + r.slug(i) }), OpAPI)}
+		parts = []part{all(r.api, r.get(OpAPI, false, func(i, _ int) string { return "/api/v1/tasks?plan=" + r.slug(i) }), OpAPI)}
 	case "mixed":
 		if !r.writers() {
 			return nil, errors.New("loadtest: the mixed scenario needs writers (New with withWriters)")
 		}
 		nw := max(len(r.users)/5, 1)
 		w, rd := part{step: r.fileReport(OpMixedReportForm, OpMixedReport), ops: []string{OpMixedReportForm, OpMixedReport}}, part{
-			step: r.get(OpMixedDashboard, func(i, _ int) string { return "/plans/" + r.slug(i) + "/dashboard" }), ops: []string{OpMixedDashboard}}
+			step: r.get(OpMixedDashboard, false, func(i, _ int) string { return "/plans/" + r.slug(i) + "/dashboard" }), ops: []string{OpMixedDashboard}}
 		for i, u := range r.users {
 			if i%5 == 0 && len(w.users) < nw {
 				w.users, w.idx = append(w.users, u), append(w.idx, i)
@@ -413,6 +499,14 @@ func IsWriting(scenario string) bool {
 	return scenario == "report" || scenario == "mixed" || strings.HasPrefix(scenario, "paced")
 }
 
+// NeedsAssignments reports whether a scenario needs each user's
+// assignments (New with withWriters): the writers, and the assignment
+// page and report form read alone.
+func NeedsAssignments(scenario string) bool {
+	kind, _ := strings.CutSuffix(scenario, GzipSuffix)
+	return IsWriting(kind) || kind == "assignment" || kind == "form"
+}
+
 // paced returns a step that runs s at most once per interval for each of
 // n users, starting at a random offset so that the users do not march in
 // step.
@@ -445,20 +539,60 @@ func (r *Runner) writers() bool {
 }
 
 // get returns a step that GETs path(i, n) for the n-th request of user i
-// and expects 200.
-func (r *Runner) get(op string, path func(i, n int) string) step {
+// and expects 200; with gz it asks for gzip and expects it.
+func (r *Runner) get(op string, gz bool, path func(i, n int) string) step {
 	var n atomic.Int64
 	return func(ctx context.Context, u *user, i int, rec func(string) *recorder) {
 		p := path(i, int(n.Add(1)))
 		t := time.Now()
-		resp, err := u.do(ctx, http.MethodGet, p, "", nil)
+		resp, err := u.get(ctx, p, gz)
 		d := time.Since(t)
 		if ctx.Err() != nil && err != nil {
 			return
 		}
 		o, msg := outcomeOf(resp, err, http.StatusOK)
+		if o == outcomeOK && gz && resp.encoding != "gzip" {
+			o, msg = outcomeError, "not gzipped"
+		}
 		rec(op).add(d, resp.status, resp.cache, o, msg)
 	}
+}
+
+// reviewers returns the users of the review scenario, signing in the
+// supervisors the first time: user i is its plan's supervisor (1 or 2)
+// when i is even, else the staff member it is.
+func (r *Runner) reviewers(ctx context.Context) ([]*user, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reviewerUsers != nil {
+		return r.reviewerUsers, nil
+	}
+	out := slices.Clone(r.users)
+	if len(r.cfg.Usernames) > 0 {
+		// Accounts chosen by the caller: as they are.
+		r.reviewerUsers = out
+		return out, nil
+	}
+	errs := make([]error, len(out))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i := 0; i < len(out); i += 2 {
+		name := fmt.Sprintf("c%03d-supervisor-%d", i%r.cfg.Plans+1, (i/r.cfg.Plans)%2+1)
+		u := newUser(r.cfg.URL, name, r.cfg.RequestTimeout)
+		out[i] = u
+		r.extra = append(r.extra, u)
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = u.signIn(ctx, r.cfg.Password)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	r.reviewerUsers = out
+	return out, nil
 }
 
 func outcomeOf(resp response, err error, want int) (outcome, string) {

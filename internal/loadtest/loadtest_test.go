@@ -190,3 +190,31 @@ func TestSweep(t *testing.T) {
 	assert.Contains(t, sweep([]Stats{level(OpPacedReport, 50, 60*time.Millisecond), level("paced@4/report", 200, 70*time.Millisecond)}), "at none of them")
 	assert.Empty(t, sweep([]Stats{level(OpPacedReport, 50, 10*time.Millisecond)}), "one rate is no sweep")
 }
+
+func TestDailyTargets(t *testing.T) {
+	t.Parallel()
+	st := func(op string, rps int, p99 time.Duration) Stats {
+		return Stats{Op: op, Requests: rps, Elapsed: time.Second, P99: p99}
+	}
+	byOp := map[string]Stats{
+		OpFloor:             st(OpFloor, 1000, 10*time.Millisecond),
+		OpLedger:            st(OpLedger, 600, 40*time.Millisecond),
+		OpLedger + "+gz":    st(OpLedger+"+gz", 550, 45*time.Millisecond),
+		OpWeekly:            st(OpWeekly, 600, 40*time.Millisecond),
+		OpWeekly + "+gz":    st(OpWeekly+"+gz", 400, 45*time.Millisecond),
+		OpRanking:           st(OpRanking, 900, 60*time.Millisecond),
+		OpNotifications:     st(OpNotifications, 900, 10*time.Millisecond),
+		"notifications+gzz": st("x", 1, time.Hour),
+	}
+	var out bytes.Buffer
+	dailyTargets(&out, 1, byOp)
+	s := out.String()
+	assert.Contains(t, s, "ledger        ledger 0.60, p99 40.0ms; ledger+gz 0.55, p99 45.0ms: met")
+	assert.Contains(t, s, "weekly+gz 0.40, p99 45.0ms: NOT MET", "gzipped below half the floor")
+	assert.Contains(t, s, "ranking 0.90, p99 60.0ms: NOT MET", "p99 above 50 ms")
+	assert.Contains(t, s, "NOT MET by weekly, ranking")
+	assert.NotContains(t, s, "dashboard", "pages not measured are not listed")
+	out.Reset()
+	dailyTargets(&out, 200, byOp)
+	assert.Contains(t, out.String(), "all met", "0.3 of the floor and 100 ms at scale 200")
+}

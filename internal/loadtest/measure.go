@@ -69,7 +69,7 @@ func Measure(ctx context.Context, cfg Config, opt MeasureOptions) (Result, error
 			}
 		}()
 	}
-	r, err := New(ctx, cfg, writes)
+	r, err := New(ctx, cfg, slices.ContainsFunc(opt.Scenarios, NeedsAssignments))
 	if err != nil {
 		return res, err
 	}

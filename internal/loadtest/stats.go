@@ -148,7 +148,7 @@ func Table(w io.Writer, results []Stats) {
 			break
 		}
 	}
-	fmt.Fprintf(w, "%-15s %5s %9s %9s %9s %9s %7s %6s %6s %6s %9s %7s\n",
+	fmt.Fprintf(w, "%-18s %5s %9s %9s %9s %9s %7s %6s %6s %6s %9s %7s\n",
 		"route", "conns", "req/s", "p50", "p90", "p99", "ok", "409", "errors", "cache", "vs floor", "rss MB")
 	for _, s := range results {
 		ratio := "-"
@@ -163,7 +163,7 @@ func Table(w io.Writer, results []Stats) {
 		if s.ServerRSS > 0 {
 			rss = fmt.Sprintf("%.0f", float64(s.ServerRSS)/(1<<20))
 		}
-		fmt.Fprintf(w, "%-15s %5d %9.0f %9s %9s %9s %7d %6d %6d %6s %9s %7s\n",
+		fmt.Fprintf(w, "%-18s %5d %9.0f %9s %9s %9s %7d %6d %6d %6s %9s %7s\n",
 			s.Op, s.Connections, s.RPS(), ms(s.P50), ms(s.P90), ms(s.P99), s.OK, s.Conflicts, s.Errors, cache, ratio, rss)
 	}
 	for _, s := range results {

@@ -16,9 +16,18 @@ import (
 const changeChannel = "duban_changes"
 
 // parseChange reads a notification's payload: "s:<plan>" progress,
-// "p:<plan>" structure, "a:<user>" accounts, "n:<user>" notifications. Anything else is taken as a
-// structure change of every plan, the change that drops the most.
+// "p:<plan>" structure, "a:<user>" accounts, "n:<user>" notifications,
+// each followed by "~<write>" when a write named itself (workplan.WithWrite).
+// Anything else is taken as a structure change of every plan, the change
+// that drops the most.
 func parseChange(payload string) workplan.Change {
+	payload, write, _ := strings.Cut(payload, "~")
+	ch := changeOf(payload)
+	ch.Write = write
+	return ch
+}
+
+func changeOf(payload string) workplan.Change {
 	kind, num, _ := strings.Cut(payload, ":")
 	id, err := strconv.ParseInt(num, 10, 64)
 	switch {
@@ -36,17 +45,29 @@ func parseChange(payload string) workplan.Change {
 	return workplan.Change{Structure: true}
 }
 
+// writeSuffix is what the payloads of a change announced in ctx end with:
+// "~" and the write's name, or nothing.
+func writeSuffix(ctx context.Context) string {
+	if w := workplan.WriteOf(ctx); w != "" {
+		return "~" + w
+	}
+	return ""
+}
+
 // progressPayload announces that the progress of plan planID changed
 // (queueNotify sends it with every event). PostgreSQL delivers notifications
 // only after commit, and merges duplicates within a transaction.
-func progressPayload(planID int64) string { return "s:" + strconv.FormatInt(planID, 10) }
+func progressPayload(ctx context.Context, planID int64) string {
+	return "s:" + strconv.FormatInt(planID, 10) + writeSuffix(ctx)
+}
 
 // notifyStructure announces, when tx commits, that plan planID itself
 // changed (0: every plan).
 func notifyStructure(ctx context.Context, tx pgx.Tx, planID int64) error {
-	return notify(ctx, tx, "p:"+strconv.FormatInt(planID, 10))
+	return notify(ctx, tx, "p:"+strconv.FormatInt(planID, 10)+writeSuffix(ctx))
 }
 
+// notify announces payload (with the write's suffix) when tx commits.
 func notify(ctx context.Context, tx pgx.Tx, payload string) error {
 	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, changeChannel, payload)
 	return mapErr(err, "notify %s", payload)

@@ -97,4 +97,15 @@ func TestReportIsAnnounced(t *testing.T) {
 		t.Fatalf("a refused report announced %+v", c)
 	case <-time.After(200 * time.Millisecond):
 	}
+
+	// A write that names itself is named in what it announces, so that the
+	// replica that made it knows its own notification.
+	_, err = f.db.FileReport(workplan.WithWrite(actx, "replica1.7"), staff, workplan.ReportInput{AssignmentID: asg, BaseVersion: 1, Percent: 20, Progress: "y"})
+	require.NoError(t, err)
+	select {
+	case c := <-changes:
+		assert.Equal(t, workplan.Change{Plan: planID, Write: "replica1.7"}, c)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a filed report was not announced")
+	}
 }

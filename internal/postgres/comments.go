@@ -50,7 +50,15 @@ func (db *DB) AddComment(ctx context.Context, actor workplan.Actor, taskID int64
 		if err := audit(ctx, tx, actor, "task.comment", "task", taskID, nil, map[string]any{"comment_id": id, "text": text}); err != nil {
 			return err
 		}
-		return noticeComment(ctx, tx, db.now(), taskID, actor, text)
+		if err := noticeComment(ctx, tx, db.now(), taskID, actor, text); err != nil {
+			return err
+		}
+		// The task's page shows its comments: its plan changed.
+		var planID int64
+		if err := tx.QueryRow(ctx, `SELECT plan_id FROM tasks WHERE id = $1`, taskID).Scan(&planID); err != nil {
+			return mapErr(err, "plan of task %d", taskID)
+		}
+		return notify(ctx, tx, progressPayload(ctx, planID))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: comment on task %d: %w", taskID, err)

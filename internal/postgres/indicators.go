@@ -134,7 +134,7 @@ func (db *DB) SetIndicatorCombine(ctx context.Context, actor workplan.Actor, pla
 			map[string]any{"combine": before}, map[string]any{"combine": string(c), "text": out.Text}); err != nil {
 			return err
 		}
-		return notify(ctx, tx, progressPayload(planID))
+		return notify(ctx, tx, progressPayload(ctx, planID))
 	})
 	return out, mapErr(err, "set rule of indicator %d", id)
 }

@@ -80,9 +80,9 @@ func announceNotices(ctx context.Context, tx pgx.Tx, users []int64) error {
 		return nil
 	}
 	if len(users) > 50 {
-		return notify(ctx, tx, "n:0")
+		return notify(ctx, tx, "n:0"+writeSuffix(ctx))
 	}
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, 'n:' || u) FROM unnest($2::bigint[]) AS u`, changeChannel, users)
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, 'n:' || u || $3) FROM unnest($2::bigint[]) AS u`, changeChannel, users, writeSuffix(ctx))
 	return mapErr(err, "announce notifications")
 }
 

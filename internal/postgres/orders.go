@@ -153,7 +153,7 @@ func (db *DB) IssueOrder(ctx context.Context, actor workplan.Actor, in ntf.Order
 		if err := writeNotice(ctx, tx, now, n); err != nil {
 			return err
 		}
-		return notify(ctx, tx, progressPayload(a.PlanID))
+		return notify(ctx, tx, progressPayload(ctx, a.PlanID))
 	})
 	if err != nil {
 		return ntf.Order{}, userErr(err, "issue order on assignment %d", in.AssignmentID)
@@ -205,8 +205,16 @@ func (db *DB) AnswerOrder(ctx context.Context, actor workplan.Actor, id int64, t
 		} else if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM users WHERE role = 'supervisor' AND disabled_at IS NULL`).Scan(&to); err != nil {
 			return mapErr(err, "supervisors")
 		}
-		return writeNotice(ctx, tx, now, notice{kind: ntf.OrderAnswered, link: orderLink(o), assignmentID: o.AssignmentID, users: to,
-			args: ntf.Args{Plan: o.Plan, Task: o.Task, TaskTitle: o.TaskTitle, Unit: o.Unit, By: actor.Name, Text: clip(text, 300), Order: o.Ref()}})
+		if err := writeNotice(ctx, tx, now, notice{kind: ntf.OrderAnswered, link: orderLink(o), assignmentID: o.AssignmentID, users: to,
+			args: ntf.Args{Plan: o.Plan, Task: o.Task, TaskTitle: o.TaskTitle, Unit: o.Unit, By: actor.Name, Text: clip(text, 300), Order: o.Ref()}}); err != nil {
+			return err
+		}
+		// The assignment's page shows the answer: its plan changed.
+		var planID int64
+		if err := tx.QueryRow(ctx, `SELECT t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1`, o.AssignmentID).Scan(&planID); err != nil {
+			return mapErr(err, "plan of assignment %d", o.AssignmentID)
+		}
+		return notify(ctx, tx, progressPayload(ctx, planID))
 	})
 	if err != nil {
 		return ntf.Order{}, userErr(err, "answer order %d", id)

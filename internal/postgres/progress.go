@@ -123,7 +123,7 @@ type eventRefs struct {
 func applyEvent(ctx context.Context, tx pgx.Tx, a *lockedAssignment, e deadline.Event, refs eventRefs) error {
 	b := &pgx.Batch{}
 	queueEvent(b, a, e, refs)
-	queueNotify(b, a.PlanID)
+	queueNotify(ctx, b, a.PlanID)
 	return mapErr(tx.SendBatch(ctx, b).Close(), "apply event to assignment %d", a.ID)
 }
 
@@ -133,8 +133,8 @@ func applyEvent(ctx context.Context, tx pgx.Tx, a *lockedAssignment, e deadline.
 // its commit until the commit is durable, so that such commits cannot share
 // a WAL flush. The busiest write (FileReport) queues it just after its
 // COMMIT instead, as a transaction of its own that writes nothing.
-func queueNotify(b *pgx.Batch, planID int64) {
-	b.Queue(`SELECT pg_notify($1, $2)`, changeChannel, progressPayload(planID))
+func queueNotify(ctx context.Context, b *pgx.Batch, planID int64) {
+	b.Queue(`SELECT pg_notify($1, $2)`, changeChannel, progressPayload(ctx, planID))
 }
 
 // queueEvent queues applyEvent's statements into b (the event and the
@@ -324,7 +324,7 @@ func (db *DB) fileReport(ctx context.Context, conn *pgx.Conn, own bool, actor wo
 	if own {
 		b.Queue("COMMIT")
 	}
-	queueNotify(b, a.PlanID)
+	queueNotify(ctx, b, a.PlanID)
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return rep, mapErr(err, "write report")
 	}
@@ -496,7 +496,11 @@ func (db *DB) RequestExtension(ctx context.Context, actor workplan.Actor, assign
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.ID, by, actor.Name, now, dateArg(newDue), reason).Scan(&req.ID); err != nil {
 			return mapErr(err, "insert extension request")
 		}
-		return audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason, "late": late})
+		if err := audit(ctx, tx, actor, "extension.request", "assignment", a.ID, nil, map[string]any{"request_id": req.ID, "requested_due": newDue.String(), "reason": reason, "late": late}); err != nil {
+			return err
+		}
+		// The assignment's page and the review queue show the request.
+		return notify(ctx, tx, progressPayload(ctx, a.PlanID))
 	})
 	if err != nil {
 		return req, fmt.Errorf("postgres: request extension for assignment %d: %w", assignmentID, err)
@@ -562,7 +566,13 @@ func (db *DB) DecideExtension(ctx context.Context, actor workplan.Actor, request
 		if err := audit(ctx, tx, actor, "extension.decide", "assignment", a.ID, before, after); err != nil {
 			return err
 		}
-		return noticeExtension(ctx, tx, now, a.ID, actor, approve, dateOf(&newDue).String(), reason)
+		if err := noticeExtension(ctx, tx, now, a.ID, actor, approve, dateOf(&newDue).String(), reason); err != nil {
+			return err
+		}
+		// A rejection changes no state but the pages that show the
+		// request (an approval's event announced it already; PostgreSQL
+		// sends the two as one).
+		return notify(ctx, tx, progressPayload(ctx, a.PlanID))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: decide extension %d: %w", requestID, err)

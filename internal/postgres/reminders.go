@@ -253,7 +253,7 @@ func (p *PassTx) Finish(working bool, items, messages int, plans []int64) error 
 		return mapErr(err, "finish pass")
 	}
 	for _, id := range plans {
-		if err := notify(p.ctx, p.tx, progressPayload(id)); err != nil {
+		if err := notify(p.ctx, p.tx, progressPayload(p.ctx, id)); err != nil {
 			return err
 		}
 	}

@@ -230,6 +230,9 @@ func (s *Server) applySeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A reseed changes the plan's structure (or adds a plan): every page
+	// is rendered again.
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	m := seedPreviewModel(ctx, diff, up.SourceName)
 	m.Applied = true
 	s.render(w, r, http.StatusOK, web.T(ctx, "plans.applied.title"), "plans", web.SeedPreview(m))

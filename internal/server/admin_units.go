@@ -150,6 +150,8 @@ func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	// Unit names and kinds show on every plan's pages.
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
@@ -214,6 +216,8 @@ func (s *Server) adminUnitMembers(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	// A designation's members show on every plan that names it.
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

@@ -52,7 +52,13 @@ func sessionIDOf(ctx context.Context) int64 {
 // the session's token for signed-in users and the pre-session cookie's
 // token on the sign-in page, masked afresh at each call (auth.MaskToken), so
 // that compressed pages do not repeat it.
+//
+// In a context made by viewerFree it is formTokenHole: the place where
+// each reader's own token goes when a body rendered once is served.
 func csrfTokenOf(ctx context.Context) string {
+	if ctx.Value(keyTokenHole) != nil {
+		return string(formTokenHole)
+	}
 	if p, ok := principalOf(ctx); ok {
 		return auth.MaskToken(p.csrf)
 	}
@@ -107,7 +113,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 		reason := ""
 		for {
 			if !cached {
-				seen := s.sessions.markSessions()
+				seen := s.sessions.mark()
 				var err error
 				sess, err = s.store.SessionByToken(ctx, hash)
 				if errors.Is(err, workplan.ErrNotFound) {

@@ -24,8 +24,9 @@ import (
 // Compression. HTML, CSS, JSON (and CSV and SVG) go out gzipped to clients
 // that accept it. Pages rendered per request are compressed as they are
 // written, at gzip's fastest level (compress). A body rendered once and
-// served many times, the cached dashboard, is compressed once, when it is
-// rendered, as a raw deflate segment (renderedBody); each request then
+// served many times, a cached page's, is compressed once, at the first
+// request for it that accepts gzip, as raw deflate segments (renderedBody);
+// each such request then
 // sends the few kilobytes of its layout (the user's name, the form token,
 // the links) as stored blocks around that segment (writeGzipPage):
 // a gzip stream may be made of deflate blocks from several compressors, as
@@ -208,30 +209,128 @@ func (c *compressWriter) Flush() {
 func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // renderedBody is a page body rendered once and served many times: its
-// HTML, and the same HTML as a raw deflate segment (flushed, not final)
-// that writeCached splices into each page's gzip stream.
+// HTML, cut at the places where each reader's own form token goes (holes,
+// see formTokenHole), and each piece as a raw deflate segment (flushed, not
+// final, referring to nothing before its own start) that writeGzipPage
+// splices into each page's gzip stream, with the reader's token sent
+// stored between them. A body rendered for one class of readers (a unit's
+// staff, say) thus carries nobody's token.
+//
+// The segments are made at the first request for the body that accepts
+// gzip (deflated), and kept: a body rendered again before anyone asked for
+// it compressed (a writer's report form, under reports that change its
+// plan every moment; a page read without gzip) costs no compression.
 type renderedBody struct {
-	html    []byte
-	deflate []byte
+	// title is the page's title, for pages whose title is their data's.
+	title string
+	// parts are the HTML between the holes: one more than the holes.
+	parts [][]byte
+	// shared says the body is served to many (it is cached): only then is
+	// it worth compressing once.
+	shared bool
+	// once makes deflate, each part compressed (or err).
+	once    sync.Once
+	deflate [][]byte
+	err     error
+	// size is the bytes held, for the cache's budget, counting the
+	// compressed parts before they are made (at most a quarter of the
+	// HTML: pages compress to a fifth or less).
+	size int
 }
 
-// newRenderedBody compresses html once, thoroughly: it is served many
-// times.
-func newRenderedBody(html []byte) (*renderedBody, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(html) / 6)
-	fw, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := fw.Write(html); err != nil {
-		return nil, err
-	}
-	if err := fw.Flush(); err != nil {
-		return nil, err
-	}
-	return &renderedBody{html: html, deflate: buf.Bytes()}, nil
+// newRenderedBody cuts html at its holes, for a body kept and served many
+// times. What it keeps is copied to slices of their exact size: the
+// buffers html was written to have room to spare, up to as much again,
+// which a cache of many bodies would hold for nothing.
+func newRenderedBody(title string, html []byte) *renderedBody {
+	rb := &renderedBody{title: title, parts: bytes.Split(bytes.Clone(html), formTokenHole), shared: true}
+	rb.size = len(html) + len(html)/4 + len(title) + 64*len(rb.parts)
+	return rb
 }
+
+// onceBody is a body rendered for one request: never compressed apart
+// (the response is compressed as it is written, if at all).
+func onceBody(title string, html []byte) *renderedBody {
+	return &renderedBody{title: title, parts: bytes.Split(html, formTokenHole)}
+}
+
+// deflated returns the body's parts compressed, thoroughly, made at the
+// first call; false for a body rendered for one request.
+func (rb *renderedBody) deflated() ([][]byte, bool) {
+	if !rb.shared {
+		return nil, false
+	}
+	rb.once.Do(func() { rb.deflate, rb.err = deflateParts(rb.parts) })
+	return rb.deflate, rb.err == nil
+}
+
+// flateWriters are compressors at the best level (one holds about a
+// megabyte of state: reused, not made per body).
+var flateWriters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(io.Discard, flate.BestCompression)
+	return fw
+}}
+
+// deflateParts compresses each part as a raw deflate segment, flushed and
+// referring to nothing before its own start, copied to one slice of its
+// exact size.
+func deflateParts(parts [][]byte) ([][]byte, error) {
+	var buf bytes.Buffer
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	buf.Grow(n / 5)
+	fw := flateWriters.Get().(*flate.Writer)
+	defer func() {
+		fw.Reset(io.Discard) // holds nothing of this body
+		flateWriters.Put(fw)
+	}()
+	offsets := make([]int, 0, len(parts)+1)
+	for _, p := range parts {
+		// A fresh start for each: a segment may not refer to the one
+		// before, since a token the compressor never saw lies between
+		// them.
+		fw.Reset(&buf)
+		offsets = append(offsets, buf.Len())
+		if _, err := fw.Write(p); err != nil {
+			return nil, err
+		}
+		if err := fw.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	offsets = append(offsets, buf.Len())
+	all := bytes.Clone(buf.Bytes())
+	out := make([][]byte, len(parts))
+	for i := range parts {
+		out[i] = all[offsets[i]:offsets[i+1]:offsets[i+1]]
+	}
+	return out, nil
+}
+
+// holes is the number of form tokens the body takes.
+func (rb *renderedBody) holes() int { return len(rb.parts) - 1 }
+
+// appendHTML appends the body's HTML with token in every hole.
+func (rb *renderedBody) appendHTML(out *bytes.Buffer, token []byte) {
+	for i, p := range rb.parts {
+		if i > 0 {
+			out.Write(token)
+		}
+		out.Write(p)
+	}
+}
+
+// formTokenHole stands for the reader's form token in a body rendered for
+// many readers (csrfTokenOf returns it in a context made by holeContext);
+// random, so that no page can contain it, and made of characters that
+// HTML escaping leaves alone.
+var formTokenHole = func() []byte {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return []byte("csrfhole" + hex.EncodeToString(b))
+}()
 
 // bodyMarker stands for the body while the layout of a cached page is
 // rendered; random, so that no page can contain it.
@@ -241,12 +340,38 @@ var bodyMarker = func() []byte {
 	return []byte("<!--body-" + hex.EncodeToString(b) + "-->")
 }()
 
-// renderCached writes rb inside the layout, like render. To a client that
-// accepts gzip it sends the layout around rb's deflate segment, so the
-// body's compression is paid once per rendering, not per request.
+// formToken is what fills the holes of a body served to r: the reader's
+// form token, masked afresh, escaped as templ escapes an attribute.
+func formToken(r *http.Request) []byte {
+	return []byte(templ.EscapeString(csrfTokenOf(r.Context())))
+}
+
+// renderCached writes rb inside the layout, like render, with the reader's
+// form token in its holes. To a client that accepts gzip it sends the
+// layout and the token around rb's deflate segments, so the body's
+// compression is paid once per rendering, not per request.
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int, title, nav string, rb *renderedBody) {
-	if !acceptsGzip(r) {
-		s.render(w, r, status, title, nav, rawBytes(rb.html))
+	token := formToken(r)
+	var deflate [][]byte
+	gz := acceptsGzip(r)
+	if gz {
+		deflate, gz = rb.deflated()
+	}
+	if !gz {
+		body := templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+			for i, p := range rb.parts {
+				if i > 0 {
+					if _, err := w.Write(token); err != nil {
+						return err
+					}
+				}
+				if _, err := w.Write(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		s.render(w, r, status, title, nav, body)
 		return
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
@@ -264,13 +389,14 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int
 	page := buf.Bytes()
 	i := bytes.Index(page, bodyMarker)
 	if i < 0 {
-		s.render(w, r, status, title, nav, rawBytes(rb.html))
+		s.log.Error("render: the layout lost the body's place", "request_id", requestIDOf(r.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	out := bufPool.Get().(*bytes.Buffer)
 	out.Reset()
 	defer bufPool.Put(out)
-	writeGzipPage(out, page[:i], rb, page[i+len(bodyMarker):])
+	writeGzipPage(out, page[:i], rb.parts, deflate, token, page[i+len(bodyMarker):])
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Encoding", "gzip")
@@ -280,23 +406,36 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, status int
 	_, _ = w.Write(out.Bytes())
 }
 
-// writeGzipPage writes head, rb's HTML and tail to out as one gzip stream
-// (RFC 1952): head as stored (uncompressed) deflate blocks, rb's deflate
-// segment as it is, tail as a final stored block, then the CRC-32 and size
-// of the whole. The few kilobytes of layout around the body are not worth
-// compressing per request: running a compressor costs more than sending
-// them (about 60 µs for 4 KB, against 2 µs to copy them), and the body,
-// compressed once, is nine tenths of the page.
-func writeGzipPage(out *bytes.Buffer, head []byte, rb *renderedBody, tail []byte) {
+// writeGzipPage writes head, a body's parts with token between them, and
+// tail to out as one gzip stream (RFC 1952): head and the tokens as stored
+// (uncompressed) deflate blocks, the parts' deflate segments as they are, tail
+// as a final stored block, then the CRC-32 and size of the whole. The few
+// kilobytes of layout around the body are not worth compressing per
+// request: running a compressor costs more than sending them (about 60 µs
+// for 4 KB, against 2 µs to copy them), and the body, compressed once, is
+// nine tenths of the page. The tokens are never compressed, so their
+// compressed size says nothing about them (BREACH).
+func writeGzipPage(out *bytes.Buffer, head []byte, parts, deflate [][]byte, token, tail []byte) {
 	// ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown).
 	out.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255})
 	writeStored(out, head, false)
-	out.Write(rb.deflate)
+	crc := crc32.ChecksumIEEE(head)
+	size := len(head) + len(tail)
+	for i, d := range deflate {
+		if i > 0 {
+			writeStored(out, token, false)
+			crc = crc32.Update(crc, crc32.IEEETable, token)
+			size += len(token)
+		}
+		out.Write(d)
+		crc = crc32.Update(crc, crc32.IEEETable, parts[i])
+		size += len(parts[i])
+	}
 	writeStored(out, tail, true)
-	crc := crc32.Update(crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, rb.html), crc32.IEEETable, tail)
+	crc = crc32.Update(crc, crc32.IEEETable, tail)
 	var trailer [8]byte
 	binary.LittleEndian.PutUint32(trailer[:4], crc)
-	binary.LittleEndian.PutUint32(trailer[4:], uint32(len(head)+len(rb.html)+len(tail)))
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(size))
 	out.Write(trailer[:])
 }
 

@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
-	"time"
-
-	"github.com/a-h/templ"
 
 	"duban/internal/deadline"
 	"duban/internal/status"
-	"duban/internal/workplan"
 	"duban/web"
 )
 
@@ -33,7 +28,6 @@ func (s *Server) latestPlanPage(page string) handlerFunc {
 // dashboard is the supervision dashboard (督办看板) of a plan, as of now or
 // as of the end of a past date.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	plan, err := s.plan(r)
 	if err != nil {
 		return err
@@ -43,56 +37,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The body is the same for everyone: it is cached per plan generation,
-	// language, as-of date and minute (see pageCache).
-	key, cacheable := s.cache.key(plan.ID, "dashboard", string(web.LangOf(ctx)), asOf, at.Truncate(time.Minute).Format(time.RFC3339))
-	if cacheable {
-		if body, ok := s.cache.get(key); ok {
-			w.Header().Set("X-Duban-Cache", "hit")
-			s.renderCached(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", body)
-			return nil
-		}
-		w.Header().Set("X-Duban-Cache", "miss")
-	} else {
-		w.Header().Set("X-Duban-Cache", "off")
-		body, err := s.dashboardBody(ctx, plan, at, asOf)
-		if err != nil {
-			return err
-		}
-		s.render(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", rawBytes(body))
-		return nil
-	}
-	// One rebuild per key: readers that miss together wait for it rather
-	// than all loading the same plan. It runs apart from any one reader's
-	// request, so a reader who leaves does not fail the others.
-	// The body is compressed here, once per rebuild, not per reader.
-	v, err, _ := s.flight.Do(key, func() (any, error) {
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
-		defer cancel()
-		html, err := s.dashboardBody(bctx, plan, at, asOf)
-		if err != nil {
-			return nil, err
-		}
-		body, err := newRenderedBody(html)
-		if err != nil {
-			return nil, err
-		}
-		s.cache.put(key, body)
-		return body, nil
-	})
+	// language, as-of date and the minute of the state it shows, whose
+	// time it says (see pagecache.go).
+	key, cacheable := s.cache.key(plan.ID, "dashboard", langOf(r), asOf)
+	ps, err := s.loadPlanState(r.Context(), plan, at, asOf)
 	if err != nil {
 		return err
 	}
-	s.renderCached(w, r, http.StatusOK, web.T(ctx, "dash.title"), "dashboard", v.(*renderedBody))
-	return nil
+	key += "|" + minuteOf(ps.At) + "|" + s.today()
+	return s.cachedPage(w, r, "dashboard", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		html, err := s.dashboardBody(ctx, ps)
+		return web.T(ctx, "dash.title"), html, err
+	})
 }
 
 // dashboardBody renders the dashboard's body (the part inside the layout,
 // the same for every reader) for plan as of at.
-func (s *Server) dashboardBody(ctx context.Context, plan workplan.Plan, at time.Time, asOf string) ([]byte, error) {
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) dashboardBody(ctx context.Context, ps *planState) ([]byte, error) {
+	plan, asOf := ps.Plan, ps.AsOf
 	m := dashboardModel(ctx, ps, s.cfg.DueSoonDays)
 	m.Today = deadline.DateOf(s.now(), deadline.Shanghai).String()
 	board, err := s.planIndicators(ctx, ps)
@@ -254,16 +216,6 @@ func unitList(slug, asOf string, us []status.UnitLate, cat string) web.UnitList 
 // dashboardUnitList is how many late units the line above a list names
 // before "and N more".
 const dashboardUnitList = 20
-
-// rawBytes writes b, a body rendered (and escaped) earlier, as it is:
-// without templ.Raw's conversion to a string, which copied the whole cached
-// dashboard (80 KB) on every hit.
-func rawBytes(b []byte) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
-}
 
 // dashboardUnits is how many units a dashboard row names before "共 N 个单位".
 const dashboardUnits = 6

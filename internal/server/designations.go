@@ -116,6 +116,9 @@ func (s *Server) mapDesignation(w http.ResponseWriter, r *http.Request) error {
 		p := mappingPreview(ctx, change)
 		return s.renderDesignation(w, r, http.StatusOK, plan, ts, d, members, &p, "")
 	}
+	// Which units a designation means is structure: every plan's pages
+	// may name them.
+	s.changedHere(r.Context(), workplan.Change{Structure: true})
 	http.Redirect(w, r, taskHref(plan.Slug, ts.Task.Number)+"?mapped=1#designations", http.StatusSeeOther)
 	return nil
 }

@@ -23,3 +23,6 @@ func FieldLabels() []string {
 
 // WithConfig changes the server's configuration, for tests.
 func WithConfig(f func(*config.Config)) Option { return func(s *Server) { f(&s.cfg) } }
+
+// WithWeeklyReports sets how many reports the weekly comparison lists.
+func WithWeeklyReports(n int) Option { return func(s *Server) { s.weeklyReports = n } }

@@ -20,6 +20,7 @@ func (s *Server) requestExtension(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.store.RequestExtension(r.Context(), s.actor(r), id, due, formText(r, "reason")); err != nil {
 		return err
 	}
+	s.wroteAssignment(r.Context(), id)
 	http.Redirect(w, r, assignmentHref(id, ""), http.StatusSeeOther)
 	return nil
 }
@@ -37,16 +38,17 @@ func (s *Server) decideExtension(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DecideExtension(r.Context(), s.actor(r), id, d == "approve", formText(r, "reason")); err != nil {
 		return err
 	}
+	asg, err := s.store.ExtensionAssignment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s.wroteAssignment(r.Context(), asg)
 	// Back to the assignment's page, found from the request, never from the
 	// Referer: that header is the client's to write; or to the review page
 	// when the form says it came from there. Either confirms the decision.
 	if r.PostFormValue("back") == "review" {
 		http.Redirect(w, r, "/review?decided="+d+"#extensions", http.StatusSeeOther)
 		return nil
-	}
-	asg, err := s.store.ExtensionAssignment(r.Context(), id)
-	if err != nil {
-		return err
 	}
 	http.Redirect(w, r, assignmentHref(asg, "")+"?decided="+d, http.StatusSeeOther)
 	return nil

@@ -15,33 +15,54 @@ import (
 	"duban/web"
 )
 
-// reportTarget reads what the report form of the URL's assignment shows, in
-// one round trip, and checks the viewer may report on it: staff of its own
-// unit only. The form and its submission are the requests of the busiest
-// morning, every unit filing at once.
-func (s *Server) reportTarget(r *http.Request) (workplan.ReportTarget, error) {
-	id, err := intParam(r, "id")
-	if err != nil {
-		return workplan.ReportTarget{}, err
-	}
-	t, err := s.store.ReportTarget(r.Context(), id)
-	if err != nil {
-		return t, err
-	}
-	if !s.actor(r).CanFileReport(t.Facts.Assignment) {
-		return t, workplan.ErrNotOwnUnit
-	}
-	return t, nil
-}
-
 // reportForm shows the report form, pre-filled from the last report so that a
 // weekly report is an edit, not a rewrite.
+//
+// Only the assignment's unit's staff may read it, and they all read the
+// same form: it is cached per plan generation, assignment and language,
+// and by the version of its task's statuses (taskKey) in the plan's state
+// when one is cached for the plan's generation. The form is what staff
+// open while their plan changes under everyone's reports: it never waits
+// for the plan's state to be evaluated again (the morning's reports would
+// have every form do so), but shows the assignment's light evaluated
+// alone, as of the minute, under a key with the minute.
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.reportTarget(r)
+	meta, seen, err := s.requestedAssignment(r)
 	if err != nil {
 		return err
 	}
-	m := s.reportFormModel(r.Context(), t)
+	if !s.actor(r).CanFileReport(meta.asg) {
+		return workplan.ErrNotOwnUnit
+	}
+	id := meta.asg.ID
+	key, cacheable := s.cache.keySince(seen, meta.plan.ID, "form", strconv.FormatInt(id, 10), langOf(r))
+	ps, ok := s.cachedPlanState(meta.plan)
+	if ok {
+		key += "|" + ps.taskKey(meta.asg.TaskID)
+	} else {
+		key += "|minute " + minuteOf(s.now())
+	}
+	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		t, err := s.store.ReportTarget(ctx, id)
+		if err != nil {
+			return "", nil, err
+		}
+		m := s.filledReportForm(ctx, t)
+		if ps != nil {
+			if a, _, ok := ps.Assignment(id); ok && a.Version == t.Facts.Version {
+				// The light as the other pages show it, from the state
+				// the key names.
+				m.Light = lightView(ctx, a.Status)
+			}
+		}
+		html, err := renderBody(ctx, web.ReportForm(m))
+		return web.T(ctx, "report.title"), html, err
+	})
+}
+
+// filledReportForm is the report form of t pre-filled from its last report.
+func (s *Server) filledReportForm(ctx context.Context, t workplan.ReportTarget) web.ReportFormPage {
+	m := s.reportFormModel(ctx, t)
 	if last := t.Last; last != nil {
 		m.Percent, m.Progress, m.Problems, m.NextSteps = last.Percent, last.Progress, last.Problems, last.NextSteps
 		vals := map[int64]float64{}
@@ -54,8 +75,7 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, web.T(r.Context(), "report.title"), "my", web.ReportForm(m))
-	return nil
+	return m
 }
 
 func (s *Server) reportFormModel(ctx context.Context, t workplan.ReportTarget) web.ReportFormPage {
@@ -112,6 +132,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	case formErr != nil:
 		return formErr
 	}
+	s.wroteAssignment(ctx, id)
 	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(id, 10)+"?filed=1", http.StatusSeeOther)
 	return nil
 }

@@ -186,6 +186,7 @@ func (s *Server) applyImport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.ApplyImport(r.Context(), s.actor(r), rec.Token, p.Filed()); err != nil {
 		return err
 	}
+	s.changedHere(r.Context(), workplan.Change{Plan: plan.ID})
 	http.Redirect(w, r, "/plans/"+plan.Slug+"/import/"+rec.Token, http.StatusSeeOther)
 	return nil
 }

@@ -437,7 +437,7 @@ func (s *Server) setIndicatorRule(w http.ResponseWriter, r *http.Request) error 
 	}
 	// This replica reads its own write at once; the others hear the
 	// change notification.
-	s.cache.changed(workplan.Change{Plan: plan.ID})
+	s.changedHere(ctx, workplan.Change{Plan: plan.ID})
 	http.Redirect(w, r, indicatorHref(plan.Slug, id, "")+"?saved=1", http.StatusSeeOther)
 	return nil
 }

@@ -164,18 +164,46 @@ func unitNames(ts *status.Task, roles ...workplan.Role) string {
 
 // ledger is the task ledger (任务台账) with filters kept in the query string,
 // now or as of a past date.
+//
+// The page is the same for every reader: it is cached per plan generation,
+// language, filters and version of the plan's statuses (statusKey).
 func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	ps, err := s.requestState(r)
+	plan, err := s.plan(r)
 	if err != nil {
 		return err
 	}
-	plan, asOf := ps.Plan, ps.AsOf
-	f := ledgerFilter(r.URL.Query())
+	at, asOf, err := s.asOfInstant(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := ledgerFilter(q)
 	f.AsOf = asOf
+	// What the page reads of the query: the filters (exportLinks' too).
+	filters := url.Values{}
+	for _, k := range []string{"section", "unit", "cat", "light", "kind", "q", "sort", "as_of"} {
+		if x := q.Get(k); x != "" {
+			filters.Set(k, x)
+		}
+	}
+	key, cacheable := s.cache.key(plan.ID, "ledger", langOf(r), filters.Encode())
+	ps, err := s.loadPlanState(r.Context(), plan, at, asOf)
+	if err != nil {
+		return err
+	}
+	key += "|" + ps.statusKey() + "|" + s.today()
+	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		html, err := renderBody(ctx, web.Ledger(s.ledgerModel(ctx, ps, f, filters)))
+		return web.T(ctx, "ledger.title"), html, err
+	})
+}
+
+// ledgerModel lays out the ledger of ps with filters f (read from query).
+func (s *Server) ledgerModel(ctx context.Context, ps *planState, f web.LedgerFilter, query url.Values) web.LedgerPage {
+	plan, asOf := ps.Plan, ps.AsOf
 	m := web.LedgerPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Filter: f, Total: len(ps.Tasks),
 		Today: deadline.DateOf(s.now(), deadline.Shanghai).String()}
-	m.ExportXLSX, m.ExportCSV = exportLinks(plan.Slug, r.URL.Query())
+	m.ExportXLSX, m.ExportCSV = exportLinks(plan.Slug, query)
 	all := web.T(ctx, "ledger.all")
 	m.Sections = []web.Option{{Value: "", Label: all}}
 	m.Units = []web.Option{{Value: "", Label: all}}
@@ -213,8 +241,7 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range filterLedger(ps, f) {
 		m.Rows = append(m.Rows, ledgerRow(ctx, plan.Slug, asOf, it))
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "ledger.title"), "ledger", web.Ledger(m))
-	return nil
+	return m
 }
 
 // ledgerRow is the view of one ledger row.

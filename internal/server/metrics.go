@@ -37,7 +37,7 @@ func (s *Server) startMetrics() {
 		return
 	}
 	m.HTTP.Routes(s.router)
-	m.Cache("dashboard", &s.cache.dashCounts)
+	m.Cache("page", &s.cache.pageCounts)
 	m.Cache("plan_state", &s.cache.stateCounts)
 	m.Cache("plan", &s.cache.planCounts)
 	m.Cache("session", &s.sessions.counts)

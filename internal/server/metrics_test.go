@@ -102,7 +102,7 @@ func TestMetricsScrapedAfterRequests(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, got, `duban_change_feed_up`))
 	assert.Equal(t, 0.0, value(t, got, `duban_cache_hits_total{cache="session"}`))
 	assert.Positive(t, value(t, got, `duban_cache_misses_total{cache="session"}`))
-	for _, c := range []string{"dashboard", "plan_state", "plan"} {
+	for _, c := range []string{"page", "plan_state", "plan"} {
 		value(t, got, `duban_cache_hits_total{cache="`+c+`"}`)
 	}
 	// The Go runtime and process collectors.

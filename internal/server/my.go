@@ -1,8 +1,8 @@
 package server
 
 import (
+	"context"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 
@@ -12,41 +12,59 @@ import (
 )
 
 // myTasks lists the signed-in staff member's assignments, most urgent first.
+//
+// Every staff member of a unit reads the same list: it is cached per unit,
+// the generations of the unit's plans and the versions of their statuses
+// (statusKey), language and as-of date.
 func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u, _ := userOf(ctx)
 	if u.UnitID == 0 {
 		return workplan.E(workplan.EForbidden, "err.my.no_unit")
 	}
-	ids, err := s.store.UnitPlans(ctx, u.UnitID)
-	if err != nil {
-		return err
-	}
-	plans, err := s.store.ListPlans(ctx)
-	if err != nil {
-		return err
-	}
 	at, asOf, err := s.asOfInstant(r)
 	if err != nil {
 		return err
 	}
+	seen := s.cache.mark()
+	plans, err := s.unitPlans(ctx, u.UnitID)
+	if err != nil {
+		return err
+	}
+	key, cacheable := s.cache.keyPlans(planIDs(plans), "my", strconv.FormatInt(u.UnitID, 10), u.UnitName, langOf(r), asOf)
+	cacheable = cacheable && s.cache.stillFresh(seen)
+	states := make([]*planState, len(plans))
+	for i, p := range plans {
+		// The unit's part as every other page shows it: read from the
+		// plan's state.
+		if states[i], err = s.loadPlanState(ctx, p, at, asOf); err != nil {
+			return err
+		}
+		key += "|" + states[i].statusKey()
+	}
+	unitID, unitName := u.UnitID, u.UnitName
+	return s.cachedPage(w, r, "my", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		m, err := s.myTasksModel(ctx, unitID, unitName, states, asOf)
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.MyTasks(m))
+		return web.T(ctx, "my.title"), html, err
+	})
+}
+
+// myTasksModel lists unit unitID's assignments in plans, returned reports
+// first, then most urgent first.
+func (s *Server) myTasksModel(ctx context.Context, unitID int64, unitName string, states []*planState, asOf string) (web.MyTasksPage, error) {
 	type row struct {
 		st deadline.Status
 		r  web.MyTaskRow
 		id int64
 	}
 	var rows []row
-	for _, p := range plans {
-		if !slices.Contains(ids, p.ID) {
-			continue
-		}
-		// The unit's part as every other page shows it: read from the
-		// plan's state.
-		ps, err := s.loadPlanState(ctx, p.Plan, at, asOf)
-		if err != nil {
-			return err
-		}
-		for _, ua := range ps.UnitAssignments(u.UnitID) {
+	for _, ps := range states {
+		p := ps.Plan
+		for _, ua := range ps.UnitAssignments(unitID) {
 			t, st := ua.Task.Task, ua.Status
 			last := fmtTime(ua.Facts.LastReportAt)
 			if last == "" {
@@ -68,7 +86,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		returned, err := s.store.LatestReturns(ctx, ids)
 		if err != nil {
-			return err
+			return web.MyTasksPage{}, err
 		}
 		for i := range rows {
 			rows[i].r.Returned = returned[rows[i].id].ReturnReason
@@ -80,10 +98,9 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		return urgency(rows[i].st, rows[j].st)
 	})
-	m := web.MyTasksPage{Unit: u.UnitName, Empty: len(rows) == 0, AsOf: asOf}
+	m := web.MyTasksPage{Unit: unitName, Empty: len(rows) == 0, AsOf: asOf}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, r.r)
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "my.title"), "my", web.MyTasks(m))
-	return nil
+	return m, nil
 }

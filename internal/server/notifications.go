@@ -69,7 +69,7 @@ func WithRobotSender(rs RobotSender) Option { return func(s *Server) { s.robots 
 // structure change at most reviewGrace more: under a morning's reports a
 // reviewer's count is read again every few seconds, not on every page.
 type counts struct {
-	mu sync.Mutex
+	// guard's lock (mu) guards every field.
 	guard
 	unread    map[int64]int
 	reviews   map[int64]reviewCount
@@ -90,11 +90,7 @@ func newCounts() *counts {
 }
 
 func (c *counts) setListening(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.listening = on
-	c.heard()
-	c.unread, c.reviews = map[int64]int{}, map[int64]reviewCount{}
+	c.restart(on, func() { c.unread, c.reviews = map[int64]int{}, map[int64]reviewCount{} })
 }
 
 func (c *counts) changed(ch workplan.Change) {
@@ -124,7 +120,7 @@ func (s *Server) unreadOf(ctx context.Context, id int64) int {
 	c := s.counts
 	c.mu.Lock()
 	n, ok := c.unread[id]
-	seen := c.mark()
+	seen := c.changes
 	c.mu.Unlock()
 	if ok {
 		return n
@@ -133,11 +129,11 @@ func (s *Server) unreadOf(ctx context.Context, id int64) int {
 	if err != nil {
 		return 0
 	}
-	c.mu.Lock()
-	if c.fresh(seen) && len(c.unread) < 100_000 {
-		c.unread[id] = n
-	}
-	c.mu.Unlock()
+	c.keep(seen, func() {
+		if len(c.unread) < 100_000 {
+			c.unread[id] = n
+		}
+	})
 	return n
 }
 
@@ -152,7 +148,7 @@ func (s *Server) reviewsOf(ctx context.Context, u workplan.User) (int, int) {
 	c := s.counts
 	c.mu.Lock()
 	v, ok := c.reviews[key]
-	seen, gen := c.mark(), c.reviewGen
+	seen, gen := c.changes, c.reviewGen
 	c.mu.Unlock()
 	if age := time.Since(v.at); ok && age < time.Minute && (v.gen == gen || age < reviewGrace) {
 		return v.claims, v.requests
@@ -161,11 +157,11 @@ func (s *Server) reviewsOf(ctx context.Context, u workplan.User) (int, int) {
 	if err != nil {
 		return 0, 0
 	}
-	c.mu.Lock()
-	if c.fresh(seen) && len(c.reviews) < 100_000 {
-		c.reviews[key] = reviewCount{claims, requests, time.Now(), gen}
-	}
-	c.mu.Unlock()
+	c.keep(seen, func() {
+		if len(c.reviews) < 100_000 {
+			c.reviews[key] = reviewCount{claims, requests, time.Now(), gen}
+		}
+	})
 	return claims, requests
 }
 
@@ -187,28 +183,41 @@ func (s *Server) headerCounts(ctx context.Context, u workplan.User, p *web.Page)
 }
 
 // notificationsPage lists the signed-in user's notifications.
+//
+// Cached per user and generation of the user's notifications (a new one,
+// or one read, changes it), language and query.
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	u, _ := userOf(ctx)
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	list, more, err := s.store.Notifications(ctx, u.ID, before, 50)
-	if err != nil {
-		return err
-	}
-	m := web.NotificationsPage{ReadAll: "/notifications/read-all", CSRF: csrfTokenOf(ctx), Settings: "/account/notifications",
-		Unread: s.unreadOf(ctx, u.ID)}
-	if r.URL.Query().Get("read") != "" {
-		m.Notice = web.T(ctx, "notify.allread")
-	}
-	for _, n := range list {
-		m.Rows = append(m.Rows, web.NotificationRow{Href: "/notifications/" + strconv.FormatInt(n.ID, 10), Subject: web.NoticeSubject(ctx, n.Kind, n.Args),
-			Lines: web.NoticeLines(ctx, n.Kind, n.Args), At: fmtTime(n.CreatedAt), Unread: n.ReadAt == nil})
-	}
-	if more && len(list) > 0 {
-		m.MoreHref = "/notifications?before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
-	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "notify.title"), "notifications", web.Notifications(m))
-	return nil
+	u, _ := userOf(r.Context())
+	q := r.URL.Query()
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	readNotice := q.Get("read") != ""
+	key, cacheable := s.cache.keyNotices(u.ID, langOf(r), strconv.FormatInt(before, 10), strconv.FormatBool(readNotice))
+	userID := u.ID
+	return s.cachedPage(w, r, "notifications", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		list, more, err := s.store.Notifications(ctx, userID, before, 50)
+		if err != nil {
+			return "", nil, err
+		}
+		// From the store, not the header's count (counts), which hears
+		// of changes after the page cache does.
+		unread, err := s.store.UnreadCount(ctx, userID)
+		if err != nil {
+			return "", nil, err
+		}
+		m := web.NotificationsPage{ReadAll: "/notifications/read-all", CSRF: csrfTokenOf(ctx), Settings: "/account/notifications", Unread: unread}
+		if readNotice {
+			m.Notice = web.T(ctx, "notify.allread")
+		}
+		for _, n := range list {
+			m.Rows = append(m.Rows, web.NotificationRow{Href: "/notifications/" + strconv.FormatInt(n.ID, 10), Subject: web.NoticeSubject(ctx, n.Kind, n.Args),
+				Lines: web.NoticeLines(ctx, n.Kind, n.Args), At: fmtTime(n.CreatedAt), Unread: n.ReadAt == nil})
+		}
+		if more && len(list) > 0 {
+			m.MoreHref = "/notifications?before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
+		}
+		html, err := renderBody(ctx, web.Notifications(m))
+		return web.T(ctx, "notify.title"), html, err
+	})
 }
 
 // openNotification marks a notification read and follows its link.
@@ -223,6 +232,7 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.counts.forgetUser(u.ID)
+	s.changedHere(r.Context(), workplan.Change{Notices: true, User: u.ID})
 	http.Redirect(w, r, localPath(n.Link), http.StatusSeeOther)
 	return nil
 }
@@ -234,6 +244,7 @@ func (s *Server) readAll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.counts.forgetUser(u.ID)
+	s.changedHere(r.Context(), workplan.Change{Notices: true, User: u.ID})
 	http.Redirect(w, r, "/notifications?read=1", http.StatusSeeOther)
 	return nil
 }
@@ -539,29 +550,30 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ordersBlock is the 督办单 section of an assignment's page.
-func (s *Server) ordersBlock(ctx context.Context, actor workplan.Actor, asg workplan.Assignment, inForce bool) (web.OrdersBlock, error) {
+// ordersBlock is the 督办单 section of an assignment's page for readers of
+// class v.
+func (s *Server) ordersBlock(ctx context.Context, v assignmentViewer, asg workplan.Assignment, inForce bool) (web.OrdersBlock, error) {
 	orders, err := s.store.Orders(ctx, asg.ID)
 	if err != nil {
 		return web.OrdersBlock{}, err
 	}
 	csrf := csrfTokenOf(ctx)
-	b := web.OrdersBlock{CSRF: csrf, CanIssue: inForce && actor.Role == workplan.UserSupervisor,
+	b := web.OrdersBlock{CSRF: csrf, CanIssue: inForce && v.issue,
 		IssueAction: "/assignments/" + strconv.FormatInt(asg.ID, 10) + "/orders",
 		MinReply:    deadline.DateOf(s.now(), deadline.Shanghai).AddDays(1).String()}
 	for _, o := range orders {
-		v := web.OrderView{Anchor: "order-" + strconv.FormatInt(o.ID, 10), Number: o.Number(), Level: o.Level, LevelLabel: web.OrderLevel(ctx, o.Level),
+		ov := web.OrderView{Anchor: "order-" + strconv.FormatInt(o.ID, 10), Number: o.Number(), Level: o.Level, LevelLabel: web.OrderLevel(ctx, o.Level),
 			Reason: o.Reason, ReplyBy: o.ReplyBy.String(), IssuedBy: o.IssuerName, IssuedAt: fmtTime(o.IssuedAt), Automatic: o.Automatic,
 			Answer: o.Answer, AnsweredBy: o.AnswererName, PrintHref: "/orders/" + strconv.FormatInt(o.ID, 10)}
 		if o.Automatic {
-			v.IssuedBy = o.Office
+			ov.IssuedBy = o.Office
 		}
 		if o.AnsweredAt != nil {
-			v.AnsweredAt = fmtTime(*o.AnsweredAt)
-		} else if actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID {
-			v.AnswerAction = "/orders/" + strconv.FormatInt(o.ID, 10) + "/answer"
+			ov.AnsweredAt = fmtTime(*o.AnsweredAt)
+		} else if v.report {
+			ov.AnswerAction = "/orders/" + strconv.FormatInt(o.ID, 10) + "/answer"
 		}
-		b.Orders = append(b.Orders, v)
+		b.Orders = append(b.Orders, ov)
 	}
 	return b, nil
 }
@@ -585,6 +597,7 @@ func (s *Server) issueOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.wroteAssignment(ctx, id)
 	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(id, 10)+"#order-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
 	return nil
 }
@@ -599,6 +612,7 @@ func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.wroteAssignment(r.Context(), o.AssignmentID)
 	http.Redirect(w, r, "/assignments/"+strconv.FormatInt(o.AssignmentID, 10)+"#order-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
 	return nil
 }

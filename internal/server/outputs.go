@@ -49,12 +49,12 @@ func (s *Server) dayInstant(d deadline.Date, param string) (time.Time, error) {
 }
 
 // stateAt is how plan stood at instant at: the cached present when at is
-// now, else rebuilt from history.
+// now, else rebuilt from history (pastState).
 func (s *Server) stateAt(ctx context.Context, plan workplan.Plan, at time.Time) (*planState, error) {
 	if !at.Before(s.now()) {
 		return s.loadPlanState(ctx, plan, at, "")
 	}
-	return s.buildPlanState(ctx, plan, at, deadline.DateOf(at, deadline.Shanghai).String())
+	return s.pastState(ctx, plan, at, deadline.DateOf(at, deadline.Shanghai).String())
 }
 
 // rank computes the ranking of period p as of at (its end, or now), each
@@ -82,13 +82,19 @@ func taskLabels(states ...*planState) map[int]string {
 
 // weekly is the weekly comparison (周调度) between the ends of two days,
 // by default the last seven days.
+//
+// The same for every reader: cached per plan generation, language, dates
+// and, to today, the version of the plan's statuses (statusKey). The state
+// at the first date, in the past, is kept apart (pastState): reports
+// arriving now do not change it.
 func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	plan, err := s.plan(r)
 	if err != nil {
 		return err
 	}
-	today := deadline.DateOf(s.now(), deadline.Shanghai)
+	now := s.now()
+	today := deadline.DateOf(now, deadline.Shanghai)
 	to, err := dateParam(r, "to", today)
 	if err != nil {
 		return err
@@ -108,17 +114,45 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	key, cacheable := s.cache.key(plan.ID, "weekly", langOf(r), from.String(), to.String(), today.String())
+	var after *planState
+	if !toAt.Before(now) {
+		// To today: the present state, whose statuses the page shows.
+		if after, err = s.loadPlanState(ctx, plan, now, ""); err != nil {
+			return err
+		}
+		key += "|" + after.statusKey()
+	}
+	return s.cachedPage(w, r, "weekly", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		m, err := s.weeklyModel(ctx, plan, from, to, fromAt, toAt, today, after)
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.Weekly(m))
+		return web.T(ctx, "weekly.title"), html, err
+	})
+}
+
+// maxWeeklyReports is how many of the period's reports the weekly
+// comparison lists (Server.weeklyReports): more than a plan's units file
+// in a week at their cadence.
+const maxWeeklyReports = 500
+
+// weeklyModel compares plan between the ends of days from and to (at
+// fromAt and toAt); after, if not nil, is the state at toAt.
+func (s *Server) weeklyModel(ctx context.Context, plan workplan.Plan, from, to deadline.Date, fromAt, toAt time.Time, today deadline.Date, after *planState) (web.WeeklyPage, error) {
 	before, err := s.stateAt(ctx, plan, fromAt)
 	if err != nil {
-		return err
+		return web.WeeklyPage{}, err
 	}
-	after, err := s.stateAt(ctx, plan, toAt)
-	if err != nil {
-		return err
+	if after == nil {
+		if after, err = s.stateAt(ctx, plan, toAt); err != nil {
+			return web.WeeklyPage{}, err
+		}
 	}
 	reports, err := s.store.ReportsBetween(ctx, plan.ID, fromAt, toAt)
 	if err != nil {
-		return err
+		return web.WeeklyPage{}, err
 	}
 	labels := taskLabels(before, after)
 	wk := outputs.Compare(from, to, outputs.Items(before.Picture), outputs.Items(after.Picture), reports)
@@ -151,17 +185,22 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 		}
 		m.Missed = append(m.Missed, wm)
 	}
-	for _, rr := range wk.Reports {
+	// The newest reports only: a week's list is a few hundred lines, and
+	// a page that grew with every report would grow without bound.
+	m.ReportsTotal = len(wk.Reports)
+	for _, rr := range wk.Reports[max(0, len(wk.Reports)-s.weeklyReports):] {
 		m.Reports = append(m.Reports, web.WeeklyReport{At: fmtTime(rr.At), Task: labels[rr.TaskNumber], Href: assignmentHref(rr.AssignmentID, ""),
 			Unit: rr.UnitName, Author: rr.Author, Percent: rr.Percent, Claims: rr.Claims})
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "weekly.title"), "weekly", web.Weekly(m))
-	return nil
+	return m, nil
 }
 
 // ranking is the monthly ranking (月排序) of the plan's units by outcomes.
+//
+// The same for every reader: cached per plan generation, language, month,
+// day and, for this month, the version of the plan's statuses (statusKey):
+// today counts as the present state judges it.
 func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	plan, err := s.plan(r)
 	if err != nil {
 		return err
@@ -170,10 +209,34 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now, today := s.now(), deadline.DateOf(s.now(), deadline.Shanghai)
+	now := s.now()
+	key, cacheable := s.cache.key(plan.ID, "ranking", langOf(r), month, s.today())
+	if !at.Before(now) {
+		// This month: judged now, as the present state (whose statuses
+		// decide today's part) was evaluated.
+		ps, err := s.loadPlanState(r.Context(), plan, now, "")
+		if err != nil {
+			return err
+		}
+		key += "|" + ps.statusKey()
+		at = ps.At
+	}
+	return s.cachedPage(w, r, "ranking", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		m, err := s.rankingModel(ctx, plan, month, p, at, now)
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.Ranking(m))
+		return web.T(ctx, "ranking.title"), html, err
+	})
+}
+
+// rankingModel ranks plan's units over period p of month, as of at.
+func (s *Server) rankingModel(ctx context.Context, plan workplan.Plan, month string, p outputs.Period, at, now time.Time) (web.RankingPage, error) {
+	today := deadline.DateOf(now, deadline.Shanghai)
 	rk, err := s.rank(ctx, plan.ID, p, at)
 	if err != nil {
-		return err
+		return web.RankingPage{}, err
 	}
 	wts := s.weights()
 	m := web.RankingPage{PlanTitle: plan.Title, PlanSlug: plan.Slug, Month: month, MaxMonth: now.In(deadline.Shanghai).Format("2006-01"),
@@ -194,8 +257,7 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	if len(rk.Other) > 0 {
 		m.Groups = append(m.Groups, rankGroup(ctx, web.T(ctx, "ranking.group.other"), "rank-other", false, rk.Other))
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "ranking.title"), "ranking", web.Ranking(m))
-	return nil
+	return m, nil
 }
 
 // rankingPeriod reads ?month=YYYY-MM (default: this month): the month, its

@@ -19,6 +19,7 @@ import (
 	"duban/internal/deadline"
 	"duban/internal/outputs"
 	"duban/internal/pgtest"
+	"duban/internal/server"
 	"duban/internal/status"
 	"duban/internal/workplan"
 )
@@ -216,6 +217,24 @@ func TestMonthWeeklyAndRanking(t *testing.T) {
 	assert.Contains(t, tableRe("weekly-overdue").FindString(body), "丁县人民政府")
 	assert.Contains(t, tableRe("weekly-completed").FindString(body), "丙县人民政府")
 	assert.Contains(t, body, `data-testid="weekly-missed"`)
+	assert.Equal(t, 6, strings.Count(tableRe("weekly-reports").FindString(body), "<tr>")-1, "every report of the week")
+	assert.NotContains(t, body, `data-testid="weekly-reports-capped"`)
+
+	// A week of more reports than the page lists: the newest, and how
+	// many there are.
+	capped := server.New(testConfig(t), m.db, quietLog(), server.WithClock(m.clock.Now), server.WithPasswordParams(auth.TestParams), server.WithWeeklyReports(4))
+	req := httptest.NewRequest(http.MethodGet, "/plans/month/weekly?from=2024-03-10&to=2024-03-17", nil)
+	cookies, _ := m.credentials(leader)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	capped.Handler().ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	cbody := rec.Body.String()
+	assert.Equal(t, 4, strings.Count(tableRe("weekly-reports").FindString(cbody), "<tr>")-1, "the newest four")
+	assert.Contains(t, cbody, "仅列出最近 4 份(共 6 份)")
+	assert.Contains(t, cbody, `本期新增报送 <span class="muted">(6)</span>`)
 
 	// The ranking of March: counties 1, 2, 3, 4 and departments 1, 2, 2.
 	// 乙县 and 甲县 both complete task 1 on time (乙县 with four reports, 甲县

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"duban/internal/workplan"
@@ -42,28 +44,64 @@ func (s *Server) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		// why the decision would not mean what it says.
 		return err
 	}
+	s.wroteReport(r.Context(), id)
 	http.Redirect(w, r, "/review?reviewed="+strconv.FormatInt(id, 10)+"&decision="+string(in.Decision), http.StatusSeeOther)
 	return nil
 }
 
 // reviewQueue lists the completion claims the viewer may review, and for
 // supervisors the pending extension requests.
+//
+// What it lists depends on the reviewer's unit (for staff, the claims of
+// the tasks it leads in its plans) or on being a supervisor (every claim
+// and request): it is cached per unit and its plans' generations, or for
+// supervisors per generation of every plan, with language and query
+// (nothing on it depends on the clock: the warnings beside a claim come
+// from indicator values).
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	actor := s.actor(r)
+	super := actor.Role == workplan.UserSupervisor
 	unit := actor.UnitID
-	if actor.Role == workplan.UserSupervisor {
+	if super {
 		unit = 0
 	}
+	var key string
+	var cacheable bool
+	if super {
+		key, cacheable = s.cache.keyAll("review", "super", langOf(r), r.URL.RawQuery)
+	} else {
+		seen := s.cache.mark()
+		plans, err := s.unitPlans(r.Context(), unit)
+		if err != nil {
+			return err
+		}
+		key, cacheable = s.cache.keyPlans(planIDs(plans), "review", strconv.FormatInt(unit, 10), langOf(r), r.URL.RawQuery)
+		cacheable = cacheable && s.cache.stillFresh(seen)
+	}
+	q := r.URL.Query()
+	return s.cachedPage(w, r, "review", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		m, err := s.reviewQueueModel(ctx, unit, super, q)
+		if err != nil {
+			return "", nil, err
+		}
+		html, err := renderBody(ctx, web.ReviewQueue(m))
+		return web.T(ctx, "review.title"), html, err
+	})
+}
+
+// reviewQueueModel lists what awaits review by unit (0: every unit) and,
+// for supervisors, the extension requests; q holds the notices of the last
+// decision.
+func (s *Server) reviewQueueModel(ctx context.Context, unit int64, super bool, q url.Values) (web.ReviewQueuePage, error) {
 	pending, err := s.store.PendingReviews(ctx, unit)
 	if err != nil {
-		return err
+		return web.ReviewQueuePage{}, err
 	}
 	m := web.ReviewQueuePage{CSRF: csrfTokenOf(ctx)}
-	if actor.Role == workplan.UserSupervisor {
+	if super {
 		m.CanDecideExtensions = true
 		if m.Extensions, err = s.pendingExtensionRows(ctx); err != nil {
-			return err
+			return m, err
 		}
 	}
 	ids := make([]int64, len(pending))
@@ -72,9 +110,9 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	}
 	details, err := s.store.ReportDetails(ctx, ids)
 	if err != nil {
-		return err
+		return m, err
 	}
-	if q := r.URL.Query(); q.Get("decided") != "" {
+	if q.Get("decided") != "" {
 		m.Notice = web.T(ctx, "ext.decided."+q.Get("decided"))
 	} else if q.Get("reviewed") != "" {
 		key := "review.done.accept"
@@ -87,7 +125,7 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range pending {
 		warnings, err := s.reviewWarnings(ctx, boards, p.PlanSlug, p.TaskNumber, p.Assignment.ID)
 		if err != nil {
-			return err
+			return m, err
 		}
 		m.Rows = append(m.Rows, web.ReviewQueueRow{
 			TaskNumber: p.TaskNumber, TaskTitle: p.TaskTitle, Href: assignmentHref(p.Assignment.ID, ""),
@@ -103,6 +141,5 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 			row.Evidence = append(row.Evidence, web.EvidenceView{Name: e.Filename, Href: "/evidence/" + strconv.FormatInt(e.ID, 10), Size: humanSize(e.Size)})
 		}
 	}
-	s.render(w, r, http.StatusOK, web.T(ctx, "review.title"), "review", web.ReviewQueue(m))
-	return nil
+	return m, nil
 }

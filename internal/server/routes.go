@@ -13,7 +13,7 @@ import (
 // a route it does not know.
 func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.instrument, s.requestID, s.clientAddress, s.logRequests, s.recoverPanic, s.securityHeaders, s.compress, s.language, s.checkURL, s.crossOrigin, s.readBody, s.timeout)
+	r.Use(s.instrument, s.requestID, s.clientAddress, s.logRequests, s.recoverPanic, s.securityHeaders, s.compress, s.language, s.checkURL, s.crossOrigin, s.readBody, s.timeout, s.nameWrites)
 	r.NotFound(s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFoundPage }))
 	r.MethodNotAllowed(s.h(func(w http.ResponseWriter, r *http.Request) error { return errMethod }))
 

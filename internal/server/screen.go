@@ -75,28 +75,35 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return nil, err
 			}
-			b, err := newRenderedBody(html)
-			if err == nil && cacheable {
+			b := newRenderedBody("", html)
+			if cacheable {
 				s.cache.put(key, b)
 			}
-			return b, err
+			return b, nil
 		})
 		if err != nil {
 			return err
 		}
 		body = v.(*renderedBody)
 	}
-	// The screen is a whole page: compressed once when rendered, like the
-	// dashboard's body (compress.go), with nothing around it.
+	// The screen is a whole page: compressed once, like a cached page's
+	// body (compress.go), with nothing around it.
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if !acceptsGzip(r) {
-		h.Set("Content-Length", strconv.Itoa(len(body.html)))
-		_, _ = w.Write(body.html)
+	var deflate [][]byte
+	gz := acceptsGzip(r)
+	if gz {
+		deflate, gz = body.deflated()
+	}
+	if !gz {
+		var out bytes.Buffer
+		body.appendHTML(&out, nil)
+		h.Set("Content-Length", strconv.Itoa(out.Len()))
+		_, _ = w.Write(out.Bytes())
 		return nil
 	}
 	var out bytes.Buffer
-	writeGzipPage(&out, nil, body, nil)
+	writeGzipPage(&out, nil, body.parts, deflate, nil, nil)
 	h.Set("Content-Encoding", "gzip")
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Length", strconv.Itoa(out.Len()))

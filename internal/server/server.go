@@ -122,13 +122,19 @@ type Server struct {
 	extra   func(r Router)
 	handler http.Handler
 	router  *chi.Mux
+	// weeklyReports is how many reports the weekly comparison lists
+	// (maxWeeklyReports).
+	weeklyReports int
 	// pages are the GET routes' handlers, to show a refused form's page
 	// again (refused.go).
 	pages map[string]http.Handler
-	// cache holds rendered dashboards while change notifications flow, and
+	// cache holds rendered pages while change notifications flow, and
 	// flight makes readers that miss it together wait for one rebuild.
 	cache  *pageCache
 	flight singleflight.Group
+	// refreshing holds a token while a plan state is evaluated in the
+	// background (refreshState).
+	refreshing chan struct{}
 	// sessions holds the sessions looked up while change notifications flow.
 	sessions *sessionCache
 	// uploads bounds the bytes of evidence held in memory at once, from
@@ -143,6 +149,13 @@ type Server struct {
 	counts *counts
 	robots RobotSender
 }
+
+// pageCacheBytes bounds the page bodies a replica keeps (HTML and its
+// compressed form): the daily pages of a few dozen plans, their task and
+// assignment pages and a few thousand readers' own pages. It is a third
+// of the server's soft memory limit (cmd/duban: 96 MiB), beside the plan
+// states (a quarter of a megabyte each at province scale, 64 at most).
+const pageCacheBytes = 32 << 20
 
 // maxUploadsInMemory bounds the evidence bytes one replica holds at once:
 // two full reports (a copy goes to the database driver too), well within
@@ -175,9 +188,9 @@ func WithThrottle(t auth.Throttle) Option { return func(s *Server) { s.throttle 
 
 // New returns a server using store, configured by cfg.
 func New(cfg config.Config, store Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(256),
+	s := &Server{cfg: cfg, backend: store, log: log, now: time.Now, throttle: auth.DefaultThrottle, cache: newPageCache(pageCacheBytes),
 		sessions: newSessionCache(50_000, 2*time.Minute), uploads: semaphore.NewWeighted(maxUploadsInMemory), apiLimits: newAPILimiter(),
-		counts: newCounts()}
+		counts: newCounts(), refreshing: make(chan struct{}, 1), weeklyReports: maxWeeklyReports}
 	s.store = evictingStore{Store: store, sessions: s.sessions}
 	for _, o := range opts {
 		o(s)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"duban/internal/metrics"
@@ -22,9 +21,9 @@ import (
 // timeout is read again before it is ended: another replica may have seen it
 // used since.
 type sessionCache struct {
-	mu sync.Mutex
 	// guard counts the account changes heard, and every reset: a session
-	// read before a change may be older than the change.
+	// read before a change may be older than the change. Its lock (mu)
+	// guards every field.
 	guard
 	entries map[string]cachedSession
 	max     int
@@ -60,29 +59,18 @@ func (c *sessionCache) get(key string) (workplan.Session, bool) {
 	return e.sess, true
 }
 
-// markSessions returns the count of changes so far: read it before loading
-// a session, and give it to put.
-func (c *sessionCache) markSessions() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.guard.mark()
-}
-
 // put remembers a session loaded after mark returned seen, unless a change
 // was heard since (the session read may predate it).
 func (c *sessionCache) put(key string, s workplan.Session, seen uint64) {
 	c.counts.Rebuilds.Add(1)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fresh(seen) {
-		return
-	}
-	if len(c.entries) >= c.max {
-		// Bounded memory: start again rather than track recency; a full
-		// cache means more live sessions than any plan has staff.
-		c.entries = map[string]cachedSession{}
-	}
-	c.entries[key] = cachedSession{sess: s, at: time.Now()}
+	c.keep(seen, func() {
+		if len(c.entries) >= c.max {
+			// Bounded memory: start again rather than track recency; a
+			// full cache means more live sessions than any plan has staff.
+			c.entries = map[string]cachedSession{}
+		}
+		c.entries[key] = cachedSession{sess: s, at: time.Now()}
+	})
 }
 
 // touched records that the session of key was marked used at at.
@@ -132,11 +120,7 @@ func (c *sessionCache) changed(ch workplan.Change) {
 
 // setListening is the listening callback of WatchChanges.
 func (c *sessionCache) setListening(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.listening = on
-	c.heard()
-	c.entries = map[string]cachedSession{}
+	c.restart(on, func() { c.entries = map[string]cachedSession{} })
 }
 
 // evictingStore is the server's store: the writes that end sessions or change

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +19,17 @@ import (
 // designations it names, the indicators, the reports the viewer may read and
 // the comments. The task is shown as it stood at the date asked for (or
 // now); an archived task stays readable, as it stood when it was archived.
+//
+// The page is cached per plan generation, task, language, query, version
+// of the task's statuses (taskKey) and taskViewer: readers who may
+// comment, map and read the same reports are served the same body.
 func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	plan, task, err := s.task(r)
+	plan, err := s.plan(r)
+	if err != nil {
+		return err
+	}
+	n, err := intParam(r, "number")
 	if err != nil {
 		return err
 	}
@@ -28,13 +37,66 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ts, state, ps, err := s.taskStateAsOf(ctx, plan, task, at, asOf)
+	base, cacheable := s.cache.key(plan.ID, "task", strconv.FormatInt(n, 10), langOf(r), r.URL.RawQuery)
+	ps, err := s.loadPlanState(ctx, plan, at, asOf)
 	if err != nil {
 		return err
 	}
-	archived := state == taskArchived
-	actor := s.actor(r)
+	var task workplan.Task
+	var state taskState
+	ts := ps.Task(int(n))
+	if ts != nil {
+		task, state = ts.Task, taskInForce
+	} else {
+		// Archived by then, or not added yet.
+		if task, err = s.store.TaskByNumber(ctx, plan.ID, int(n)); err != nil {
+			return err
+		}
+		if ts, state, ps, err = s.taskStateAsOf(ctx, plan, task, at, asOf); err != nil {
+			return err
+		}
+	}
+	v := taskViewerOf(s.actor(r), ts)
+	u := *r.URL
+	key := base + "|" + ps.taskKey(task.ID) + "|" + v.key()
+	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		return s.taskBody(ctx, &u, plan, task, ts, state, ps, at, asOf, v)
+	})
+}
+
+// taskViewer is what the task page differs by between readers.
+type taskViewer struct {
+	// comment: leaders and supervisors comment on tasks.
+	comment bool
+	// mapDesignations: supervisors and administrators map designations.
+	mapDesignations bool
+	// readable are the task's assignments whose reports the reader may
+	// read (CanReadReports).
+	readable []int64
+}
+
+// taskViewerOf is what actor may do and read on the page of task ts.
+func taskViewerOf(actor workplan.Actor, ts *status.Task) taskViewer {
 	leads := leadIDs(ts)
+	v := taskViewer{comment: actor.CanComment(), mapDesignations: actor.CanMapDesignations()}
+	for _, a := range ts.Assignments {
+		if actor.CanReadReports(a.Assignment, leads) {
+			v.readable = append(v.readable, a.ID)
+		}
+	}
+	return v
+}
+
+// key is the viewer's part of the page's cache key.
+func (v taskViewer) key() string {
+	return flags(v.comment, v.mapDesignations) + ":" + ids(v.readable)
+}
+
+// taskBody renders the task page's body for readers of class v; u is the
+// page's URL (the timeline's paging).
+func (s *Server) taskBody(ctx context.Context, u *url.URL, plan workplan.Plan, task workplan.Task, ts *status.Task, state taskState,
+	ps *planState, at time.Time, asOf string, v taskViewer) (string, []byte, error) {
+	archived := state == taskArchived
 	rep, done := reportedLabel(ctx, ts.Rollup)
 	t := ts.Task
 	m := web.TaskPage{
@@ -42,7 +104,7 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 		Section: "(" + t.Section.Numeral + ")" + t.Section.Title, Group: t.Group.Title,
 		Title: t.Title, Body: t.Body, Deadline: t.Deadline.Text, Meaning: deadlineMeaning(ctx, t.Deadline),
 		Archived: archived, Light: taskLightView(ctx, ts), Reported: rep, Completed: done, AsOf: asOf,
-		CanComment: actor.CanComment() && asOf == "" && !archived, CSRF: csrfTokenOf(ctx),
+		CanComment: v.comment && asOf == "" && !archived, CSRF: csrfTokenOf(ctx),
 		CommentPost: taskHref(plan.Slug, t.Number) + "/comments",
 	}
 	switch state {
@@ -57,7 +119,6 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 			m.State = web.T(ctx, "task.added", fmtTime(t.AddedAt), t.Start.String())
 		}
 	}
-	var readable []int64
 	units := map[int64]string{}
 	for _, a := range ts.Assignments {
 		row := assignmentRow(ctx, a, asOf)
@@ -66,11 +127,8 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		m.Assignments = append(m.Assignments, row)
 		units[a.ID] = a.UnitName
-		if actor.CanReadReports(a.Assignment, leads) {
-			readable = append(readable, a.ID)
-		}
 	}
-	canMap := actor.CanMapDesignations() && asOf == "" && state == taskInForce
+	canMap := v.mapDesignations && asOf == "" && state == taskInForce
 	for _, d := range ts.Designations {
 		row := web.DesignationRow{Text: d.Text, Role: assignmentRole(ctx, d.Role), Unmapped: !d.Mapped(), Mapping: web.T(ctx, "scope."+string(d.Scope))}
 		if d.Scope == workplan.ScopeNone {
@@ -91,21 +149,21 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	inds, err := s.store.TaskIndicators(ctx, task.ID)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if m.Indicators, err = s.taskIndicatorRows(ctx, ps, ts, state, inds); err != nil {
-		return err
+		return "", nil, err
 	}
-	if len(readable) > 0 {
-		page, err := s.timelinePage(r, readable, at, asOf)
+	if len(v.readable) > 0 {
+		page, err := s.timelinePage(ctx, u, v.readable, at, asOf)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		m.Timeline, m.Pager = s.timeline(ctx, page.reports, units, inds, nil), page.pager
 	}
 	comments, err := s.store.TaskComments(ctx, task.ID)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	for _, c := range comments {
 		if asOf != "" && c.CreatedAt.After(at) {
@@ -113,8 +171,8 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		m.Comments = append(m.Comments, web.CommentView{By: c.AuthorName, At: fmtTime(c.CreatedAt), Text: c.Text})
 	}
-	s.render(w, r, http.StatusOK, fmt.Sprintf("(%d) %s", t.Number, t.Title), "ledger", web.TaskView(m))
-	return nil
+	html, err := renderBody(ctx, web.TaskView(m))
+	return fmt.Sprintf("(%d) %s", t.Number, t.Title), html, err
 }
 
 // taskState is where a task stands in its plan's history at an instant.
@@ -215,32 +273,32 @@ type reportPage struct {
 // timelinePage reads the page of the reports of assignments ids that r's
 // URL asks for: the newest, or with ?before=ID those after report ID, newest
 // first; and the links to the older page and back to the newest.
-func (s *Server) timelinePage(r *http.Request, ids []int64, at time.Time, asOf string) (reportPage, error) {
+func (s *Server) timelinePage(ctx context.Context, u *url.URL, ids []int64, at time.Time, asOf string) (reportPage, error) {
 	var before int64
-	if b := r.URL.Query().Get("before"); b != "" {
+	if b := u.Query().Get("before"); b != "" {
 		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n <= 0 {
 			return reportPage{}, workplan.E(workplan.EInvalid, "err.param.before", b)
 		}
 		before = n
 	}
-	reports, err := s.store.Reports(r.Context(), ids, asOfTime(at, asOf), before, timelineSize+1)
+	reports, err := s.store.Reports(ctx, ids, asOfTime(at, asOf), before, timelineSize+1)
 	if err != nil {
 		return reportPage{}, err
 	}
 	p := reportPage{reports: reports, first: before == 0}
 	link := func(before int64) string {
-		q := r.URL.Query()
+		q := u.Query()
 		q.Del("filed")
 		q.Del("before")
 		if before != 0 {
 			q.Set("before", strconv.FormatInt(before, 10))
 		}
-		u := r.URL.Path
+		href := u.Path
 		if enc := q.Encode(); enc != "" {
-			u += "?" + enc
+			href += "?" + enc
 		}
-		return u + "#timeline"
+		return href + "#timeline"
 	}
 	if len(reports) > timelineSize {
 		p.reports = reports[:timelineSize]
@@ -317,22 +375,23 @@ func humanSize(n int) string {
 // readableAssignment loads assignment id and says whether the viewer may
 // read its reports (and so its evidence and 督办单): its own unit, its
 // task's lead units, and everyone who is not staff.
-// The task's lead units come with it.
+// The task's lead units come with it, from the memo (assignmentMeta).
 func (s *Server) readableAssignment(r *http.Request, id int64) (asg workplan.Assignment, leads []int64, readable bool, err error) {
-	if asg, err = s.store.AssignmentByID(r.Context(), id); err != nil {
+	m, err := s.assignmentMeta(r.Context(), id)
+	if err != nil {
 		return asg, nil, false, err
 	}
-	if leads, err = s.store.TaskLeads(r.Context(), asg.TaskID); err != nil {
-		return asg, nil, false, err
-	}
-	return asg, leads, s.actor(r).CanReadReports(asg, leads), nil
+	return m.asg, m.leads, s.actor(r).CanReadReports(m.asg, m.leads), nil
 }
 
 // assignmentPage shows one unit's part in one task with its reports, the
 // review and extension actions the viewer may take.
+//
+// The page is cached per plan generation, assignment, language, query,
+// version of its task's statuses (taskKey), day and assignmentViewer:
+// readers who may do the same things on it are served the same body.
 func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := intParam(r, "id")
+	meta, seen, err := s.requestedAssignment(r)
 	if err != nil {
 		return err
 	}
@@ -340,31 +399,66 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	asg, leads, readable, err := s.readableAssignment(r, id)
-	if err != nil {
-		return err
-	}
-	if !readable {
+	actor := s.actor(r)
+	if !actor.CanReadReports(meta.asg, meta.leads) {
 		return workplan.E(workplan.EForbidden, "err.reports.forbidden")
 	}
-	actor := s.actor(r)
-	a, ts, plan, state, err := s.findAssignment(ctx, asg, at, asOf)
+	v := assignmentViewerOf(actor, meta)
+	key, cacheable, ps, err := s.assignmentPageKey(r, meta, seen, at, asOf, "assignment", langOf(r), r.URL.RawQuery, v.key(), s.today())
 	if err != nil {
 		return err
+	}
+	u := *r.URL
+	return s.cachedPage(w, r, "ledger", key, cacheable, func(ctx context.Context) (string, []byte, error) {
+		return s.assignmentBody(ctx, &u, meta, ps, at, v)
+	})
+}
+
+// assignmentViewer is what the assignment page differs by between readers
+// who may read it.
+type assignmentViewer struct {
+	// report: staff of the assignment's unit file reports, ask for
+	// extensions and answer its 督办单.
+	report bool
+	// review: supervisors, and staff of the task's lead units other than
+	// the assignment's own, review its completion claims.
+	review bool
+	// decide and issue: supervisors decide extension requests and issue
+	// 督办单.
+	decide, issue bool
+}
+
+// assignmentViewerOf is what actor may do on the page of assignment m.
+func assignmentViewerOf(actor workplan.Actor, m assignmentMeta) assignmentViewer {
+	own := actor.Role == workplan.UserStaff && actor.UnitID == m.asg.UnitID
+	return assignmentViewer{report: actor.CanFileReport(m.asg), review: actor.CanReview(m.leads) && !own,
+		decide: actor.CanDecideExtension(), issue: actor.Role == workplan.UserSupervisor}
+}
+
+// key is the viewer's part of the page's cache key.
+func (v assignmentViewer) key() string { return flags(v.report, v.review, v.decide, v.issue) }
+
+// assignmentBody renders the assignment page's body for readers of class
+// v; u is the page's URL (notices, the timeline's paging).
+func (s *Server) assignmentBody(ctx context.Context, u *url.URL, meta assignmentMeta, ps *planState, at time.Time, v assignmentViewer) (string, []byte, error) {
+	asg, id, q, asOf, plan := meta.asg, meta.asg.ID, u.Query(), ps.AsOf, meta.plan
+	a, ts, state, err := s.findAssignment(ctx, asg, ps, at)
+	if err != nil {
+		return "", nil, err
 	}
 	csrf := csrfTokenOf(ctx)
 	m := web.AssignmentPage{
 		TaskHref: taskHref(plan.Slug, ts.Task.Number) + asOfQuery(asOf), TaskNumber: ts.Task.Number, TaskTitle: ts.Task.Title,
 		Unit: asg.UnitName, Role: assignmentRole(ctx, asg.Role), Deadline: ts.Task.Deadline.Text, Meaning: deadlineMeaning(ctx, ts.Task.Deadline),
 		Light: lightView(ctx, a.Status), Percent: a.Status.Percent, Version: a.Version, AsOf: asOf, CSRF: csrf,
-		CanReport:  actor.CanFileReport(asg) && asOf == "" && state == taskInForce,
+		CanReport:  v.report && asOf == "" && state == taskInForce,
 		ReportHref: "/assignments/" + strconv.FormatInt(id, 10) + "/report",
 		ExtendPost: "/assignments/" + strconv.FormatInt(id, 10) + "/extension",
 	}
-	if r.URL.Query().Get("filed") != "" {
+	if q.Get("filed") != "" {
 		m.Notice = web.T(ctx, "report.saved")
 	}
-	if d := r.URL.Query().Get("decided"); d == "approve" || d == "reject" {
+	if d := q.Get("decided"); d == "approve" || d == "reject" {
 		m.Notice = web.T(ctx, "ext.decided."+d)
 	}
 	switch state {
@@ -384,22 +478,22 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if asOf == "" {
-		if m.Orders, err = s.ordersBlock(ctx, actor, asg, state == taskInForce); err != nil {
-			return err
+		if m.Orders, err = s.ordersBlock(ctx, v, asg, state == taskInForce); err != nil {
+			return "", nil, err
 		}
 	}
 	inds, err := s.store.TaskIndicators(ctx, asg.TaskID)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	page, err := s.timelinePage(r, []int64{id}, at, asOf)
+	page, err := s.timelinePage(ctx, u, []int64{id}, at, asOf)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	reports := page.reports
 	var canReview reviewable
 	// Only the newest report can be reviewed: it is on the first page.
-	if asOf == "" && state == taskInForce && page.first && actor.CanReview(leads) && !(actor.Role == workplan.UserStaff && actor.UnitID == asg.UnitID) {
+	if asOf == "" && state == taskInForce && page.first && v.review {
 		latest := int64(0)
 		if len(reports) > 0 {
 			latest = reports[0].ID
@@ -407,7 +501,7 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 		var warnings []string
 		if len(reports) > 0 && reports[0].ClaimsCompletion && len(reports[0].Reviews) == 0 {
 			if warnings, err = s.reviewWarnings(ctx, reviewBoards{}, plan.Slug, ts.Task.Number, asg.ID); err != nil {
-				return err
+				return "", nil, err
 			}
 		}
 		canReview = func(rp workplan.Report) *web.ReviewForm {
@@ -420,58 +514,55 @@ func (s *Server) assignmentPage(w http.ResponseWriter, r *http.Request) error {
 	m.Timeline, m.Pager = s.timeline(ctx, reports, map[int64]string{id: asg.UnitName}, inds, canReview), page.pager
 	exts, err := s.store.ExtensionRequests(ctx, []int64{id})
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	for _, e := range exts {
 		if asOf != "" && e.RequestedAt.After(at) {
 			continue
 		}
-		v := web.ExtensionView{ID: e.ID, By: e.RequesterName, At: fmtTime(e.RequestedAt), NewDue: e.RequestedDue.String(), Reason: e.Reason,
+		ev := web.ExtensionView{ID: e.ID, By: e.RequesterName, At: fmtTime(e.RequestedAt), NewDue: e.RequestedDue.String(), Reason: e.Reason,
 			Decision: web.T(ctx, "ext.pending"), Class: "yellow"}
 		if e.Decision != nil && (asOf == "" || !e.Decision.DecidedAt.After(at)) {
-			v.Decision, v.Class = web.T(ctx, "ext.rejected"), "red"
+			ev.Decision, ev.Class = web.T(ctx, "ext.rejected"), "red"
 			if e.Decision.Approved {
-				v.Decision, v.Class = web.T(ctx, "ext.approved"), "done"
+				ev.Decision, ev.Class = web.T(ctx, "ext.approved"), "done"
 			}
-			v.DecidedBy, v.Note = e.Decision.DeciderName+" · "+fmtTime(e.Decision.DecidedAt), e.Decision.Reason
-		} else if actor.CanDecideExtension() && asOf == "" && state == taskInForce {
-			v.Decide = "/extensions/" + strconv.FormatInt(e.ID, 10) + "/decide"
+			ev.DecidedBy, ev.Note = e.Decision.DeciderName+" · "+fmtTime(e.Decision.DecidedAt), e.Decision.Reason
+		} else if v.decide && asOf == "" && state == taskInForce {
+			ev.Decide = "/extensions/" + strconv.FormatInt(e.ID, 10) + "/decide"
 		}
 		if e.Decision == nil {
 			m.CanExtend = false // one pending request at a time
 		}
-		m.Extensions = append(m.Extensions, v)
+		m.Extensions = append(m.Extensions, ev)
 	}
-	s.render(w, r, http.StatusOK, asg.UnitName+" · "+ts.Task.Title, "ledger", web.AssignmentView(m))
-	return nil
+	html, err := renderBody(ctx, web.AssignmentView(m))
+	return asg.UnitName + " · " + ts.Task.Title, html, err
 }
 
-// findAssignment evaluates one assignment (and its task) as of at. An
-// assignment no longer in force (its unit left the task, or the task was
-// archived) is evaluated as it stood just before: archived is then true. One
-// not yet in force at at has a bare status and notYet set.
-func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, at time.Time, asOf string) (a status.Assignment, ts *status.Task, plan workplan.Plan, st taskState, err error) {
-	task, plan, err := s.store.TaskByID(ctx, asg.TaskID)
-	if err != nil {
-		return a, nil, plan, 0, err
-	}
-	ps, err := s.loadPlanState(ctx, plan, at, asOf)
-	if err != nil {
-		return a, nil, plan, 0, err
-	}
+// findAssignment evaluates one assignment (and its task) as of at, where
+// its plan stood as ps says. An assignment no longer in force (its unit
+// left the task, or the task was archived) is evaluated as it stood just
+// before: archived is then true. One not yet in force at at has a bare
+// status and notYet set.
+func (s *Server) findAssignment(ctx context.Context, asg workplan.Assignment, ps *planState, at time.Time) (a status.Assignment, ts *status.Task, st taskState, err error) {
 	if a, ts, ok := ps.Assignment(asg.ID); ok {
-		return a, ts, plan, taskInForce, nil
+		return a, ts, taskInForce, nil
 	}
 	if asg.ArchivedAt != nil && !at.Before(*asg.ArchivedAt) {
-		pa, err := s.store.TaskAt(ctx, plan.ID, asg.TaskID, asg.ArchivedAt.Add(-time.Microsecond), true)
+		pa, err := s.store.TaskAt(ctx, ps.Plan.ID, asg.TaskID, asg.ArchivedAt.Add(-time.Microsecond), true)
 		if err != nil {
-			return a, nil, plan, 0, err
+			return a, nil, 0, err
 		}
 		if a, ts, ok := status.Evaluate(pa, s.policy()).Assignment(asg.ID); ok {
-			return a, ts, plan, taskArchived, nil
+			return a, ts, taskArchived, nil
 		}
 	}
-	return status.Assignment{AssignmentFacts: workplan.AssignmentFacts{Assignment: asg}}, &status.Task{Task: task}, plan, taskNotYet, nil
+	task, _, err := s.store.TaskByID(ctx, asg.TaskID)
+	if err != nil {
+		return a, nil, 0, err
+	}
+	return status.Assignment{AssignmentFacts: workplan.AssignmentFacts{Assignment: asg}}, &status.Task{Task: task}, taskNotYet, nil
 }
 
 // addComment records a leader's comment on a task.
@@ -483,6 +574,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.AddComment(r.Context(), s.actor(r), task.ID, formText(r, "text")); err != nil {
 		return err
 	}
+	s.changedHere(r.Context(), workplan.Change{Plan: plan.ID})
 	http.Redirect(w, r, taskHref(plan.Slug, task.Number)+"#cm-h", http.StatusSeeOther)
 	return nil
 }

@@ -1,6 +1,7 @@
 package workplan
 
 import (
+	"context"
 	"time"
 
 	"duban/internal/deadline"
@@ -45,4 +46,23 @@ type Change struct {
 	// Notices is true when user User (0: any user) got notifications or read
 	// them: only the unread counts depend on it. Plan is 0 then.
 	Notices bool
+	// Write names the write that announced the change (WithWrite), or is
+	// empty: the replica that made it tells its caches at once after the
+	// commit, and knows its own notification when it arrives.
+	Write string
+}
+
+type writeKey struct{}
+
+// WithWrite marks ctx as the context of write id (a request of one
+// replica): the changes its transactions announce carry the id
+// (Change.Write).
+func WithWrite(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, writeKey{}, id)
+}
+
+// WriteOf returns the id of the write ctx belongs to, or "".
+func WriteOf(ctx context.Context) string {
+	id, _ := ctx.Value(writeKey{}).(string)
+	return id
 }
