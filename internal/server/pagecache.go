@@ -29,6 +29,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -235,11 +236,8 @@ func (s *Server) unitPlans(ctx context.Context, unitID int64) ([]workplan.Plan, 
 	}
 	var out []workplan.Plan
 	for _, p := range all {
-		for _, id := range in {
-			if id == p.ID {
-				out = append(out, p.Plan)
-				break
-			}
+		if slices.Contains(in, p.ID) {
+			out = append(out, p.Plan)
 		}
 	}
 	s.cache.memoPut(key, out, seen)
