@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 )
@@ -46,14 +47,29 @@ func refused(ctx context.Context, action string) (FormState, bool) {
 }
 
 // Kept returns what the user posted in field name of the form posting to
-// action when that form is shown again after a refusal, else def.
+// action when that form is shown again after a refusal, else def. What was
+// refused may be what cannot stand in a page (a NUL, other control
+// characters, bytes that are not UTF-8): those are shown as U+FFFD, so the
+// page stays valid HTML and the user sees where the bad character was.
 func Kept(ctx context.Context, action, name, def string) string {
 	if fs, ok := refused(ctx, action); ok {
 		if vs, ok := fs.Values[name]; ok && len(vs) > 0 {
-			return vs[0]
+			return showable(vs[0])
 		}
 	}
 	return def
+}
+
+// showable replaces in s what a page cannot show: invalid UTF-8 and control
+// characters other than tab and line breaks become U+FFFD.
+func showable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 // KeptChecked says whether a checkbox or radio button (name, value) of the

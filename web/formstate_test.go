@@ -50,4 +50,9 @@ func TestKeptValues(t *testing.T) {
 	assert.Empty(t, FieldAttrs(ctx, "/a", "y"))
 	assert.True(t, Refused(ctx, "/a"))
 	assert.False(t, Refused(ctx, "/b"))
+
+	// What was refused for a NUL, a control character or bytes that are not
+	// UTF-8 comes back showable: U+FFFD where the bad character was, lines kept.
+	ctx = WithFormState(context.Background(), FormState{Action: "/a", Values: url.Values{"p": {"a\x00b\x1bc\xffd\r\n\te\x7f"}}})
+	assert.Equal(t, "a\uFFFDb\uFFFDc\uFFFDd\r\n\te\uFFFD", Kept(ctx, "/a", "p", ""))
 }
